@@ -1,0 +1,33 @@
+/** Everything time-related the SDK touches, injectable for tests and exotic hosts. */
+export interface Clock {
+  now(): number
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+// Globals are looked up on every call, never captured at import: fake timers installed
+// after import (vitest, sinon) must still take effect.
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+}
+
+/** Largest delay `setTimeout` accepts; longer ones overflow and fire at once. */
+export const MAX_TIMER_DELAY = 2 ** 31 - 1
+
+/** Resolves after `ms` on `clock`; rejects with the signal's reason when aborted. */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const onAbort = () => {
+      clock.clearTimeout(handle)
+      reject(signal?.reason)
+    }
+    const handle = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, Math.min(Math.max(0, ms), MAX_TIMER_DELAY))
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}

@@ -1,0 +1,116 @@
+/**
+ * Every error the SDK throws or emits is a `TokenKeeperError` with a stable `code`.
+ * Messages never contain token text.
+ */
+export type TokenKeeperErrorCode =
+  | 'SESSION_EXPIRED'
+  | 'REFRESH_FAILED'
+  | 'INVALID_TOKEN'
+  | 'LOGIN_FAILED'
+  | 'DESTROYED'
+  | 'SESSIONS_API_FAILED'
+
+export class TokenKeeperError extends Error {
+  readonly code: TokenKeeperErrorCode
+
+  constructor(code: TokenKeeperErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'TokenKeeperError'
+    this.code = code
+  }
+}
+
+/** The session is over (refresh rejected, idle, max age): sign in again. */
+export class SessionExpiredError extends TokenKeeperError {
+  readonly reason: 'refresh_rejected' | 'idle' | 'max_age' | 'signed_out'
+
+  constructor(reason: SessionExpiredError['reason'] = 'refresh_rejected', options?: { cause?: unknown }) {
+    super('SESSION_EXPIRED', `Session expired (${reason})`, options)
+    this.name = 'SessionExpiredError'
+    this.reason = reason
+  }
+}
+
+/** A refresh failed for a transient reason (network, timeout, 408, 429, 5xx); the session is kept. */
+export class RefreshError extends TokenKeeperError {
+  /** HTTP status of the last attempt, `undefined` for network errors and timeouts. */
+  readonly status: number | undefined
+  /** Epoch ms before which the SDK will not call the refresh endpoint again. */
+  readonly retryAt: number | undefined
+
+  constructor(message: string, options: { status?: number; cause?: unknown; retryAt?: number } = {}) {
+    super('REFRESH_FAILED', message, { cause: options.cause })
+    this.name = 'RefreshError'
+    this.status = options.status
+    this.retryAt = options.retryAt
+  }
+}
+
+/** A token or token reply could not be used (malformed JWT, HTML body, missing token...). */
+export class InvalidTokenError extends TokenKeeperError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_TOKEN', message, options)
+    this.name = 'InvalidTokenError'
+  }
+}
+
+/** The login call failed: wrong credentials (401), rate limited (429), network... */
+export class LoginError extends TokenKeeperError {
+  readonly status: number | undefined
+  /** Seconds to wait before trying again, from `Retry-After` (429). */
+  readonly retryAfter: number | undefined
+
+  constructor(message: string, options: { status?: number; cause?: unknown; retryAfter?: number } = {}) {
+    super('LOGIN_FAILED', message, { cause: options.cause })
+    this.name = 'LoginError'
+    this.status = options.status
+    this.retryAfter = options.retryAfter
+  }
+}
+
+/** The manager was destroyed; create a new one. */
+export class DestroyedError extends TokenKeeperError {
+  constructor() {
+    super('DESTROYED', 'TokenManager has been destroyed')
+    this.name = 'DestroyedError'
+  }
+}
+
+/** The device/session API answered with an error status. */
+export class SessionsApiError extends TokenKeeperError {
+  readonly status: number
+
+  constructor(message: string, status: number) {
+    super('SESSIONS_API_FAILED', message)
+    this.name = 'SessionsApiError'
+    this.status = status
+  }
+}
+
+// Guards check `name` and `code` as well as `instanceof`, so they work across realms
+// (iframes, duplicated bundles) where `instanceof` fails.
+function hasShape(error: unknown, name: string, code?: TokenKeeperErrorCode): boolean {
+  if (typeof error !== 'object' || error === null) return false
+  const candidate = error as { name?: unknown; code?: unknown }
+  return candidate.name === name && (code === undefined || candidate.code === code)
+}
+
+export function isTokenKeeperError(error: unknown): error is TokenKeeperError {
+  if (error instanceof TokenKeeperError) return true
+  if (typeof error !== 'object' || error === null) return false
+  const { name, code } = error as { name?: unknown; code?: unknown }
+  return (
+    typeof code === 'string' &&
+    typeof name === 'string' &&
+    ['TokenKeeperError', 'SessionExpiredError', 'RefreshError', 'InvalidTokenError', 'LoginError', 'DestroyedError', 'SessionsApiError'].includes(name)
+  )
+}
+
+export const isSessionExpiredError = (error: unknown): error is SessionExpiredError =>
+  error instanceof SessionExpiredError || hasShape(error, 'SessionExpiredError', 'SESSION_EXPIRED')
+export const isRefreshError = (error: unknown): error is RefreshError =>
+  error instanceof RefreshError || hasShape(error, 'RefreshError', 'REFRESH_FAILED')
+export const isInvalidTokenError = (error: unknown): error is InvalidTokenError =>
+  error instanceof InvalidTokenError || hasShape(error, 'InvalidTokenError', 'INVALID_TOKEN')
+export const isLoginError = (error: unknown): error is LoginError =>
+  error instanceof LoginError || hasShape(error, 'LoginError', 'LOGIN_FAILED')

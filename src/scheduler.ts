@@ -1,0 +1,50 @@
+import { MAX_TIMER_DELAY, type Clock } from './clock'
+
+/**
+ * One cancellable deadline on an injected clock. Long waits are chunked below the 2^31−1 ms
+ * `setTimeout` limit, and every wake-up compares with the wall clock rather than trusting the
+ * timer: timers fire late after sleep and in throttled background tabs, and never early here.
+ */
+export class Deadline {
+  private at: number | null = null
+  private handle: unknown = null
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly onDue: () => void,
+  ) {}
+
+  /** The epoch ms this deadline is armed for, or `null`. */
+  get dueAt(): number | null {
+    return this.at
+  }
+
+  arm(at: number): void {
+    this.disarm()
+    this.at = at
+    this.wait()
+  }
+
+  disarm(): void {
+    if (this.handle !== null) this.clock.clearTimeout(this.handle)
+    this.handle = null
+    this.at = null
+  }
+
+  /** Fires now if the wall clock has passed the deadline (wake-up, focus, late timer). */
+  check(): boolean {
+    if (this.at === null || this.clock.now() < this.at) return false
+    this.disarm()
+    this.onDue()
+    return true
+  }
+
+  private wait(): void {
+    if (this.at === null) return
+    const delay = Math.min(Math.max(0, this.at - this.clock.now()), MAX_TIMER_DELAY)
+    this.handle = this.clock.setTimeout(() => {
+      this.handle = null
+      if (!this.check()) this.wait()
+    }, delay)
+  }
+}

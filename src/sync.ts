@@ -1,0 +1,168 @@
+import { BroadcastChannel as PubkeyBroadcastChannel, createLeaderElection, type LeaderElector } from 'broadcast-channel'
+import type { Clock } from './clock'
+import { createLeaderLock, createWebLock, localLock, type LockManagerLike, type RefreshLock } from './lock'
+import { TabChannel, type ChannelLike, type TabMessage, type TabMessageBody } from './tabs'
+
+export interface TabSyncOptions {
+  channel: ChannelLike
+  clock: Clock
+  /** Web Locks, or `null` for the leader-election fallback. */
+  locks: LockManagerLike | null
+  /** Prefix of the lock names (the channel name). */
+  lockName: string
+  /** Longest a tab waits for another's refresh before doing it itself. */
+  lockTimeout: number
+  /** Activity is broadcast at most once per this many ms (with a trailing flush). */
+  activityThrottle: number
+  onMessage: (message: TabMessage) => void
+}
+
+type Waiter = { match: (message: TabMessage) => boolean; resolve: (message: TabMessage | null) => void }
+
+const FOLLOWER_WAKE_TYPES = new Set(['token', 'signedIn', 'expired', 'signedOut', 'refreshFailed'])
+
+/**
+ * The cross-tab side of a manager: the channel, the refresh mutex, the join handshake and
+ * throttled activity sharing. It only moves messages; the manager decides what they mean.
+ */
+export class TabSync {
+  readonly lock: RefreshLock
+  private readonly tab: TabChannel
+  private readonly waiters = new Set<Waiter>()
+  private elector: LeaderElector | null = null
+  private lastActivitySent = -Infinity
+  private pendingActivity: number | null = null
+  private activityTimer: unknown = null
+  private releasePresence: (() => void) | null = null
+
+  constructor(private readonly options: TabSyncOptions) {
+    this.tab = new TabChannel(options.channel, (message) => {
+      this.notePeer()
+      for (const waiter of [...this.waiters]) {
+        if (waiter.match(message)) {
+          this.waiters.delete(waiter)
+          waiter.resolve(message)
+        }
+      }
+      options.onMessage(message)
+    })
+    if (options.locks) {
+      this.lock = createWebLock(options.locks, `${options.lockName}:refresh`, options.lockTimeout, options.clock)
+      this.holdPresence(options.locks)
+    } else {
+      const sync = this
+      const leaderLock = createLeaderLock(
+        {
+          get isLeader() {
+            return sync.isLeader
+          },
+          hasLeader: () => sync.elector?.hasLeader() ?? Promise.resolve(false),
+        },
+        () => void this.post({ type: 'refreshRequest' }),
+        (timeout) => this.waitFor((m) => FOLLOWER_WAKE_TYPES.has(m.type), timeout),
+        options.lockTimeout,
+      )
+      // Until another tab shows up there is nobody to coordinate with (and no election timers).
+      this.lock = { run: (task) => (this.elector ? leaderLock.run(task) : localLock.run(task)) }
+    }
+  }
+
+  get tabId(): string {
+    return this.tab.tabId
+  }
+
+  /** In the leader-election fallback, whether this tab refreshes for the others. */
+  get isLeader(): boolean {
+    return this.elector?.isLeader ?? false
+  }
+
+  get usesLeaderElection(): boolean {
+    return this.options.locks === null
+  }
+
+  /** Messages dropped as malformed, foreign-version or own echoes (for debugging). */
+  get ignoredMessages(): number {
+    return this.tab.ignored
+  }
+
+  post(body: TabMessageBody): Promise<void> {
+    return this.tab.post(body)
+  }
+
+  /**
+   * Whether other tabs may be listening. With Web Locks each tab holds a presence lock, so a
+   * lone tab knows at once and skips the join wait; without them we cannot know.
+   */
+  async mayHavePeers(): Promise<boolean> {
+    const locks = this.options.locks as (LockManagerLike & { query?: () => Promise<{ held?: { name?: string }[] }> }) | null
+    if (!locks?.query) return true
+    try {
+      const { held = [] } = await locks.query()
+      const prefix = `${this.options.lockName}:tab:`
+      return held.some((lock) => lock.name?.startsWith(prefix) && lock.name !== `${prefix}${this.tabId}`)
+    } catch {
+      return true
+    }
+  }
+
+  /** Resolves with the first matching message, or `null` after `timeout` ms. */
+  waitFor(match: (message: TabMessage) => boolean, timeout: number): Promise<TabMessage | null> {
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        match,
+        resolve: (message) => {
+          this.options.clock.clearTimeout(timer)
+          resolve(message)
+        },
+      }
+      const timer = this.options.clock.setTimeout(() => {
+        this.waiters.delete(waiter)
+        resolve(null)
+      }, timeout)
+      this.waiters.add(waiter)
+    })
+  }
+
+  /** Shares activity, throttled; the last activity of a burst is always sent (trailing). */
+  shareActivity(at: number): void {
+    const { clock, activityThrottle } = this.options
+    const now = clock.now()
+    if (now - this.lastActivitySent >= activityThrottle) {
+      this.lastActivitySent = now
+      void this.post({ type: 'activity', at })
+      return
+    }
+    this.pendingActivity = at
+    if (this.activityTimer !== null) return
+    this.activityTimer = clock.setTimeout(() => {
+      this.activityTimer = null
+      if (this.pendingActivity === null) return
+      this.lastActivitySent = clock.now()
+      void this.post({ type: 'activity', at: this.pendingActivity })
+      this.pendingActivity = null
+    }, this.lastActivitySent + activityThrottle - now)
+  }
+
+  close(): void {
+    if (this.activityTimer !== null) this.options.clock.clearTimeout(this.activityTimer)
+    this.activityTimer = null
+    for (const waiter of this.waiters) waiter.resolve(null)
+    this.waiters.clear()
+    this.releasePresence?.()
+    void this.elector?.die().catch(() => undefined)
+    this.elector = null
+    this.tab.close()
+  }
+
+  private notePeer(): void {
+    if (this.elector || !this.usesLeaderElection) return
+    if (!(this.options.channel instanceof PubkeyBroadcastChannel)) return
+    this.elector = createLeaderElection(this.options.channel)
+    void this.elector.awaitLeadership().catch(() => undefined)
+  }
+
+  private holdPresence(locks: LockManagerLike): void {
+    const held = new Promise<void>((resolve) => (this.releasePresence = resolve))
+    void locks.request(`${this.options.lockName}:tab:${this.tabId}`, {}, () => held).catch(() => undefined)
+  }
+}

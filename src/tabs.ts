@@ -1,0 +1,149 @@
+import { BroadcastChannel as PubkeyBroadcastChannel } from 'broadcast-channel'
+
+export const TAB_PROTOCOL_VERSION = 1
+
+/** The token as shared between tabs: never the refresh token. */
+export interface SharedToken {
+  accessToken: string
+  /** Local epoch ms; tabs of one browser share the clock. */
+  expiresAt: number
+  lifetime: number
+  /** Epoch ms of sign-in, for `maxSessionAge`. */
+  sessionStartedAt: number
+}
+
+export type TabMessageBody =
+  | ({ type: 'token' } & SharedToken)
+  | ({ type: 'signedIn' } & SharedToken)
+  | { type: 'hello' }
+  /** Reply to `hello`: the current token, if this tab has a valid one. */
+  | { type: 'welcome'; token: SharedToken | null; lastActivityAt: number | null }
+  | { type: 'signedOut'; everywhere: boolean }
+  | { type: 'expired'; reason: 'refresh_rejected' | 'idle' | 'max_age' }
+  | { type: 'activity'; at: number }
+  /** Fallback mode without Web Locks: a follower asks the leader to refresh. */
+  | { type: 'refreshRequest' }
+  /** Fallback mode: the leader's refresh failed transiently; followers stop waiting. */
+  | { type: 'refreshFailed' }
+
+export type TabMessage = TabMessageBody & { v: typeof TAB_PROTOCOL_VERSION; from: string }
+
+// A JWT beyond this is not something we issued; refuse to hold it.
+const MAX_TOKEN_LENGTH = 16 * 1024
+
+const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value)
+
+function isSharedToken(m: Record<string, unknown>): boolean {
+  return (
+    typeof m.accessToken === 'string' &&
+    m.accessToken.length > 0 &&
+    m.accessToken.length <= MAX_TOKEN_LENGTH &&
+    isFiniteNumber(m.expiresAt) &&
+    isFiniteNumber(m.lifetime) &&
+    m.lifetime > 0 &&
+    isFiniteNumber(m.sessionStartedAt)
+  )
+}
+
+/** Validates an incoming message; anything unknown, malformed or from another version is `null`. */
+export function parseTabMessage(data: unknown): TabMessage | null {
+  if (typeof data !== 'object' || data === null) return null
+  const m = data as Record<string, unknown>
+  if (m.v !== TAB_PROTOCOL_VERSION || typeof m.from !== 'string' || m.from.length === 0) return null
+  switch (m.type) {
+    case 'token':
+    case 'signedIn':
+      return isSharedToken(m) ? (m as unknown as TabMessage) : null
+    case 'welcome':
+      return (m.token === null || (typeof m.token === 'object' && isSharedToken(m.token as Record<string, unknown>))) &&
+        (m.lastActivityAt === null || isFiniteNumber(m.lastActivityAt))
+        ? (m as unknown as TabMessage)
+        : null
+    case 'hello':
+    case 'refreshRequest':
+    case 'refreshFailed':
+      return m as unknown as TabMessage
+    case 'signedOut':
+      return typeof m.everywhere === 'boolean' ? (m as unknown as TabMessage) : null
+    case 'expired':
+      return m.reason === 'refresh_rejected' || m.reason === 'idle' || m.reason === 'max_age'
+        ? (m as unknown as TabMessage)
+        : null
+    case 'activity':
+      return isFiniteNumber(m.at) ? (m as unknown as TabMessage) : null
+    default:
+      return null
+  }
+}
+
+/** The minimal channel the SDK needs; `broadcast-channel`'s class satisfies it. */
+export interface ChannelLike {
+  postMessage(message: unknown): Promise<unknown> | void
+  addEventListener(type: 'message', listener: (data: unknown) => void): void
+  removeEventListener(type: 'message', listener: (data: unknown) => void): void
+  close(): Promise<unknown> | void
+}
+
+export type ChannelFactory = (name: string) => ChannelLike
+
+/** Default factory: the `broadcast-channel` package on the native BroadcastChannel; `null` where none exists (SSR, old browsers). */
+export function defaultChannelFactory(): ChannelFactory | null {
+  if (typeof globalThis.BroadcastChannel !== 'function') return null
+  return (name) => new PubkeyBroadcastChannel(name, { type: 'native' }) as unknown as ChannelLike
+}
+
+/**
+ * One tab's end of the channel: stamps version and sender, validates what arrives, drops its
+ * own echoes and counts what it ignored.
+ */
+export class TabChannel {
+  readonly tabId: string
+  ignored = 0
+  private readonly listener: (data: unknown) => void
+  private closed = false
+
+  constructor(
+    private readonly channel: ChannelLike,
+    onMessage: (message: TabMessage) => void,
+    tabId: string = randomId(),
+  ) {
+    this.tabId = tabId
+    this.listener = (data) => {
+      if (this.closed) return
+      const message = parseTabMessage(data)
+      if (!message || message.from === this.tabId) {
+        this.ignored++
+        return
+      }
+      onMessage(message)
+    }
+    channel.addEventListener('message', this.listener)
+  }
+
+  post(body: TabMessageBody): Promise<void> {
+    if (this.closed) return Promise.resolve()
+    const message = { ...body, v: TAB_PROTOCOL_VERSION, from: this.tabId }
+    // A failing channel must never break the manager: sharing is an optimisation.
+    return Promise.resolve()
+      .then(() => this.channel.postMessage(message))
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.channel.removeEventListener('message', this.listener)
+    void Promise.resolve()
+      .then(() => this.channel.close())
+      .catch(() => undefined)
+  }
+}
+
+export function randomId(): string {
+  const cryptoObj = globalThis.crypto
+  if (cryptoObj?.randomUUID) return cryptoObj.randomUUID()
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
+}

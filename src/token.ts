@@ -1,0 +1,33 @@
+import { computeExpiry } from './expiry'
+import { decodeJwt, looksLikeJwt, type JwtClaims } from './jwt'
+import type { TokenResponse } from './token-response'
+
+/** The access token as held in memory, with its locally measured expiry. */
+export interface AccessToken {
+  value: string
+  expiresAt: number
+  lifetime: number
+  claims: JwtClaims | null
+}
+
+/**
+ * Validates a token reply into an `AccessToken`. A token with dots is treated as a JWT and must
+ * decode; one without is opaque and needs `expiresIn`. Throws `InvalidTokenError`.
+ */
+export function acceptToken(response: Pick<TokenResponse, 'accessToken' | 'expiresIn'>, receivedAt: number): AccessToken {
+  const claims = looksLikeJwt(response.accessToken) ? decodeJwt(response.accessToken) : null
+  const { expiresAt, lifetime } = computeExpiry(receivedAt, response.expiresIn, claims)
+  return { value: response.accessToken, expiresAt, lifetime, claims }
+}
+
+/** Re-creates a token shared by another tab; its expiry is already local. */
+export function adoptSharedToken(shared: { accessToken: string; expiresAt: number; lifetime: number }): AccessToken {
+  const claims = looksLikeJwt(shared.accessToken) ? decodeJwt(shared.accessToken) : null
+  return { value: shared.accessToken, expiresAt: shared.expiresAt, lifetime: shared.lifetime, claims }
+}
+
+/** Sign-in time: the OIDC `auth_time` claim when present, else now. */
+export function sessionStartFrom(token: AccessToken, now: number): number {
+  const authTime = token.claims?.auth_time
+  return typeof authTime === 'number' && Number.isFinite(authTime) && authTime * 1000 <= now ? authTime * 1000 : now
+}
