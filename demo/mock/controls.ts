@@ -1,0 +1,144 @@
+import { http, HttpResponse, type HttpHandler } from 'msw'
+import type { MockBackend, RefreshFault } from './backend'
+
+/**
+ * The fault-control HTTP API of the demo: msw handlers under `/__mock/*` that drive the mock
+ * backend's `controls`, so QA (and the real-browser tests) can break the server on purpose
+ * from the dashboard or with curl. Demo only: never mount these next to a real backend.
+ */
+
+export const CONTROL_PREFIX = '/__mock'
+
+const FAULT_KINDS: readonly RefreshFault[] = [500, 503, 429, 401, 'network', 'html', 'empty']
+
+export interface FaultsRequest {
+  /** Queue `count` refresh failures of `kind` (the next refresh calls fail, in order). */
+  refreshFailures?: { count: number; kind: RefreshFault | `${500 | 503 | 429 | 401}`; retryAfter?: number }
+  /** ms added to every auth/API reply. */
+  latency?: number
+  /** ms added to the server's clock (iat/exp in tokens). */
+  clockOffset?: number
+  /** ms during which a just-rotated refresh token is still accepted. */
+  reuseGrace?: number
+  /** Access-token lifetime in seconds for tokens issued from now on. */
+  accessTokenLifetime?: number
+}
+
+export interface MockState {
+  counters: MockBackend['controls']['counters']
+  faults: MockBackend['controls']['faults']
+  accessTokenLifetime: number
+  sessions: number
+  note: string
+}
+
+class BadRequest extends Error {}
+
+function finite(value: unknown, name: string, { min = -Infinity, max = Infinity } = {}): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new BadRequest(`${name} must be a number between ${min} and ${max}`)
+  }
+  return value
+}
+
+function parseKind(kind: unknown): RefreshFault {
+  const normalized = typeof kind === 'string' && /^\d+$/.test(kind) ? Number(kind) : kind
+  if (!FAULT_KINDS.includes(normalized as RefreshFault)) {
+    throw new BadRequest(`refreshFailures.kind must be one of ${FAULT_KINDS.join(', ')}`)
+  }
+  return normalized as RefreshFault
+}
+
+/** Validates the whole body before applying anything: a bad request changes nothing. */
+function parseFaults(body: unknown): (controls: MockBackend['controls']) => void {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequest('body must be a JSON object')
+  const b = body as Record<string, unknown>
+  const steps: ((controls: MockBackend['controls']) => void)[] = []
+  if (b.refreshFailures !== undefined) {
+    const rf = b.refreshFailures as Record<string, unknown> | null
+    if (typeof rf !== 'object' || rf === null) throw new BadRequest('refreshFailures must be an object')
+    const count = finite(rf.count, 'refreshFailures.count', { min: 0, max: 100 })
+    const kind = parseKind(rf.kind)
+    const retryAfter = rf.retryAfter === undefined || rf.retryAfter === null ? undefined : finite(rf.retryAfter, 'refreshFailures.retryAfter', { min: 0, max: 3600 })
+    steps.push((c) => c.failNextRefreshes(Math.floor(count), kind, retryAfter))
+  }
+  if (b.latency !== undefined) {
+    const latency = finite(b.latency, 'latency', { min: 0, max: 120_000 })
+    steps.push((c) => c.setLatency(latency))
+  }
+  if (b.clockOffset !== undefined) {
+    const offset = finite(b.clockOffset, 'clockOffset', { min: -7 * 24 * 3600_000, max: 7 * 24 * 3600_000 })
+    steps.push((c) => c.setClockOffset(offset))
+  }
+  if (b.reuseGrace !== undefined) {
+    const grace = finite(b.reuseGrace, 'reuseGrace', { min: 0, max: 600_000 })
+    steps.push((c) => c.setReuseGrace(grace))
+  }
+  if (b.accessTokenLifetime !== undefined) {
+    const lifetime = finite(b.accessTokenLifetime, 'accessTokenLifetime', { min: 1, max: 24 * 3600 })
+    steps.push((c) => c.setAccessTokenLifetime(lifetime))
+  }
+  return (controls) => steps.forEach((step) => step(controls))
+}
+
+export function createControlHandlers(backend: MockBackend): HttpHandler[] {
+  const { controls, origin } = backend
+  const url = (path: string) => new URL(`${CONTROL_PREFIX}${path}`, origin).href
+  const noStore = { 'cache-control': 'no-store' }
+
+  const state = (): MockState => ({
+    // Copies, so a reply is a snapshot and not a live view of the store.
+    counters: { ...controls.counters, statuses: { ...controls.counters.statuses } },
+    faults: { ...controls.faults, refreshFailures: controls.faults.refreshFailures.map((f) => ({ ...f })) },
+    accessTokenLifetime: controls.accessTokenLifetime,
+    sessions: controls.sessions().length,
+    note: 'Mock backend state (users\u2019 sessions, counters, faults) lives in memory and resets when the demo server restarts.',
+  })
+  const ok = (extra: Record<string, unknown> = {}) => HttpResponse.json({ ok: true, ...extra, state: state() }, { headers: noStore })
+
+  return [
+    http.get(url('/state'), () => HttpResponse.json(state(), { headers: noStore })),
+
+    http.post(url('/faults'), async ({ request }) => {
+      let body: unknown
+      try {
+        body = await request.json()
+      } catch {
+        return HttpResponse.json({ error: 'body must be JSON' }, { status: 400 })
+      }
+      try {
+        parseFaults(body)(controls)
+      } catch (error) {
+        if (error instanceof BadRequest) return HttpResponse.json({ error: error.message }, { status: 400 })
+        throw error
+      }
+      return ok()
+    }),
+
+    http.post(url('/expire-access'), () => {
+      controls.expireAccessTokens()
+      return ok()
+    }),
+
+    http.post(url('/revoke-all'), () => {
+      const revoked = controls.sessions().length
+      controls.revokeAll()
+      return ok({ revoked })
+    }),
+
+    http.post(url('/steal'), async () => {
+      const stolen = await controls.simulateStolenRefreshToken()
+      return stolen ? ok({ stolen }) : HttpResponse.json({ ok: false, stolen, error: 'no session to steal from', state: state() }, { status: 409 })
+    }),
+
+    http.post(url('/reset'), () => {
+      controls.reset()
+      return ok()
+    }),
+
+    http.post(url('/reset-counters'), () => {
+      controls.resetCounters()
+      return ok()
+    }),
+  ]
+}

@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest'
+import type { MockState } from '../../demo/mock/controls'
+import { createDemoBackend } from './client'
+
+const state = async (demo: ReturnType<typeof createDemoBackend>) => (await (await demo.control('/state')).json()) as MockState
+
+describe('fault-control API (/__mock/*)', () => {
+  it('GET /state reports counters, faults, token lifetime and that state is in memory', async () => {
+    const demo = createDemoBackend()
+    await demo.device().login('alice', 'wonderland')
+    const s = await state(demo)
+    expect(s.counters).toMatchObject({ loginCalls: 1, refreshCalls: 0, statuses: { 200: 1 } })
+    expect(s.faults).toEqual({ refreshFailures: [], latency: 0, clockOffset: 0, reuseGrace: 0 })
+    expect(s.accessTokenLifetime).toBe(30)
+    expect(s.sessions).toBe(1)
+    expect(s.note).toMatch(/in memory/)
+  })
+
+  it('POST /faults sets every knob at once', async () => {
+    const demo = createDemoBackend()
+    const response = await demo.control('/faults', {
+      refreshFailures: { count: 2, kind: 503, retryAfter: 3 },
+      latency: 250,
+      clockOffset: -3_600_000,
+      reuseGrace: 2000,
+      accessTokenLifetime: 5,
+    })
+    expect(response.status).toBe(200)
+    const s = await state(demo)
+    expect(s.faults).toEqual({
+      refreshFailures: [
+        { kind: 503, retryAfter: 3 },
+        { kind: 503, retryAfter: 3 },
+      ],
+      latency: 250,
+      clockOffset: -3_600_000,
+      reuseGrace: 2000,
+    })
+    expect(s.accessTokenLifetime).toBe(5)
+  })
+
+  it('queued refresh failures are served in order, then refresh works again', async () => {
+    const demo = createDemoBackend()
+    const device = demo.device()
+    await device.login('bob', 'builder')
+    await demo.control('/faults', { refreshFailures: { count: 1, kind: 429, retryAfter: 7 } })
+    await demo.control('/faults', { refreshFailures: { count: 1, kind: 'network' } })
+    await demo.control('/faults', { refreshFailures: { count: 1, kind: 'html' } })
+    await demo.control('/faults', { refreshFailures: { count: 1, kind: 'empty' } })
+    await demo.control('/faults', { refreshFailures: { count: 1, kind: '500' } })
+
+    const limited = await device.refresh()
+    expect(limited.status).toBe(429)
+    expect(limited.headers.get('retry-after')).toBe('7')
+    expect((await device.refresh()).type).toBe('error')
+    const html = await device.refresh()
+    expect(html.headers.get('content-type')).toMatch(/text\/html/)
+    expect(await (await device.refresh()).text()).toBe('')
+    expect((await device.refresh()).status).toBe(500)
+    expect((await device.refresh()).status).toBe(200)
+    const s = await state(demo)
+    expect(s.counters.refreshCalls).toBe(6)
+    expect(s.counters.refreshSuccesses).toBe(1)
+    expect(s.faults.refreshFailures).toEqual([])
+  })
+
+  it('a 401 fault ends the session for the client (cookie cleared)', async () => {
+    const demo = createDemoBackend()
+    const device = demo.device()
+    await device.login('bob', 'builder')
+    await demo.control('/faults', { refreshFailures: { count: 1, kind: 401 } })
+    expect((await device.refresh()).status).toBe(401)
+    expect(device.jar.has('tk_refresh')).toBe(false)
+  })
+
+  it('rejects bad fault bodies with 400 and applies nothing', async () => {
+    const demo = createDemoBackend()
+    for (const body of [
+      { refreshFailures: { count: 1, kind: 418 } },
+      { refreshFailures: { count: -1, kind: 503 } },
+      { latency: 'slow' },
+      { accessTokenLifetime: 0 },
+      { latency: 100, reuseGrace: -5 },
+      [1, 2],
+    ]) {
+      const response = await demo.control('/faults', body)
+      expect(response.status, JSON.stringify(body)).toBe(400)
+      expect(await response.json()).toHaveProperty('error')
+    }
+    const { getResponse } = await import('msw')
+    const notJson = await getResponse(demo.handlers, new Request('http://demo.test/__mock/faults', { method: 'POST', body: '{nope' }))
+    expect(notJson?.status).toBe(400)
+    expect((await state(demo)).faults).toEqual({ refreshFailures: [], latency: 0, clockOffset: 0, reuseGrace: 0 })
+  })
+
+  it('POST /expire-access: issued access tokens get 401, a refresh gets a working one', async () => {
+    const demo = createDemoBackend()
+    const device = demo.device()
+    await device.login('alice', 'wonderland')
+    expect((await device.send('GET', '/api/me')).status).toBe(200)
+    expect((await demo.control('/expire-access')).status).toBe(200)
+    expect((await device.send('GET', '/api/me')).status).toBe(401)
+    demo.advance(1500) // tokens issued in the same instant are also refused
+    expect((await device.refresh()).status).toBe(200)
+    expect((await device.send('GET', '/api/me')).status).toBe(200)
+  })
+
+  it('POST /revoke-all ends every session', async () => {
+    const demo = createDemoBackend()
+    const a = demo.device()
+    const b = demo.device()
+    await a.login('alice', 'wonderland')
+    await b.login('bob', 'builder')
+    const response = await demo.control('/revoke-all')
+    expect(await response.json()).toMatchObject({ ok: true, revoked: 2, state: { sessions: 0 } })
+    expect((await a.refresh()).status).toBe(401)
+    expect((await b.send('GET', '/api/me')).status).toBe(401)
+  })
+
+  it('POST /steal replays a stolen refresh token: reuse detection revokes the victim', async () => {
+    const demo = createDemoBackend()
+    expect((await demo.control('/steal')).status).toBe(409)
+    const victim = demo.device()
+    await victim.login('carol', 'singer')
+    await victim.refresh()
+    const response = await demo.control('/steal')
+    expect(response.status).toBe(200)
+    expect((await state(demo)).counters.reuseDetections).toBe(1)
+    expect((await victim.refresh()).status).toBe(401)
+  })
+
+  it('POST /reset-counters zeroes counters only; POST /reset forgets everything', async () => {
+    const demo = createDemoBackend()
+    const device = demo.device()
+    await device.login('alice', 'wonderland')
+    await device.send('GET', '/api/admin')
+    await demo.control('/faults', { latency: 10, accessTokenLifetime: 9 })
+
+    await demo.control('/reset-counters')
+    let s = await state(demo)
+    expect(s.counters).toEqual({ refreshCalls: 0, refreshSuccesses: 0, reuseDetections: 0, loginCalls: 0, logoutCalls: 0, apiCalls: 0, statuses: {} })
+    expect(s.sessions).toBe(1)
+    expect(s.faults.latency).toBe(10)
+
+    await demo.control('/reset')
+    s = await state(demo)
+    expect(s.sessions).toBe(0)
+    expect(s.faults.latency).toBe(0)
+    expect(s.accessTokenLifetime).toBe(30)
+    expect((await device.refresh()).status).toBe(401)
+  })
+
+  it('admin endpoint: 403 for non-admins, 200 for alice', async () => {
+    const demo = createDemoBackend()
+    const alice = demo.device()
+    const bob = demo.device()
+    await alice.login('alice', 'wonderland')
+    await bob.login('bob', 'builder')
+    expect((await alice.send('GET', '/api/admin')).status).toBe(200)
+    expect((await bob.send('GET', '/api/admin')).status).toBe(403)
+  })
+})
