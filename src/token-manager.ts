@@ -476,6 +476,8 @@ export class TokenManager {
   }
 
   private recordActivity(at: number, source: EventSource): void {
+    // Deadlines first: activity on waking from sleep must not revive a session that idled out.
+    this.idle.check()
     if (!this.hasSession() || !this.idle.activity(at)) return
     if (source === 'local') this.sync?.shareActivity(at)
     if (this.proactiveSkipped && this.token) {

@@ -32,6 +32,12 @@ export interface MockBackendOptions {
   requireCsrfHeader?: boolean
   /** Concurrent sessions per user; the oldest is evicted. @default 10 */
   maxSessionsPerUser?: number
+  /**
+   * Mirror `Set-Cookie` into an `x-mock-set-cookie` header. Test-only: DOM test environments
+   * (happy-dom) hide `Set-Cookie` from scripts, as browsers do, so the test cookie jar reads this.
+   * @default false
+   */
+  exposeSetCookie?: boolean
   /** Set `Secure` on the refresh cookie (real HTTPS deployments). @default false */
   secureCookie?: boolean
   now?: () => number
@@ -108,6 +114,11 @@ export function createMockBackend(options: MockBackendOptions = {}) {
     return `${REFRESH_COOKIE}=${value}; Path=/auth; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${options.secureCookie ? '; Secure' : ''}`
   }
 
+  function cookieHeaders(value: string, maxAge: number): Record<string, string> {
+    const header = cookie(value, maxAge)
+    return options.exposeSetCookie ? { 'set-cookie': header, 'x-mock-set-cookie': header } : { 'set-cookie': header }
+  }
+
   function readCookie(request: Request): string | null {
     const header = request.headers.get('cookie') ?? ''
     for (const part of header.split(';')) {
@@ -157,12 +168,12 @@ export function createMockBackend(options: MockBackendOptions = {}) {
     if (options.bodyTransport) body.refreshToken = refreshToken
     return HttpResponse.json(body, {
       status,
-      headers: { 'set-cookie': cookie(refreshToken, refreshTokenLifetime), 'cache-control': 'no-store' },
+      headers: { ...cookieHeaders(refreshToken, refreshTokenLifetime), 'cache-control': 'no-store' },
     })
   }
 
   function unauthorized(error: string, clearCookie = false): Response {
-    return HttpResponse.json({ error }, { status: 401, headers: clearCookie ? { 'set-cookie': cookie('', 0) } : {} })
+    return HttpResponse.json({ error }, { status: 401, headers: clearCookie ? cookieHeaders('', 0) : {} })
   }
 
   async function presentedRefreshToken(request: Request): Promise<string | null> {
@@ -317,7 +328,7 @@ export function createMockBackend(options: MockBackendOptions = {}) {
         targets.forEach(revoke)
         revoke(session)
       }
-      return count(new HttpResponse(null, { status: 204, headers: { 'set-cookie': cookie('', 0) } }))
+      return count(new HttpResponse(null, { status: 204, headers: cookieHeaders('', 0) }))
     }),
 
     http.get(url('/api/me'), async ({ request }) => {

@@ -9,7 +9,7 @@ export const ORIGIN = 'http://app.test'
  * every manager (tab) that uses it, as tabs of one browser share cookies.
  */
 export function createBrowser(backendOptions: MockBackendOptions = {}) {
-  const backend = createMockBackend({ origin: ORIGIN, ...backendOptions })
+  const backend = createMockBackend({ origin: ORIGIN, exposeSetCookie: true, ...backendOptions })
   const jar = new Map<string, string>()
   const requests: Request[] = []
   const foreign: Request[] = []
@@ -34,7 +34,8 @@ export function createBrowser(backendOptions: MockBackendOptions = {}) {
     })
     if (!response) return new Response('not found', { status: 404 })
     if (response.type === 'error') throw new TypeError('Failed to fetch')
-    for (const header of response.headers.getSetCookie()) {
+    const mirrored = response.headers.get('x-mock-set-cookie')
+    for (const header of mirrored ? [mirrored] : response.headers.getSetCookie()) {
       const [pair] = header.split(';')
       const [name, ...rest] = pair!.split('=')
       const value = rest.join('=')

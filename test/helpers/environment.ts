@@ -1,0 +1,33 @@
+import type { BrowserEnvironment, WakeReason } from '../../src'
+
+/** A scriptable environment that counts its listeners, for rules tested without a DOM. */
+export function createFakeEnvironment() {
+  const wake = new Set<(reason: WakeReason) => void>()
+  const activity = new Set<() => void>()
+  let activityEvents: readonly string[] = []
+  const environment: BrowserEnvironment = {
+    onWake(listener) {
+      wake.add(listener)
+      return () => wake.delete(listener)
+    },
+    onActivity(events, listener) {
+      activityEvents = events
+      activity.add(listener)
+      return () => activity.delete(listener)
+    },
+  }
+  return {
+    environment,
+    wake: (reason: WakeReason) => [...wake].forEach((l) => l(reason)),
+    act: () => [...activity].forEach((l) => l()),
+    get listenerCount() {
+      return wake.size + activity.size
+    },
+    get activityListeners() {
+      return activity.size
+    },
+    get activityEvents() {
+      return activityEvents
+    },
+  }
+}
