@@ -37,7 +37,6 @@ export class TabSync {
 
   constructor(private readonly options: TabSyncOptions) {
     this.tab = new TabChannel(options.channel, (message) => {
-      this.notePeer()
       for (const waiter of [...this.waiters]) {
         if (waiter.match(message)) {
           this.waiters.delete(waiter)
@@ -51,6 +50,10 @@ export class TabSync {
       this.holdPresence(options.locks)
     } else {
       const sync = this
+      if (options.channel instanceof PubkeyBroadcastChannel) {
+        this.elector = createLeaderElection(options.channel)
+        void this.elector.awaitLeadership().catch(() => undefined)
+      }
       const leaderLock = createLeaderLock(
         {
           get isLeader() {
@@ -62,8 +65,8 @@ export class TabSync {
         (timeout) => this.waitFor((m) => FOLLOWER_WAKE_TYPES.has(m.type), timeout),
         options.lockTimeout,
       )
-      // Until another tab shows up there is nobody to coordinate with (and no election timers).
-      this.lock = { run: (task) => (this.elector ? leaderLock.run(task) : localLock.run(task)) }
+      // A channel we cannot elect on (a custom factory) leaves each tab on its own.
+      this.lock = this.elector ? leaderLock : localLock
     }
   }
 
@@ -152,13 +155,6 @@ export class TabSync {
     void this.elector?.die().catch(() => undefined)
     this.elector = null
     this.tab.close()
-  }
-
-  private notePeer(): void {
-    if (this.elector || !this.usesLeaderElection) return
-    if (!(this.options.channel instanceof PubkeyBroadcastChannel)) return
-    this.elector = createLeaderElection(this.options.channel)
-    void this.elector.awaitLeadership().catch(() => undefined)
   }
 
   private holdPresence(locks: LockManagerLike): void {

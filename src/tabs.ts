@@ -89,7 +89,12 @@ export type ChannelFactory = (name: string) => ChannelLike
 /** Default factory: the `broadcast-channel` package on the native BroadcastChannel; `null` where none exists (SSR, old browsers). */
 export function defaultChannelFactory(): ChannelFactory | null {
   if (typeof globalThis.BroadcastChannel !== 'function') return null
-  return (name) => new PubkeyBroadcastChannel(name, { type: 'native' }) as unknown as ChannelLike
+  return (name) => {
+    const channel = new PubkeyBroadcastChannel(name, { type: 'native' })
+    // In Node (SSR, tests) an open native channel keeps the process alive; a page does not care.
+    ;(channel as unknown as { _state?: { bc?: { unref?: () => void } } })._state?.bc?.unref?.()
+    return channel as unknown as ChannelLike
+  }
 }
 
 /**

@@ -130,6 +130,8 @@ export class TokenManager {
       },
     })
     this.http = ky.create({ fetch: (input, init) => this.fetch(input, init) })
+    // Tabs must hear each other from the start (a login elsewhere signs this tab in).
+    this.openChannel()
     this.sessions = new SessionsClient(urls.endpoints.sessions, this.fetch, csrf ? [csrf.name, csrf.value] : null)
   }
 
