@@ -1,0 +1,188 @@
+import { existsSync } from 'node:fs'
+import { readFile, stat } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { extname, join, normalize, resolve, sep } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { getResponse } from 'msw'
+import { createMockBackend, type MockBackend, type MockBackendOptions } from './mock/backend'
+import { createControlHandlers } from './mock/controls'
+
+/**
+ * The demo server: a plain `node:http` server that answers the auth/API/control routes from
+ * the mock backend's msw handlers (through `getResponse`, no interception) and serves the
+ * built dashboard. State lives in memory and resets on restart.
+ */
+
+export interface DemoServerOptions {
+  /** 0 picks a free port. @default PORT or 5173 */
+  port?: number
+  /** @default '127.0.0.1' */
+  host?: string
+  /** Directory of the static page. @default demo/public */
+  publicDir?: string
+  /** Passed to `createMockBackend` (origin is set by the server). */
+  backend?: Omit<MockBackendOptions, 'origin'>
+}
+
+export interface DemoServer {
+  /** `http://localhost:<port>`: open this one (cookies and the CSRF Origin check use it). */
+  url: string
+  port: number
+  backend: MockBackend
+  close(): Promise<void>
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+}
+
+/** demo/public, whether this runs from source (demo/server.ts) or bundled (demo/.build/server.mjs). */
+function defaultPublicDir(): string {
+  for (const candidate of ['./public/', '../public/']) {
+    const dir = fileURLToPath(new URL(candidate, import.meta.url))
+    if (existsSync(join(dir, 'index.html'))) return dir
+  }
+  return fileURLToPath(new URL('../public/', import.meta.url))
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => resolveBody(Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
+}
+
+export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
+  const host = options.host ?? '127.0.0.1'
+  const publicDir = resolve(options.publicDir ?? defaultPublicDir())
+  let backend: MockBackend | null = null
+  let handlers: ReturnType<typeof createControlHandlers> = []
+  let port = 0
+  // Names this server answers to: a request from one of them is same-origin.
+  let localOrigins = new Set<string>()
+
+  /** Node request → Fetch `Request` against the backend's origin (the Host may be an alias). */
+  async function toFetchRequest(req: IncomingMessage, origin: string): Promise<Request> {
+    const headers = new Headers()
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value === undefined || name.startsWith(':')) continue
+      if (Array.isArray(value)) value.forEach((v) => headers.append(name, v))
+      else headers.set(name, value)
+    }
+    // 127.0.0.1 and localhost are the same server; a foreign Origin is passed on (and refused).
+    const from = headers.get('origin')
+    if (from && localOrigins.has(from)) headers.set('origin', origin)
+    if (!headers.has('x-forwarded-for')) headers.set('x-forwarded-for', (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''))
+    const method = req.method ?? 'GET'
+    const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req)
+    return new Request(new URL(req.url ?? '/', origin), { method, headers, ...(body && body.length > 0 && { body: new Uint8Array(body) }) })
+  }
+
+  async function writeResponse(res: ServerResponse, response: Response, head: boolean): Promise<void> {
+    const headers: Record<string, string | string[]> = {}
+    response.headers.forEach((value, name) => {
+      if (name !== 'set-cookie') headers[name] = value
+    })
+    // Headers#forEach joins Set-Cookie into one line; browsers need one header per cookie.
+    const cookies = response.headers.getSetCookie()
+    if (cookies.length > 0) headers['set-cookie'] = cookies
+    const body = head || response.body === null ? null : Buffer.from(await response.arrayBuffer())
+    if (body) headers['content-length'] = String(body.length)
+    res.writeHead(response.status, response.statusText || undefined, headers)
+    res.end(body ?? undefined)
+  }
+
+  async function serveStatic(pathname: string, res: ServerResponse, head: boolean): Promise<boolean> {
+    let decoded: string
+    try {
+      decoded = decodeURIComponent(pathname)
+    } catch {
+      return false
+    }
+    const relative = normalize(decoded === '/' ? '/index.html' : decoded).replace(/^[/\\]+/, '')
+    const file = resolve(publicDir, relative)
+    if (file !== publicDir && !file.startsWith(publicDir + sep)) return false
+    try {
+      const info = await stat(file)
+      if (!info.isFile()) return false
+      const content = await readFile(file)
+      res.writeHead(200, {
+        'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-length': String(content.length),
+        'cache-control': 'no-cache',
+        'x-content-type-options': 'nosniff',
+      })
+      res.end(head ? undefined : content)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const origin = backend!.origin
+      const request = await toFetchRequest(req, origin)
+      const response = await getResponse(handlers, request)
+      const head = req.method === 'HEAD'
+      if (response) {
+        // `HttpResponse.error()`: the network drops the connection.
+        if (response.type === 'error') return void req.socket.destroy()
+        return writeResponse(res, response, head)
+      }
+      if ((req.method === 'GET' || head) && (await serveStatic(new URL(request.url).pathname, res, head))) return
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+      res.end('Not found')
+    })().catch((error: unknown) => {
+      console.error('[demo] request failed', error)
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' })
+      res.end('Internal error')
+    })
+  })
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? Number(process.env.PORT ?? 5173), host, () => {
+      server.off('error', reject)
+      resolveListen()
+    })
+  })
+  port = (server.address() as AddressInfo).port
+  const url = `http://localhost:${port}`
+  localOrigins = new Set([url, `http://127.0.0.1:${port}`, `http://[::1]:${port}`])
+  backend = createMockBackend({ ...options.backend, origin: url })
+  handlers = [...backend.handlers, ...createControlHandlers(backend)]
+
+  return {
+    url,
+    port,
+    backend,
+    close: () =>
+      new Promise<void>((resolveClose) => {
+        server.close(() => resolveClose())
+        server.closeAllConnections()
+      }),
+  }
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href
+if (isMain) {
+  const demo = await startDemoServer()
+  console.log(`Demo running at ${demo.url}`)
+  console.log('Mock backend state is in memory and resets when this server restarts. Press Ctrl+C to stop.')
+  const stop = () => void demo.close().then(() => process.exit(0))
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
