@@ -1,0 +1,107 @@
+// Shared set-up for the real-browser tests: build the demo once, start its server in-process
+// on a free port, launch Debian's chromium through playwright-core.
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+
+export const root = fileURLToPath(new URL('../../', import.meta.url))
+export const screenshotsDir = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  // Background tabs must keep their timers: the cross-tab tests drive several pages at once.
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+]
+
+export function executablePath() {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+  if (!existsSync(path)) throw new Error(`No chromium at ${path}: apt-get install -y chromium, or set CHROMIUM_PATH`)
+  return path
+}
+
+let built = false
+/** Builds page + server unless E2E_SKIP_BUILD=1 (CI that already ran `node demo/build.mjs`). */
+export function buildDemo() {
+  if (built || process.env.E2E_SKIP_BUILD === '1') return
+  execFileSync(process.execPath, ['demo/build.mjs'], { cwd: root, stdio: 'inherit' })
+  built = true
+}
+
+export async function startDemo() {
+  buildDemo()
+  const { startDemoServer } = await import(new URL('../../demo/.build/server.mjs', import.meta.url).href)
+  return startDemoServer({ port: 0 })
+}
+
+export async function launchBrowser() {
+  return chromium.launch({ executablePath: executablePath(), args: CHROMIUM_ARGS })
+}
+
+/** A browser context ("a device") whose console errors and page errors are collected. */
+export async function newDevice(browser, viewport = { width: 1280, height: 800 }, options = {}) {
+  const context = await browser.newContext({ viewport, ...options })
+  const problems = []
+  context.on('page', (page) => watch(page, problems))
+  return { context, problems }
+}
+
+function watch(page, problems) {
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) problems.push(`console: ${message.text()}`)
+  })
+}
+
+/** Opens the dashboard and waits for the SDK's start() to settle. */
+export async function openDashboard(context, url, query = '') {
+  const page = await context.newPage()
+  await page.goto(`${url}/${query}`)
+  await page.waitForFunction(() => window.demo && window.tm)
+  await page.evaluate(() => window.demo.ready)
+  return page
+}
+
+export async function login(page, username = 'alice', password = 'wonderland') {
+  await page.fill('#username', username)
+  await page.fill('#password', password)
+  await page.click('#login-button')
+  await page.waitForFunction(() => window.tm.getSnapshot().status === 'active')
+}
+
+export async function mock(url, path, body) {
+  const response = await fetch(`${url}/__mock/${path}`, {
+    method: body === undefined && path === 'state' ? 'GET' : 'POST',
+    ...(body !== undefined && { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  })
+  if (!response.ok) throw new Error(`/__mock/${path} answered ${response.status}: ${await response.text()}`)
+  return response.json()
+}
+
+export const state = (url) => mock(url, 'state')
+
+export async function screenshot(page, name, options = {}) {
+  mkdirSync(screenshotsDir, { recursive: true })
+  await page.screenshot({ path: `${screenshotsDir}${name}.png`, ...options })
+}
+
+/** Polls `check` (async, returns truthy when done) until `timeout` ms. */
+export async function eventually(check, { timeout = 10_000, interval = 100, message = 'condition' } = {}) {
+  const deadline = Date.now() + timeout
+  let last
+  for (;;) {
+    last = await check()
+    if (last) return last
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${message}`)
+    await new Promise((r) => setTimeout(r, interval))
+  }
+}
