@@ -9,4 +9,8 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   treeshake: true,
+  // broadcast-channel's "node" build pulls in its file-system transport and sets a global
+  // (regeneratorRuntime) on import; bundling its browser build keeps SSR imports side-effect
+  // free. Only the native BroadcastChannel is used in any case.
+  noExternal: ['broadcast-channel'],
 })

@@ -24,6 +24,8 @@ export function parseRetryAfter(header: string | null | undefined, now: number):
   if (!header) return undefined
   const trimmed = header.trim()
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000
+  // HTTP dates always name a weekday/month; anything else ("-5") is not one, whatever Date.parse thinks.
+  if (!/[a-z]/i.test(trimmed)) return undefined
   const date = Date.parse(trimmed)
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }

@@ -34,9 +34,12 @@ export class TabSync {
   private pendingActivity: number | null = null
   private activityTimer: unknown = null
   private releasePresence: (() => void) | null = null
+  /** Whether another tab has ever spoken on the channel. */
+  peersSeen = false
 
   constructor(private readonly options: TabSyncOptions) {
     this.tab = new TabChannel(options.channel, (message) => {
+      this.peersSeen = true
       for (const waiter of [...this.waiters]) {
         if (waiter.match(message)) {
           this.waiters.delete(waiter)

@@ -441,8 +441,9 @@ export class TokenManager {
     if (!this.token) return this.refreshTimer.disarm()
     const lead = this.options.refreshLeadTime ?? 60_000
     const due = refreshDueAt(this.token, lead)
-    // Stagger tabs so they do not all contend for the lock at the same instant.
-    const jitter = this.sync ? Math.random() * Math.min(2000, (due - this.tokenSince) / 10) : 0
+    // Stagger tabs so they do not all contend for the lock at the same instant; a tab that
+    // has never heard another keeps the exact lead time.
+    const jitter = this.sync?.peersSeen ? Math.random() * Math.min(2000, Math.max(0, due - this.tokenSince) / 10) : 0
     this.refreshTimer.arm(due - jitter)
   }
 

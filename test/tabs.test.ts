@@ -1,0 +1,88 @@
+import { describe, expect, it, vi } from 'vitest'
+import { parseTabMessage, TabChannel, type ChannelLike } from '../src/tabs'
+
+const token = { accessToken: 'a.b.c', expiresAt: 2e12, lifetime: 60_000, sessionStartedAt: 1e12 }
+
+function fakeChannel() {
+  let listener: ((data: unknown) => void) | null = null
+  const posted: unknown[] = []
+  const channel: ChannelLike = {
+    postMessage: (m) => void posted.push(m),
+    addEventListener: (_t, l) => (listener = l),
+    removeEventListener: () => (listener = null),
+    close: vi.fn(),
+  }
+  return { channel, posted, deliver: (data: unknown) => listener?.(data), get listening() { return listener !== null } }
+}
+
+describe('parseTabMessage', () => {
+  it.each([
+    { v: 1, from: 't', type: 'token', ...token },
+    { v: 1, from: 't', type: 'signedIn', ...token },
+    { v: 1, from: 't', type: 'hello' },
+    { v: 1, from: 't', type: 'welcome', token, lastActivityAt: 5 },
+    { v: 1, from: 't', type: 'welcome', token: null, lastActivityAt: null },
+    { v: 1, from: 't', type: 'signedOut', everywhere: false },
+    { v: 1, from: 't', type: 'expired', reason: 'idle' },
+    { v: 1, from: 't', type: 'activity', at: 5 },
+    { v: 1, from: 't', type: 'refreshRequest' },
+    { v: 1, from: 't', type: 'refreshFailed' },
+  ])('accepts %o', (message) => {
+    expect(parseTabMessage(message)).toBe(message)
+  })
+
+  it.each([
+    ['null', null],
+    ['a string', 'hello'],
+    ['another version', { v: 2, from: 't', type: 'hello' }],
+    ['no sender', { v: 1, type: 'hello' }],
+    ['an unknown type', { v: 1, from: 't', type: 'gossip' }],
+    ['a token that is a number', { v: 1, from: 't', type: 'token', ...token, accessToken: 1 }],
+    ['a huge token', { v: 1, from: 't', type: 'token', ...token, accessToken: 'x'.repeat(20_000) }],
+    ['a NaN expiry', { v: 1, from: 't', type: 'token', ...token, expiresAt: Number.NaN }],
+    ['a string expiry', { v: 1, from: 't', type: 'token', ...token, expiresAt: '2e12' }],
+    ['a zero lifetime', { v: 1, from: 't', type: 'token', ...token, lifetime: 0 }],
+    ['a bad welcome token', { v: 1, from: 't', type: 'welcome', token: { accessToken: 1 }, lastActivityAt: null }],
+    ['a non-boolean everywhere', { v: 1, from: 't', type: 'signedOut', everywhere: 1 }],
+    ['an unknown reason', { v: 1, from: 't', type: 'expired', reason: 'boredom' }],
+    ['a string activity time', { v: 1, from: 't', type: 'activity', at: 'now' }],
+  ])('rejects %s', (_name, message) => {
+    expect(parseTabMessage(message)).toBeNull()
+  })
+})
+
+describe('TabChannel', () => {
+  it('stamps version and sender, filters its own echo and counts what it ignores', async () => {
+    const fake = fakeChannel()
+    const received = vi.fn()
+    const tab = new TabChannel(fake.channel, received, 'me')
+    await tab.post({ type: 'hello' })
+    expect(fake.posted).toEqual([{ type: 'hello', v: 1, from: 'me' }])
+    fake.deliver(fake.posted[0])
+    fake.deliver({ v: 1, from: 'other', type: 'hello' })
+    fake.deliver({ junk: true })
+    expect(received).toHaveBeenCalledTimes(1)
+    expect(tab.ignored).toBe(2)
+  })
+
+  it('a channel whose postMessage throws does not break the caller', async () => {
+    const fake = fakeChannel()
+    fake.channel.postMessage = () => {
+      throw new Error('DataCloneError')
+    }
+    const tab = new TabChannel(fake.channel, vi.fn(), 'me')
+    await expect(tab.post({ type: 'hello' })).resolves.toBeUndefined()
+  })
+
+  it('close() detaches and closes once; later posts are dropped', async () => {
+    const fake = fakeChannel()
+    const tab = new TabChannel(fake.channel, vi.fn(), 'me')
+    tab.close()
+    tab.close()
+    await Promise.resolve()
+    expect(fake.listening).toBe(false)
+    expect(fake.channel.close).toHaveBeenCalledTimes(1)
+    await tab.post({ type: 'hello' })
+    expect(fake.posted).toEqual([])
+  })
+})
