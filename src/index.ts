@@ -16,6 +16,7 @@ export {
 } from './errors'
 export { decodeJwt, type JwtClaims } from './jwt'
 export type { Clock } from './clock'
+export type { LogEntry, LogEvent, Logger } from './logger'
 export type { BrowserEnvironment, WakeReason } from './environment'
 export type { LockManagerLike } from './lock'
 export type { ChannelLike, ChannelFactory, TabMessage } from './tabs'

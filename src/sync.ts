@@ -15,6 +15,8 @@ export interface TabSyncOptions {
   /** Activity is broadcast at most once per this many ms (with a trailing flush). */
   activityThrottle: number
   onMessage: (message: TabMessage) => void
+  /** Debug log: message types only. */
+  log?: (event: 'tab.sent' | 'tab.received' | 'tab.ignored', detail?: Record<string, string>) => void
 }
 
 type Waiter = { match: (message: TabMessage) => boolean; resolve: (message: TabMessage | null) => void }
@@ -40,6 +42,7 @@ export class TabSync {
   constructor(private readonly options: TabSyncOptions) {
     this.tab = new TabChannel(options.channel, (message) => {
       this.peersSeen = true
+      options.log?.('tab.received', { type: message.type })
       for (const waiter of [...this.waiters]) {
         if (waiter.match(message)) {
           this.waiters.delete(waiter)
@@ -47,7 +50,7 @@ export class TabSync {
         }
       }
       options.onMessage(message)
-    })
+    }, undefined, () => options.log?.('tab.ignored'))
     if (options.locks) {
       this.lock = createWebLock(options.locks, `${options.lockName}:refresh`, options.lockTimeout, options.clock)
       this.holdPresence(options.locks)
@@ -92,6 +95,7 @@ export class TabSync {
   }
 
   post(body: TabMessageBody): Promise<void> {
+    this.options.log?.('tab.sent', { type: body.type })
     return this.tab.post(body)
   }
 

@@ -111,6 +111,7 @@ export class TabChannel {
     private readonly channel: ChannelLike,
     onMessage: (message: TabMessage) => void,
     tabId: string = randomId(),
+    onIgnored?: () => void,
   ) {
     this.tabId = tabId
     this.listener = (data) => {
@@ -118,6 +119,7 @@ export class TabChannel {
       const message = parseTabMessage(data)
       if (!message || message.from === this.tabId) {
         this.ignored++
+        onIgnored?.()
         return
       }
       onMessage(message)

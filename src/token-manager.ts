@@ -15,6 +15,7 @@ import { EventHub } from './events'
 import { refreshDueAt } from './expiry'
 import { IdleMonitor } from './idle'
 import type { LockManagerLike } from './lock'
+import { consoleLogger, type LogEntry, type Logger } from './logger'
 import { Cooldown, refreshWithRetry, SingleFlight, type RefreshOutcome } from './refresh'
 import { createAuthorizedFetch } from './request'
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry'
@@ -61,6 +62,7 @@ export class TokenManager {
   private readonly activity: ActivityTracker
   private readonly listeners = new Set<() => void>()
   private readonly pending: PendingEvent[] = []
+  private readonly logger: Logger | null
 
   private status: SessionStatus = 'unknown'
   private token: AccessToken | null = null
@@ -81,6 +83,7 @@ export class TokenManager {
     const urls = resolveUrls(options)
     this.authorizedOrigins = urls.authorizedOrigins
     this.clock = options.clock ?? systemClock
+    this.logger = options.logger ?? (options.debug ? consoleLogger : null)
     this.environment = options.environment ?? browserEnvironment
     this.cookieMode = (options.refreshTokenTransport ?? 'cookie') === 'cookie'
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, retries: Math.max(0, options.retry ?? DEFAULT_RETRY_POLICY.retries) }
@@ -105,6 +108,7 @@ export class TokenManager {
       },
       {
         onWarning: (deadline) => {
+          this.log('idle.warning', { deadline })
           this.queue('idleWarning', { expiresAt: deadline, remainingMs: Math.max(0, deadline - this.clock.now()) })
           this.flush()
         },
@@ -323,8 +327,12 @@ export class TokenManager {
       // The holder posted its token before releasing; the message may still be on its way.
       await this.sync.waitFor((m) => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'signedOut', HANDOFF_GRACE)
     }
+    this.log('lock.acquired', { contended })
     if (epoch !== this.epoch || this.destroyed) return 'adopted'
-    if (this.hasNewerToken(stale)) return 'adopted'
+    if (this.hasNewerToken(stale)) {
+      this.log('refresh.adopted')
+      return 'adopted'
+    }
     if (!this.cookieMode && !this.refreshToken) {
       // Body mode: only the tab that holds the (rotated) refresh token can refresh.
       if (this.sync && this.hasSession()) {
@@ -335,11 +343,18 @@ export class TokenManager {
       }
       return { kind: 'rejected', status: 401 }
     }
+    this.log('refresh.started', { contended })
     const outcome = await refreshWithRetry((signal) => this.transport.refresh(this.refreshToken, signal), {
       clock: this.clock,
       policy: this.retryPolicy,
       signal: this.refreshAbort.signal,
+      onRetry: (attempt, delay, failed) =>
+        this.log('refresh.retrying', { attempt, delay: Math.round(delay), status: 'status' in failed ? (failed.status ?? null) : null }),
     })
+    this.log(
+      outcome.kind === 'ok' ? 'refresh.succeeded' : outcome.kind === 'rejected' ? 'refresh.rejected' : 'refresh.failed',
+      outcome.kind === 'ok' ? {} : outcome.kind === 'rejected' ? { status: outcome.status } : { code: outcome.error.code, status: 'status' in outcome.error ? (outcome.error.status ?? null) : null },
+    )
     if (epoch !== this.epoch || this.destroyed) return outcome
     if (outcome.kind !== 'ok') {
       if (outcome.kind === 'error' && this.sync) await this.sync.post({ type: 'refreshFailed' })
@@ -385,6 +400,7 @@ export class TokenManager {
     if (idleTracking && lastActivity <= this.tokenSince) {
       // Sliding sessions: an idle user's token is allowed to lapse.
       this.proactiveSkipped = true
+      this.log('refresh.skipped', { reason: 'idle' })
       return
     }
     this.refreshFlight(this.token.value).catch(() => undefined)
@@ -420,6 +436,7 @@ export class TokenManager {
     this.status = 'active'
     this.cooldown.reset()
     if (opts.newSession) {
+      this.log('session.started', { source })
       if (source === 'local') this.epoch++
       const startedAt = opts.sessionStartedAt ?? sessionStartFrom(token, now)
       this.idle.begin(startedAt, opts.lastActivityAt ?? now)
@@ -445,10 +462,12 @@ export class TokenManager {
     // has never heard another keeps the exact lead time.
     const jitter = this.sync?.peersSeen ? Math.random() * Math.min(2000, Math.max(0, due - this.tokenSince) / 10) : 0
     this.refreshTimer.arm(due - jitter)
+    this.log('timer.scheduled', { timer: 'refresh', at: Math.round(due - jitter) })
   }
 
   private expireByDeadline(reason: 'idle' | 'max_age'): void {
     if (!this.hasSession()) return
+    this.log('idle.expired', { reason })
     const captured = { accessToken: this.token?.value ?? null, refreshToken: this.refreshToken }
     this.expireSession(reason, 'local')
     // Revoke server-side so the refresh cookie cannot revive the session.
@@ -465,6 +484,7 @@ export class TokenManager {
 
   /** Clears memory and every session timer; the status says why. */
   private endSession(status: 'signedOut' | 'expired'): void {
+    this.log('session.ended', { status })
     this.epoch++
     this.refreshAbort.abort(new SessionExpiredError('signed_out'))
     this.refreshAbort = new AbortController()
@@ -493,6 +513,7 @@ export class TokenManager {
 
   private onWake(reason: WakeReason): void {
     if (this.destroyed) return
+    this.log('wake', { reason })
     if (reason === 'online') this.cooldown.reset()
     this.idle.check()
     if (this.hasSession()) this.refreshTimer.check()
@@ -575,6 +596,7 @@ export class TokenManager {
         lockTimeout: this.lockTimeout(),
         activityThrottle: ACTIVITY_BROADCAST_THROTTLE,
         onMessage: (message) => this.onTabMessage(message),
+        log: (event, detail) => this.log(event, detail),
       })
     } catch {
       // No usable channel: this tab works alone.
@@ -609,6 +631,15 @@ export class TokenManager {
 
   private hasNewerToken(stale: string | null): boolean {
     return this.hasValidToken() && this.token!.value !== stale
+  }
+
+  private log(event: LogEntry['event'], detail?: LogEntry['detail']): void {
+    if (!this.logger) return
+    try {
+      this.logger({ at: this.clock.now(), event, ...(detail && { detail }) })
+    } catch {
+      // A broken logger must not break the manager.
+    }
   }
 
   private getFetch(): typeof fetch {

@@ -2,6 +2,7 @@ import type { Clock } from './clock'
 import type { BrowserEnvironment } from './environment'
 import type { TokenKeeperError } from './errors'
 import type { LockManagerLike } from './lock'
+import type { Logger } from './logger'
 import type { ChannelFactory } from './tabs'
 import type { TokenResponse } from './token-response'
 
@@ -123,6 +124,18 @@ export interface TokenManagerOptions {
    * @default navigator.locks when present
    */
   locks?: LockManagerLike | null
+  /**
+   * Receives structured debug entries (`{ at, event, detail }`): refreshes, retries, lock
+   * waits, tab messages (type only), timers and idle transitions. Never token text.
+   * @default none
+   * @example new TokenManager({ logger: (entry) => myLog.debug(entry.event, entry.detail) })
+   */
+  logger?: Logger
+  /**
+   * Shortcut for a `console.debug` logger (ignored when `logger` is set).
+   * @default false
+   */
+  debug?: boolean
   /**
    * Creates the cross-tab channel. For tests (e.g. broadcast-channel's `simulate` type).
    * @default broadcast-channel on the native BroadcastChannel
