@@ -42,6 +42,7 @@ export class TabSync {
   constructor(private readonly options: TabSyncOptions) {
     this.tab = new TabChannel(options.channel, (message) => {
       this.peersSeen = true
+      this.ensureElector()
       options.log?.('tab.received', { type: message.type })
       for (const waiter of [...this.waiters]) {
         if (waiter.match(message)) {
@@ -56,10 +57,6 @@ export class TabSync {
       this.holdPresence(options.locks)
     } else {
       const sync = this
-      if (options.channel instanceof PubkeyBroadcastChannel) {
-        this.elector = createLeaderElection(options.channel)
-        void this.elector.awaitLeadership().catch(() => undefined)
-      }
       const leaderLock = createLeaderLock(
         {
           get isLeader() {
@@ -71,8 +68,9 @@ export class TabSync {
         (timeout) => this.waitFor((m) => FOLLOWER_WAKE_TYPES.has(m.type), timeout),
         options.lockTimeout,
       )
-      // A channel we cannot elect on (a custom factory) leaves each tab on its own.
-      this.lock = this.elector ? leaderLock : localLock
+      // Until another tab has spoken there is nobody to coordinate with, and no election
+      // (its follower loop polls every 3 s). A channel we cannot elect on leaves tabs alone.
+      this.lock = { run: (task) => (this.elector ? leaderLock.run(task) : localLock.run(task)) }
     }
   }
 
@@ -162,6 +160,12 @@ export class TabSync {
     void this.elector?.die().catch(() => undefined)
     this.elector = null
     this.tab.close()
+  }
+
+  private ensureElector(): void {
+    if (this.elector || !this.usesLeaderElection || !(this.options.channel instanceof PubkeyBroadcastChannel)) return
+    this.elector = createLeaderElection(this.options.channel)
+    void this.elector.awaitLeadership().catch(() => undefined)
   }
 
   private holdPresence(locks: LockManagerLike): void {

@@ -598,6 +598,8 @@ export class TokenManager {
         onMessage: (message) => this.onTabMessage(message),
         log: (event, detail) => this.log(event, detail),
       })
+      // Announce ourselves: open tabs answer with their token, and know a peer exists.
+      void this.sync.post({ type: 'hello' })
     } catch {
       // No usable channel: this tab works alone.
       this.sync = null

@@ -105,8 +105,12 @@ describe('TabSync', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
-  it('falls back to leader election without Web Locks', async () => {
+  it('falls back to leader election without Web Locks, started only once a peer speaks', async () => {
     const { a, b } = pair({ locks: false })
+    await vi.advanceTimersByTimeAsync(100)
+    expect(vi.getTimerCount()).toBe(0) // alone so far: no election, no polling
+    void a.sync.post({ type: 'hello' })
+    void b.sync.post({ type: 'hello' })
     await vi.advanceTimersByTimeAsync(3000)
     expect([a.sync.isLeader, b.sync.isLeader].filter(Boolean)).toHaveLength(1)
     expect(a.sync.usesLeaderElection).toBe(true)
