@@ -1,0 +1,208 @@
+/**
+ * React bindings: `import { TokenKeeperProvider, useSession } from 'tokenkeeper/react'`.
+ *
+ * Requires React 18 or later (`react` is an optional peer dependency of tokenkeeper). The
+ * bindings never create, start or destroy a manager: create one `TokenManager` per app at
+ * module scope, call `start()` once, and hand it to {@link TokenKeeperProvider}.
+ *
+ * @example
+ * ```tsx
+ * import { TokenManager } from 'tokenkeeper'
+ * import { TokenKeeperProvider, useSession } from 'tokenkeeper/react'
+ *
+ * const tm = new TokenManager({ baseUrl: 'https://app.example.com' })
+ * void tm.start()
+ *
+ * function Header() {
+ *   const { status, claims } = useSession()
+ *   return status === 'active' ? <span>{String(claims?.name)}</span> : <a href="/login">Sign in</a>
+ * }
+ *
+ * createRoot(el).render(
+ *   <TokenKeeperProvider manager={tm}>
+ *     <Header />
+ *   </TokenKeeperProvider>,
+ * )
+ * ```
+ *
+ * @packageDocumentation
+ * @module tokenkeeper/react
+ */
+'use client'
+
+import {
+  createContext,
+  createElement,
+  useCallback,
+  useContext,
+  useEffect,
+  useInsertionEffect,
+  useMemo,
+  useRef,
+  useSyncExternalStore,
+  type ReactElement,
+  type ReactNode,
+} from 'react'
+// Type-only imports: this entry must not pull the core into its bundle (nor the core React).
+import type { TokenManager } from './token-manager'
+import type { SessionSnapshot, TokenManagerEventName, TokenManagerEvents } from './types'
+
+/**
+ * The snapshot rendered on the server and during hydration: status `'unknown'`, every other
+ * field `null`. One frozen object, so React sees the same value on every call.
+ */
+export const SERVER_SNAPSHOT: Readonly<SessionSnapshot> = Object.freeze({
+  status: 'unknown',
+  expiresAt: null,
+  claims: null,
+  lastActivityAt: null,
+  idleDeadline: null,
+  refreshAt: null,
+  sessionDeadline: null,
+})
+
+const getServerSnapshot = (): SessionSnapshot => SERVER_SNAPSHOT
+
+const TokenManagerContext = createContext<TokenManager | null>(null)
+TokenManagerContext.displayName = 'TokenKeeperContext'
+
+/** Props of {@link TokenKeeperProvider}. */
+export interface TokenKeeperProviderProps {
+  /**
+   * The app's `TokenManager`. Create it once, outside any component (module scope, or a
+   * `useState(() => new TokenManager(...))` initializer): the provider never creates, starts
+   * or destroys it, so Strict Mode double mounting and remounts cannot leak or kill a manager.
+   */
+  manager: TokenManager
+  children?: ReactNode
+}
+
+/**
+ * Makes a `TokenManager` available to {@link useSession}, {@link useTokenManager} and
+ * {@link useSessionEvent} below it.
+ *
+ * @example
+ * ```tsx
+ * const tm = new TokenManager({ baseUrl: 'https://app.example.com' })
+ * void tm.start()
+ *
+ * root.render(
+ *   <TokenKeeperProvider manager={tm}>
+ *     <App />
+ *   </TokenKeeperProvider>,
+ * )
+ * ```
+ */
+export function TokenKeeperProvider({ manager, children }: TokenKeeperProviderProps): ReactElement {
+  return createElement(TokenManagerContext.Provider, { value: manager }, children)
+}
+
+/**
+ * The `TokenManager` from the nearest {@link TokenKeeperProvider}, for calling `login`,
+ * `logout`, `fetch`, `http`, `sessions`...
+ *
+ * @throws Error when there is no `TokenKeeperProvider` above the component.
+ *
+ * @example
+ * ```tsx
+ * function SignOutButton() {
+ *   const tm = useTokenManager()
+ *   return <button onClick={() => void tm.logout()}>Sign out</button>
+ * }
+ * ```
+ */
+export function useTokenManager(): TokenManager {
+  const manager = useContext(TokenManagerContext)
+  if (!manager) {
+    throw new Error(
+      'tokenkeeper/react: useTokenManager(), useSession() and useSessionEvent() must be used inside ' +
+        '<TokenKeeperProvider manager={tokenManager}>. Wrap your app (or this part of it) in the provider.',
+    )
+  }
+  return manager
+}
+
+/**
+ * The current {@link SessionSnapshot}, through `useSyncExternalStore(tm.subscribe,
+ * tm.getSnapshot, getServerSnapshot)`. The component re-renders only when the snapshot
+ * changes (sign-in, refresh, sign-out, expiry, and — with `idleTimeout` on — recorded
+ * activity, at most once per second). On the server and during hydration it returns
+ * {@link SERVER_SNAPSHOT} (`status: 'unknown'`).
+ *
+ * @example
+ * ```tsx
+ * function Greeting() {
+ *   const session = useSession()
+ *   if (session.status === 'unknown') return <Spinner />
+ *   if (session.status !== 'active' && session.status !== 'refreshing') return <LoginForm />
+ *   return <p>Hello {String(session.claims?.name)}</p>
+ * }
+ * ```
+ */
+export function useSession(): SessionSnapshot
+/**
+ * A slice of the current {@link SessionSnapshot}: the component re-renders only when the
+ * selected value changes (compared with `isEqual`, `Object.is` by default). Use it for
+ * components that, say, show only the status while idle tracking updates `lastActivityAt`.
+ *
+ * @param selector picks the value from the snapshot; an inline function is fine.
+ * @param isEqual compares the previous and next selections. @defaultValue `Object.is`
+ *
+ * @example
+ * ```tsx
+ * const signedIn = useSession((s) => s.status === 'active' || s.status === 'refreshing')
+ * ```
+ */
+export function useSession<T>(selector: (snapshot: SessionSnapshot) => T, isEqual?: (a: T, b: T) => boolean): T
+export function useSession<T>(selector?: (snapshot: SessionSnapshot) => T, isEqual: (a: T, b: T) => boolean = Object.is): T | SessionSnapshot {
+  const manager = useTokenManager()
+  // Stable per manager, so React subscribes once, not on every render. (The manager's methods
+  // are not bound: `tm.subscribe` alone would lose `this`.)
+  const subscribe = useCallback((onChange: () => void) => manager.subscribe(onChange), [manager])
+  const getSnapshot = useCallback(() => manager.getSnapshot(), [manager])
+  // Remember the last selection so an unchanged slice keeps its identity (no re-render) and a
+  // selector returning a fresh object does not loop.
+  const last = useRef<{ value: T } | null>(null)
+  const [getSelection, getServerSelection] = useMemo(() => {
+    if (!selector) return [getSnapshot, getServerSnapshot] as const
+    let memoSnapshot: SessionSnapshot | undefined
+    let memoSelection: T
+    const select = (snapshot: SessionSnapshot): T => {
+      if (snapshot === memoSnapshot) return memoSelection
+      const next = selector(snapshot)
+      memoSnapshot = snapshot
+      memoSelection = last.current && isEqual(last.current.value, next) ? last.current.value : next
+      return memoSelection
+    }
+    return [() => select(getSnapshot()), () => select(getServerSnapshot())] as const
+  }, [getSnapshot, selector, isEqual])
+  const value = useSyncExternalStore<T | SessionSnapshot>(subscribe, getSelection, getServerSelection)
+  useEffect(() => {
+    if (selector) last.current = { value: value as T }
+  })
+  return value
+}
+
+/**
+ * Runs `handler` for every `name` event of the manager while the component is mounted. The
+ * latest `handler` is always called (it is kept in a ref), so an inline function does not
+ * re-subscribe on every render; the subscription changes only with `name` or the manager.
+ *
+ * @example
+ * ```tsx
+ * function ExpiryModal() {
+ *   const [reason, setReason] = useState<ExpiryReason | null>(null)
+ *   useSessionEvent('sessionExpired', (event) => setReason(event.reason))
+ *   return reason ? <LoginModal reason={reason} /> : null
+ * }
+ * ```
+ */
+export function useSessionEvent<K extends TokenManagerEventName>(name: K, handler: (payload: TokenManagerEvents[K]) => void): void {
+  const manager = useTokenManager()
+  const latest = useRef(handler)
+  // Insertion effects run before every layout and passive effect, and never on the server.
+  useInsertionEffect(() => {
+    latest.current = handler
+  })
+  useEffect(() => manager.on(name, (payload) => latest.current(payload)), [manager, name])
+}
