@@ -100,6 +100,8 @@ test('three tabs: one refresh request per rotation, on demand and proactive', as
       const signedOut = await page.evaluate(() => window.demo.events.filter((e) => e.type === 'signedOut').map((e) => e.source))
       assert.deepEqual(signedOut, ['remote'])
     }
+    await eventually(async () => (await state(demo.url)).counters.logoutCalls === 1, { message: 'the server logout' })
+    await new Promise((r) => setTimeout(r, 300))
     assert.equal((await state(demo.url)).counters.logoutCalls, 1, 'one server logout for every tab')
     assert.equal((await state(demo.url)).sessions, 0)
   })
