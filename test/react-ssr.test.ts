@@ -1,0 +1,73 @@
+// Server-side rendering of the React bindings, in plain Node (no DOM globals).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makeJwt } from './helpers/jwt'
+
+const BROWSER_GLOBALS = ['window', 'document', 'navigator', 'location', 'localStorage', 'sessionStorage', 'self'] as const
+const touched: string[] = []
+const saved = new Map<string, PropertyDescriptor | undefined>()
+
+describe('tokenkeeper/react on the server', () => {
+  beforeAll(() => {
+    // Trap every browser global: reading one (even `typeof window`) is recorded.
+    for (const name of BROWSER_GLOBALS) {
+      saved.set(name, Object.getOwnPropertyDescriptor(globalThis, name))
+      Object.defineProperty(globalThis, name, {
+        configurable: true,
+        get() {
+          touched.push(name)
+          return undefined
+        },
+      })
+    }
+  })
+  afterAll(() => {
+    for (const [name, descriptor] of saved) {
+      if (descriptor) Object.defineProperty(globalThis, name, descriptor)
+      else delete (globalThis as Record<string, unknown>)[name]
+    }
+  })
+
+  it('renderToString renders the server snapshot, subscribes to nothing and touches no browser global', async () => {
+    const [{ createElement: h }, { renderToString }, { TokenManager }, { TokenKeeperProvider, useSession, useSessionEvent, useTokenManager }] = await Promise.all([
+      import('react'),
+      import('react-dom/server'),
+      import('../src'),
+      import('../src/react'),
+    ])
+    const importTouched = [...touched]
+
+    const tm = new TokenManager({ baseUrl: 'http://app.test', crossTab: false })
+    // Even with a session in this manager (a shared server-side singleton, say), the server
+    // renders the constant snapshot, so every request renders the same and hydration matches.
+    const now = Math.floor(Date.now() / 1000)
+    tm.setSession({ accessToken: makeJwt({ sub: 'alice', iat: now, exp: now + 300 }), expiresIn: 300 })
+    expect(tm.getSnapshot().status).toBe('active')
+
+    let subscribes = 0
+    let handlers = 0
+    const subscribe = tm.subscribe.bind(tm)
+    tm.subscribe = (listener) => (subscribes++, subscribe(listener))
+    const on = tm.on.bind(tm)
+    tm.on = (type, handler) => (handlers++, on(type, handler))
+
+    // The manager's own setup may probe `typeof window` (guarded); the render must not.
+    touched.length = 0
+    let sameManager = false
+    function App() {
+      const session = useSession()
+      const status = useSession((s) => s.status)
+      sameManager = useTokenManager() === tm
+      useSessionEvent('sessionExpired', () => undefined)
+      return h('p', null, `${session.status}/${status}/${String(session.claims)}/${String(session.expiresAt)}`)
+    }
+    const html = renderToString(h(TokenKeeperProvider, { manager: tm }, h(App)))
+
+    expect(html).toBe('<p>unknown/unknown/null/null</p>')
+    expect(sameManager).toBe(true)
+    // Effects never run on the server: no subscription, no event handler, nothing to leak.
+    expect(subscribes).toBe(0)
+    expect(handlers).toBe(0)
+    expect({ importTouched, renderTouched: touched }).toEqual({ importTouched: [], renderTouched: [] })
+    tm.destroy()
+  })
+})

@@ -1,0 +1,93 @@
+// Type-level tests: checked by `npm run typecheck` (tsc over test/), never executed.
+// (`vitest --typecheck` would run them too; the default vitest include only runs *.test.ts.)
+import { createElement } from 'react'
+import { describe, expectTypeOf, it } from 'vitest'
+import type { ShallowRef } from 'vue'
+import {
+  TokenManager,
+  type ExpiryReason,
+  type SessionSnapshot,
+  type SessionStatus,
+  type TokenKeeperError,
+  type TokenManagerEvents,
+} from '../src'
+import { SERVER_SNAPSHOT, TokenKeeperProvider, useSession, useSessionEvent, useTokenManager } from '../src/react'
+import { useSession as useVueSession } from '../src/vue'
+
+declare const tm: TokenManager
+
+describe('event payloads', () => {
+  it('tm.on infers each payload from the event name', () => {
+    tm.on('sessionExpired', (p) => {
+      expectTypeOf(p.reason).toEqualTypeOf<'refresh_rejected' | 'idle' | 'max_age'>()
+      expectTypeOf(p.reason).toEqualTypeOf<ExpiryReason>()
+      expectTypeOf(p.source).toEqualTypeOf<'local' | 'remote'>()
+    })
+    tm.on('signedIn', (p) => {
+      expectTypeOf(p.claims).toEqualTypeOf<Record<string, unknown> | null>()
+      expectTypeOf(p.source).toEqualTypeOf<'local' | 'remote'>()
+    })
+    tm.on('tokenRefreshed', (p) => expectTypeOf(p).toEqualTypeOf<{ expiresAt: number; source: 'local' | 'remote' }>())
+    tm.on('signedOut', (p) => expectTypeOf(p).toEqualTypeOf<{ source: 'local' | 'remote'; everywhere: boolean }>())
+    tm.on('idleWarning', (p) => expectTypeOf(p).toEqualTypeOf<{ expiresAt: number; remainingMs: number }>())
+    tm.on('error', (p) => expectTypeOf(p.error).toEqualTypeOf<TokenKeeperError>())
+    tm.on('change', (p) => expectTypeOf(p.snapshot).toEqualTypeOf<SessionSnapshot>())
+    expectTypeOf(tm.on('change', () => undefined)).toEqualTypeOf<() => void>()
+    // @ts-expect-error unknown event name
+    tm.on('sessionExpird', () => undefined)
+    // @ts-expect-error no such payload field
+    tm.on('sessionExpired', (p) => p.status)
+    expectTypeOf<keyof TokenManagerEvents>().toEqualTypeOf<
+      'signedIn' | 'tokenRefreshed' | 'signedOut' | 'sessionExpired' | 'idleWarning' | 'error' | 'change'
+    >()
+  })
+
+  it('the snapshot contract', () => {
+    expectTypeOf(tm.getSnapshot()).toEqualTypeOf<SessionSnapshot>()
+    expectTypeOf(tm.getSnapshot().status).toEqualTypeOf<'unknown' | 'signedOut' | 'active' | 'refreshing' | 'expired'>()
+    expectTypeOf(tm.subscribe).parameter(0).toEqualTypeOf<() => void>()
+    expectTypeOf(tm.subscribe(() => undefined)).toEqualTypeOf<() => void>()
+  })
+})
+
+describe('tokenkeeper/react', () => {
+  it('hook return types', () => {
+    expectTypeOf(useSession()).toEqualTypeOf<SessionSnapshot>()
+    expectTypeOf(useSession((s) => s.status)).toEqualTypeOf<SessionStatus>()
+    expectTypeOf(useSession((s) => s.expiresAt)).toEqualTypeOf<number | null>()
+    expectTypeOf(useSession((s) => ({ sub: s.claims?.sub }), (a, b) => a.sub === b.sub)).toEqualTypeOf<{ sub: unknown }>()
+    expectTypeOf(useTokenManager()).toEqualTypeOf<TokenManager>()
+    expectTypeOf(useSessionEvent('change', () => undefined)).toEqualTypeOf<void>()
+    expectTypeOf(SERVER_SNAPSHOT).toMatchTypeOf<SessionSnapshot>()
+  })
+
+  it('useSessionEvent types the payload from the event name', () => {
+    useSessionEvent('sessionExpired', (p) => expectTypeOf(p.reason).toEqualTypeOf<ExpiryReason>())
+    useSessionEvent('idleWarning', (p) => expectTypeOf(p.remainingMs).toEqualTypeOf<number>())
+    // @ts-expect-error unknown event name
+    useSessionEvent('expired', () => undefined)
+    // @ts-expect-error the handler's payload must match the event
+    useSessionEvent('tokenRefreshed', (p: { reason: ExpiryReason }) => p)
+    // @ts-expect-error the selector's equality compares selections
+    useSession((s) => s.status, (a: number, b: number) => a === b)
+  })
+
+  it('the provider needs a manager', () => {
+    createElement(TokenKeeperProvider, { manager: tm })
+    // @ts-expect-error `manager` is required
+    createElement(TokenKeeperProvider, {})
+    // @ts-expect-error a manager, not its options
+    createElement(TokenKeeperProvider, { manager: { baseUrl: 'https://app.example.com' } })
+  })
+})
+
+describe('tokenkeeper/vue', () => {
+  it('useSession returns a read-only shallow ref of the snapshot', () => {
+    const session = useVueSession(tm)
+    expectTypeOf(session).toEqualTypeOf<Readonly<ShallowRef<SessionSnapshot>>>()
+    expectTypeOf(session.value).toEqualTypeOf<SessionSnapshot>()
+    expectTypeOf(session.value.status).toEqualTypeOf<SessionStatus>()
+    // @ts-expect-error read-only
+    session.value = tm.getSnapshot()
+  })
+})

@@ -1,0 +1,121 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { computed, createApp, defineComponent, effectScope, h, isReadonly, isRef, nextTick, watch } from 'vue'
+import { TokenManager, type SessionStatus } from '../src'
+import { useSession } from '../src/vue'
+import { createBrowser, ORIGIN } from './helpers/browser'
+
+const ALICE = { username: 'alice', password: 'wonderland' }
+
+function setup() {
+  const browser = createBrowser()
+  const tm = new TokenManager({ baseUrl: ORIGIN, fetch: browser.fetch, crossTab: false })
+  const counts = { subscribe: 0, unsubscribe: 0 }
+  const subscribe = tm.subscribe.bind(tm)
+  tm.subscribe = (listener) => {
+    counts.subscribe++
+    const off = subscribe(listener)
+    return () => {
+      counts.unsubscribe++
+      off()
+    }
+  }
+  const live = () => counts.subscribe - counts.unsubscribe
+  return { tm, browser, counts, live }
+}
+
+describe('tokenkeeper/vue', () => {
+  beforeEach(() => vi.useFakeTimers())
+  afterEach(() => vi.useRealTimers())
+
+  it('useSession follows the snapshot in an effect scope and unsubscribes when the scope stops', async () => {
+    const { tm, browser, live } = setup()
+    const scope = effectScope()
+    const session = scope.run(() => useSession(tm))!
+    expect(live()).toBe(1)
+    expect(session.value).toBe(tm.getSnapshot())
+    expect(session.value.status).toBe('unknown')
+
+    // Reactive: a computed and a watcher see sign-in, refresh and expiry.
+    const statuses: SessionStatus[] = []
+    const signedIn = scope.run(() => {
+      watch(() => session.value.status, (status) => statuses.push(status), { flush: 'sync' })
+      return computed(() => session.value.status === 'active')
+    })!
+    await tm.login(ALICE)
+    expect(signedIn.value).toBe(true)
+    expect(session.value).toBe(tm.getSnapshot())
+    const expiresAt = session.value.expiresAt!
+    await vi.advanceTimersByTimeAsync(16_000)
+    expect(session.value.expiresAt).toBeGreaterThan(expiresAt)
+    browser.controls.revokeAll()
+    await tm.refresh().catch(() => undefined)
+    expect(session.value.status).toBe('expired')
+    expect(signedIn.value).toBe(false)
+    expect(statuses).toEqual(['active', 'refreshing', 'active', 'refreshing', 'expired'])
+
+    scope.stop()
+    expect(live()).toBe(0)
+    expect((tm as unknown as { listeners: Set<unknown> }).listeners.size).toBe(0)
+    // Stopped: later changes no longer reach the ref.
+    await tm.login(ALICE)
+    expect(tm.getSnapshot().status).toBe('active')
+    expect(session.value.status).toBe('expired')
+    tm.destroy()
+  })
+
+  it('returns a read-only shallow ref holding the manager snapshot itself', () => {
+    const { tm } = setup()
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    const scope = effectScope()
+    const session = scope.run(() => useSession(tm))!
+    expect(isRef(session)).toBe(true)
+    expect(isReadonly(session)).toBe(true)
+    // Not a deep reactive copy: the very object getSnapshot() returns.
+    expect(session.value).toBe(tm.getSnapshot())
+    ;(session as unknown as { value: unknown }).value = null
+    expect(session.value).toBe(tm.getSnapshot())
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('readonly'), expect.anything())
+    scope.stop()
+    tm.destroy()
+  })
+
+  it('in a component: renders the status, updates it, unsubscribes on unmount', async () => {
+    const { tm, live } = setup()
+    const Status = defineComponent({
+      setup() {
+        const session = useSession(tm)
+        return () => h('output', session.value.status)
+      },
+    })
+    const el = document.createElement('div')
+    document.body.append(el)
+    const app = createApp(Status)
+    app.mount(el)
+    expect(el.textContent).toBe('unknown')
+    expect(live()).toBe(1)
+    await tm.login(ALICE)
+    await nextTick()
+    expect(el.textContent).toBe('active')
+    await tm.logout()
+    await nextTick()
+    expect(el.textContent).toBe('signedOut')
+    app.unmount()
+    expect(live()).toBe(0)
+    el.remove()
+    tm.destroy()
+  })
+
+  it('outside any scope it stays subscribed, without a Vue warning', async () => {
+    const { tm, live } = setup()
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    const session = useSession(tm)
+    expect(warn).not.toHaveBeenCalled()
+    await tm.login(ALICE)
+    expect(session.value.status).toBe('active')
+    expect(live()).toBe(1)
+    // destroy() drops every subscriber.
+    tm.destroy()
+    expect((tm as unknown as { listeners: Set<unknown> }).listeners.size).toBe(0)
+  })
+})
