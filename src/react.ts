@@ -74,6 +74,7 @@ export interface TokenKeeperProviderProps {
    * or destroys it, so Strict Mode double mounting and remounts cannot leak or kill a manager.
    */
   manager: TokenManager
+  /** The part of the app that uses the session. */
   children?: ReactNode
 }
 
