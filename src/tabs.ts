@@ -8,6 +8,8 @@ export interface SharedToken {
   /** Local epoch ms; tabs of one browser share the clock. */
   expiresAt: number
   lifetime: number
+  /** Local epoch ms at which the token was received from the server: "newer" means issued later. */
+  receivedAt: number
   /** Epoch ms of sign-in, for `maxSessionAge`. */
   sessionStartedAt: number
 }
@@ -41,6 +43,7 @@ function isSharedToken(m: Record<string, unknown>): boolean {
     isFiniteNumber(m.expiresAt) &&
     isFiniteNumber(m.lifetime) &&
     m.lifetime > 0 &&
+    isFiniteNumber(m.receivedAt) &&
     isFiniteNumber(m.sessionStartedAt)
   )
 }

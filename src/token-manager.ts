@@ -560,7 +560,8 @@ export class TokenManager {
   }
 
   private adoptRemote(shared: SharedToken, kind: 'token' | 'signedIn', lastActivityAt: number | null): void {
-    if (this.token && shared.expiresAt <= this.token.expiresAt) return
+    // Newer means issued later, not expiring later: a server may shorten lifetimes.
+    if (this.token && (shared.receivedAt <= this.token.receivedAt || shared.accessToken === this.token.value)) return
     if (shared.expiresAt <= this.clock.now()) return
     // A plain token update never revives a session that ended here; a sign-in does.
     if (kind === 'token' && (this.status === 'signedOut' || this.status === 'expired')) return
@@ -619,8 +620,8 @@ export class TokenManager {
 
   private shareToken(): SharedToken | null {
     if (!this.hasValidToken()) return null
-    const { value, expiresAt, lifetime } = this.token!
-    return { accessToken: value, expiresAt, lifetime, sessionStartedAt: this.idle.sessionStartedAt ?? this.tokenSince }
+    const { value, expiresAt, lifetime, receivedAt } = this.token!
+    return { accessToken: value, expiresAt, lifetime, receivedAt, sessionStartedAt: this.idle.sessionStartedAt ?? this.tokenSince }
   }
 
   private hasSession(): boolean {

@@ -7,6 +7,8 @@ export interface AccessToken {
   value: string
   expiresAt: number
   lifetime: number
+  /** Local epoch ms at which the token was issued to this browser (first tab's receipt time). */
+  receivedAt: number
   claims: JwtClaims | null
 }
 
@@ -17,13 +19,13 @@ export interface AccessToken {
 export function acceptToken(response: Pick<TokenResponse, 'accessToken' | 'expiresIn'>, receivedAt: number): AccessToken {
   const claims = looksLikeJwt(response.accessToken) ? decodeJwt(response.accessToken) : null
   const { expiresAt, lifetime } = computeExpiry(receivedAt, response.expiresIn, claims)
-  return { value: response.accessToken, expiresAt, lifetime, claims }
+  return { value: response.accessToken, expiresAt, lifetime, receivedAt, claims }
 }
 
 /** Re-creates a token shared by another tab; its expiry is already local. */
-export function adoptSharedToken(shared: { accessToken: string; expiresAt: number; lifetime: number }): AccessToken {
+export function adoptSharedToken(shared: { accessToken: string; expiresAt: number; lifetime: number; receivedAt: number }): AccessToken {
   const claims = looksLikeJwt(shared.accessToken) ? decodeJwt(shared.accessToken) : null
-  return { value: shared.accessToken, expiresAt: shared.expiresAt, lifetime: shared.lifetime, claims }
+  return { value: shared.accessToken, expiresAt: shared.expiresAt, lifetime: shared.lifetime, receivedAt: shared.receivedAt, claims }
 }
 
 /** Sign-in time: the OIDC `auth_time` claim when present, else now. */

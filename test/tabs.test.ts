@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { parseTabMessage, TabChannel, type ChannelLike } from '../src/tabs'
 
-const token = { accessToken: 'a.b.c', expiresAt: 2e12, lifetime: 60_000, sessionStartedAt: 1e12 }
+const token = { accessToken: 'a.b.c', expiresAt: 2e12, lifetime: 60_000, receivedAt: 2e12 - 60_000, sessionStartedAt: 1e12 }
 
 function fakeChannel() {
   let listener: ((data: unknown) => void) | null = null
@@ -42,6 +42,7 @@ describe('parseTabMessage', () => {
     ['a NaN expiry', { v: 1, from: 't', type: 'token', ...token, expiresAt: Number.NaN }],
     ['a string expiry', { v: 1, from: 't', type: 'token', ...token, expiresAt: '2e12' }],
     ['a zero lifetime', { v: 1, from: 't', type: 'token', ...token, lifetime: 0 }],
+    ['no receipt time', { v: 1, from: 't', type: 'token', ...token, receivedAt: undefined }],
     ['a bad welcome token', { v: 1, from: 't', type: 'welcome', token: { accessToken: 1 }, lastActivityAt: null }],
     ['a non-boolean everywhere', { v: 1, from: 't', type: 'signedOut', everywhere: 1 }],
     ['an unknown reason', { v: 1, from: 't', type: 'expired', reason: 'boredom' }],

@@ -151,14 +151,25 @@ describe.each([
       { v: 1, from: 'x', type: 'expired', reason: 'because' },
       { v: 1, from: 'x', type: 'activity', at: 'now' },
       { v: 1, from: 'x', type: 'unknown' },
-      // A token older than ours is ignored too.
-      { v: 1, from: 'x', type: 'token', accessToken: 'old.old.old', expiresAt: Date.now() + 1000, lifetime: 1000, sessionStartedAt: 1 },
+      // A token older than ours (issued earlier, even if it expires later) is ignored too.
+      { v: 1, from: 'x', type: 'token', accessToken: 'opaque-old', expiresAt: Date.now() + 1e6, lifetime: 1e6 + 1000, receivedAt: 1, sessionStartedAt: 1 },
     ]
     for (const message of junk) void raw.postMessage(message)
     await vi.advanceTimersByTimeAsync(50)
     expect(tabs[1]!.tm.getSnapshot()).toBe(before)
     expect(tabs[1]!.events.filter((e) => e.type !== 'signedIn')).toEqual([])
     await raw.close()
+    world.destroyAll()
+  })
+
+  it('adopts a newer token even when it expires sooner (the server shortened lifetimes)', async () => {
+    const { world, tabs } = await signedInTabs(3)
+    world.browser.controls.setAccessTokenLifetime(5)
+    const refreshed = tabs[0]!.tm.refresh()
+    await vi.advanceTimersByTimeAsync(200)
+    const token = await refreshed
+    for (const tab of tabs) expect(await tab.tm.getAccessToken()).toBe(token)
+    expect(new Set(tabs.map((t) => t.tm.getSnapshot().expiresAt)).size).toBe(1)
     world.destroyAll()
   })
 
