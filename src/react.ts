@@ -147,7 +147,7 @@ export function useSession(): SessionSnapshot
  * components that, say, show only the status while idle tracking updates `lastActivityAt`.
  *
  * @param selector picks the value from the snapshot; an inline function is fine.
- * @param isEqual compares the previous and next selections. @defaultValue `Object.is`
+ * @param isEqual compares the previous and next selections (default `Object.is`).
  *
  * @example
  * ```tsx

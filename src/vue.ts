@@ -1,7 +1,7 @@
 /**
  * Vue 3 bindings: `import { useSession } from 'tokenkeeper/vue'`.
  *
- * Requires Vue 3.3 or later (`vue` is an optional peer dependency of tokenkeeper). The
+ * Requires Vue 3.2 or later (`vue` is an optional peer dependency of tokenkeeper). The
  * bindings never create, start or destroy a manager: create one `TokenManager` per app and
  * pass it in (or `provide`/`inject` it yourself).
  *
@@ -23,7 +23,7 @@
  * @packageDocumentation
  * @module tokenkeeper/vue
  */
-import { getCurrentScope, onScopeDispose, shallowReadonly, shallowRef, type ShallowRef } from 'vue'
+import { getCurrentInstance, getCurrentScope, onMounted, onScopeDispose, shallowReadonly, shallowRef, type ShallowRef } from 'vue'
 // Type-only imports: this entry must not pull the core into its bundle.
 import type { TokenManager } from './token-manager'
 import type { SessionSnapshot } from './types'
@@ -34,12 +34,16 @@ import type { SessionSnapshot } from './types'
  * activity). `.value` is the manager's own snapshot object (not a deep reactive copy), so
  * compare fields, not nested objects, and treat it as immutable.
  *
- * Called inside a component's `setup()` or an `effectScope()`, it unsubscribes when that
- * scope is disposed (component unmounted, `scope.stop()`). Called outside any scope it stays
- * subscribed until `tm.destroy()`; run it in an `effectScope()` if that is not what you want.
+ * In a component's `setup()` it subscribes when the component mounts (re-reading the snapshot
+ * then) and unsubscribes when it unmounts. Components never mount during server rendering, so
+ * SSR never subscribes: a manager shared by every request on the server does not accumulate
+ * listeners. Inside an `effectScope()` it subscribes at once and unsubscribes on
+ * `scope.stop()`. Outside any scope it stays subscribed until `tm.destroy()`.
  *
- * On the server, `.value` is the manager's initial snapshot (`status: 'unknown'`), since
- * nothing signs in during SSR.
+ * On the server, `.value` is the server-side manager's snapshot (`status: 'unknown'` unless
+ * server code signed it in). A client that hydrates after `tm.start()` has resolved renders a
+ * different status than the server did: hydrate first, or render session-dependent parts on
+ * the client only.
  *
  * @param tm the app's `TokenManager`.
  *
@@ -54,9 +58,23 @@ import type { SessionSnapshot } from './types'
  */
 export function useSession(tm: TokenManager): Readonly<ShallowRef<SessionSnapshot>> {
   const snapshot = shallowRef(tm.getSnapshot())
-  const unsubscribe = tm.subscribe(() => {
+  const update = () => {
     snapshot.value = tm.getSnapshot()
-  })
-  if (getCurrentScope()) onScopeDispose(unsubscribe)
+  }
+  let unsubscribe: (() => void) | undefined
+  const subscribe = () => {
+    unsubscribe ??= tm.subscribe(update)
+    // Whatever changed between setup and mount.
+    update()
+  }
+  // `onMounted` never runs during SSR: no listener per server render.
+  if (getCurrentInstance()) onMounted(subscribe)
+  else subscribe()
+  if (getCurrentScope()) {
+    onScopeDispose(() => {
+      unsubscribe?.()
+      unsubscribe = undefined
+    })
+  }
   return shallowReadonly(snapshot)
 }

@@ -4,6 +4,7 @@ import { computed, createApp, defineComponent, effectScope, h, isReadonly, isRef
 import { TokenManager, type SessionStatus } from '../src'
 import { useSession } from '../src/vue'
 import { createBrowser, ORIGIN } from './helpers/browser'
+import { makeJwt } from './helpers/jwt'
 
 const ALICE = { username: 'alice', password: 'wonderland' }
 
@@ -103,6 +104,34 @@ describe('tokenkeeper/vue', () => {
     app.unmount()
     expect(live()).toBe(0)
     el.remove()
+    tm.destroy()
+  })
+
+  it('in a component: a change between setup and mount is not missed', async () => {
+    const { tm, live } = setup()
+    // The child's setup runs after the parent's and before the parent mounts.
+    const SignsIn = defineComponent({
+      setup() {
+        const now = Math.floor(Date.now() / 1000)
+        tm.setSession({ accessToken: makeJwt({ sub: 'alice', iat: now, exp: now + 300 }), expiresIn: 300 })
+        return () => null
+      },
+    })
+    const Parent = defineComponent({
+      setup() {
+        const session = useSession(tm)
+        expect(live()).toBe(0) // subscribes on mount, not during setup
+        return () => h('output', [session.value.status, h(SignsIn)])
+      },
+    })
+    const el = document.createElement('div')
+    const app = createApp(Parent)
+    app.mount(el)
+    await nextTick()
+    expect(live()).toBe(1)
+    expect(el.textContent).toBe('active')
+    app.unmount()
+    expect(live()).toBe(0)
     tm.destroy()
   })
 

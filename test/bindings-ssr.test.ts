@@ -1,4 +1,4 @@
-// Server-side rendering of the React bindings, in plain Node (no DOM globals).
+// Server-side rendering of the React and Vue bindings, in plain Node (no DOM globals).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeJwt } from './helpers/jwt'
 
@@ -68,6 +68,30 @@ describe('tokenkeeper/react on the server', () => {
     expect(subscribes).toBe(0)
     expect(handlers).toBe(0)
     expect({ importTouched, renderTouched: touched }).toEqual({ importTouched: [], renderTouched: [] })
+    tm.destroy()
+  })
+})
+
+describe('tokenkeeper/vue on the server', () => {
+  it('SSR renders the snapshot and leaves no listener on a manager shared by every request', async () => {
+    const [{ createSSRApp, defineComponent, h }, { renderToString }, { TokenManager }, { useSession }] = await Promise.all([
+      import('vue'),
+      import('vue/server-renderer'),
+      import('../src'),
+      import('../src/vue'),
+    ])
+    const tm = new TokenManager({ baseUrl: 'http://app.test', crossTab: false })
+    const listeners = (tm as unknown as { listeners: Set<unknown> }).listeners
+    const Status = defineComponent({
+      setup() {
+        const session = useSession(tm)
+        return () => h('p', session.value.status)
+      },
+    })
+    for (let request = 0; request < 3; request++) {
+      expect(await renderToString(createSSRApp(Status))).toBe('<p>unknown</p>')
+      expect(listeners.size).toBe(0)
+    }
     tm.destroy()
   })
 })
