@@ -146,6 +146,8 @@ export function createMockBackend(options: MockBackendOptions = {}) {
       iat,
       exp: iat + accessTokenLifetime,
       auth_time: Math.floor((session.createdAt + faults.clockOffset) / 1000),
+      // Unique per issue: two refreshes within one second must not mint the same token.
+      jti: randomToken(9),
     })
     return { accessToken, expiresIn: accessTokenLifetime }
   }
