@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+// Bundle size: min+gzip of `import { TokenManager } from 'tokenkeeper'` bundled for the browser
+// by esbuild (minify, format esm), our own code alone, each dependency alone, and the usual
+// alternatives measured the same way in the same run. Enforces the budget with the exit code.
+//
+//   node scripts/size.mjs             print the table, update BENCHMARKS.md, exit 1 over budget
+//   node scripts/size.mjs --no-write  same without touching BENCHMARKS.md (CI)
+//   node scripts/size.mjs --json      machine-readable figures on stdout
+//
+// Needs dist/ (npm run build). Sizes are deterministic: one run, no medians.
+import { build } from 'esbuild'
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { gzipSync } from 'node:zlib'
+import { BENCHMARKS_MD, ROOT, section, table, writeSection } from '../bench/lib/report.mjs'
+
+/** 1 kB = 1000 bytes, gzip level 9. */
+export const BUDGET = { own: 5000, whole: 16000 }
+
+const BC_BROWSER = `${ROOT}node_modules/broadcast-channel/dist/esbrowser/index.js`
+const OWN_EXTERNAL = ['ky', 'mitt', 'broadcast-channel', 'oblivious-set', 'unload', 'p-queue', '@babel/runtime']
+
+const require = createRequire(import.meta.url)
+const version = (name) => {
+  try {
+    return require(`${ROOT}node_modules/${name}/package.json`).version
+  } catch {
+    return '?'
+  }
+}
+
+async function measure(contents, { external = [], alias } = {}) {
+  const result = await build({
+    stdin: { contents, resolveDir: ROOT, loader: 'ts', sourcefile: 'size-entry.ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    metafile: true,
+    external,
+    ...(alias && { alias }),
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'silent',
+  })
+  const code = result.outputFiles[0].contents
+  return { min: code.length, gz: gzipSync(code, { level: 9 }).length, metafile: result.metafile }
+}
+
+const kB = (bytes) => `${(bytes / 1000).toFixed(2)} kB`
+
+export async function measureAll() {
+  if (!existsSync(`${ROOT}dist/index.js`)) throw new Error('dist/index.js is missing: run `npm run build` first')
+  const rows = []
+  const add = async (group, name, importLine, contents, options) => {
+    const m = await measure(contents, options)
+    rows.push({ group, name, importLine, ...m })
+    return m
+  }
+  const whole = await add('tokenkeeper', '**whole import** (dist/index.js + ky + mitt; broadcast-channel is inside dist)', "import { TokenManager } from 'tokenkeeper'", `export { TokenManager } from './dist/index.js'`)
+  const own = await add('tokenkeeper', '**own code** (src/, ky, mitt, broadcast-channel external)', "import { TokenManager } from 'tokenkeeper'", `export { TokenManager } from './src/index.ts'`, { external: OWN_EXTERNAL })
+  const rebuilt = await add('tokenkeeper', 'whole import rebuilt from src/ (cross-check)', "import { TokenManager } from 'tokenkeeper'", `export { TokenManager } from './src/index.ts'`, { alias: { 'broadcast-channel': BC_BROWSER } })
+  await add('dependency', `ky ${version('ky')}`, "import ky from 'ky'", `export { default } from 'ky'`)
+  await add('dependency', `mitt ${version('mitt')}`, "import mitt from 'mitt'", `export { default } from 'mitt'`)
+  await add('dependency', `broadcast-channel ${version('broadcast-channel')} (browser build, as bundled)`, "import { BroadcastChannel, createLeaderElection } from 'broadcast-channel'", `export { BroadcastChannel, createLeaderElection } from '${BC_BROWSER}'`)
+  const peers = [
+    ['@auth0/auth0-spa-js', "import { Auth0Client } from '@auth0/auth0-spa-js'", `export { Auth0Client } from '@auth0/auth0-spa-js'`],
+    ['oidc-client-ts', "import { UserManager } from 'oidc-client-ts'", `export { UserManager } from 'oidc-client-ts'`],
+    ['@supabase/auth-js', "import { AuthClient } from '@supabase/auth-js'", `export { AuthClient } from '@supabase/auth-js'`],
+    ['@okta/okta-auth-js', "import { OktaAuth } from '@okta/okta-auth-js'", `export { OktaAuth } from '@okta/okta-auth-js'`],
+  ]
+  for (const [name, importLine, contents] of peers) {
+    try {
+      await add('alternative', `${name} ${version(name)}`, importLine, contents)
+    } catch (error) {
+      rows.push({ group: 'alternative', name: `${name} ${version(name)}`, importLine, error: String(error.message ?? error).split('\n')[0] })
+    }
+  }
+  await add(
+    'alternative',
+    `axios ${version('axios')} + axios-auth-refresh ${version('axios-auth-refresh')}`,
+    "import axios from 'axios'; import createAuthRefreshInterceptor from 'axios-auth-refresh'",
+    `export { default as axios } from 'axios'; export { default as createAuthRefreshInterceptor } from 'axios-auth-refresh'`,
+  )
+
+  // Which src modules weigh most in our own code (minified bytes each contributes).
+  const ownOutput = Object.values(own.metafile.outputs)[0]
+  const modules = Object.entries(ownOutput.inputs)
+    .map(([path, info]) => ({ path: path.replace(/^.*?(src\/)/, '$1'), bytes: info.bytesInOutput }))
+    .filter((m) => m.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes)
+  // By package, from the src/ rebuild (dist/index.js has broadcast-channel inlined).
+  const rebuiltOutput = Object.values(rebuilt.metafile.outputs)[0]
+  const packages = new Map()
+  for (const [path, info] of Object.entries(rebuiltOutput.inputs)) {
+    if (info.bytesInOutput === 0) continue
+    const key = path.startsWith('src/') ? 'tokenkeeper (src/)' : (path.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? path)
+    packages.set(key, (packages.get(key) ?? 0) + info.bytesInOutput)
+  }
+  return { rows, own, whole, modules, packages: [...packages].sort((a, b) => b[1] - a[1]) }
+}
+
+export function render({ rows, own, whole, modules, packages }) {
+  const ok = { own: own.gz <= BUDGET.own, whole: whole.gz <= BUDGET.whole }
+  const mark = (met) => (met ? '✅' : '❌')
+  const main = table(
+    ['', 'bundle', 'import', 'min', 'min+gzip'],
+    rows.map((r) => [r.group, r.name, `\`${r.importLine}\``, r.error ? '—' : kB(r.min), r.error ? `build failed: ${r.error}` : `**${kB(r.gz)}**`]),
+    ['l', 'l', 'l', 'r', 'r'],
+  )
+  const ownMin = modules.reduce((a, m) => a + m.bytes, 0)
+  const top = table(
+    ['src module', 'minified bytes in own code', 'share'],
+    modules.map((m) => [m.path, m.bytes.toLocaleString('en-US'), `${((m.bytes / ownMin) * 100).toFixed(1)} %`]),
+    ['l', 'r', 'r'],
+  )
+  const wholeMin = packages.reduce((a, [, b]) => a + b, 0)
+  const parts = table(
+    ['part of the whole import', 'minified bytes', 'share'],
+    packages.map(([name, bytes]) => [name, bytes.toLocaleString('en-US'), `${((bytes / wholeMin) * 100).toFixed(1)} %`]),
+    ['l', 'r', 'r'],
+  )
+  const body = [
+    `esbuild ${version('esbuild')} bundles each import for the browser (\`platform: 'browser'\`, \`format: 'esm'\`, \`minify\`, target es2022, \`process.env.NODE_ENV = "production"\`), gzip level 9; 1 kB = 1000 bytes. ` +
+      `"whole import" bundles the built \`dist/index.js\` with its runtime dependencies as an app would; "own code" bundles \`src/\` with ky, mitt and broadcast-channel (and its dependencies) external. Sizes are deterministic, so one run.`,
+    main,
+    `Budget: ${mark(ok.own)} own code ${kB(own.gz)} (budget ${kB(BUDGET.own)}) · ${mark(ok.whole)} whole import ${kB(whole.gz)} (budget ${kB(BUDGET.whole)}).`,
+    `Biggest contributors to our own code (esbuild metafile, minified bytes before gzip):`,
+    top,
+    `The whole import by package (minified bytes, from the src/ rebuild, where broadcast-channel is not inlined):`,
+    parts,
+  ].join('\n\n')
+  return { body, ok }
+}
+
+const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href
+if (isMain) {
+  const started = performance.now()
+  const result = await measureAll()
+  const { body, ok } = render(result)
+  if (process.argv.includes('--json')) {
+    console.log(JSON.stringify({ own: result.own.gz, whole: result.whole.gz, budget: BUDGET, rows: result.rows.map(({ metafile, ...r }) => r) }, null, 2))
+  } else {
+    const markdown = section({ title: '5. Bundle size', command: 'npm run size', body, seconds: (performance.now() - started) / 1000 })
+    console.log(markdown)
+    if (!process.argv.includes('--no-write')) {
+      writeSection('size', markdown)
+      console.log(`updated ${BENCHMARKS_MD.replace(ROOT, '')}`)
+    }
+  }
+  if (!ok.own || !ok.whole) {
+    console.error(`size budget exceeded: own code ${kB(result.own.gz)} (≤ ${kB(BUDGET.own)}), whole import ${kB(result.whole.gz)} (≤ ${kB(BUDGET.whole)})`)
+    process.exit(1)
+  }
+}
