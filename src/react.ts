@@ -25,10 +25,12 @@
  * )
  * ```
  *
+ * Use them in client components: in a React Server Components app (Next.js app router), put
+ * the provider in a `'use client'` file, since the manager lives in the browser.
+ *
  * @packageDocumentation
  * @module tokenkeeper/react
  */
-'use client'
 
 import {
   createContext,
