@@ -20,33 +20,72 @@ export interface RefreshLock {
 /** A single tab (cross-tab sync off): nothing to coordinate. */
 export const localLock: RefreshLock = { run: (task) => task(false) }
 
-const NOT_AVAILABLE = Symbol('not available')
+/** A lock that can drop its lingering holds at once (on destroy). */
+export interface LingeringLock extends RefreshLock {
+  releaseLingering(): void
+}
 
 /**
  * Web Locks: the browser releases the lock when the holding tab closes or crashes. The
  * acquisition wait is bounded so a frozen holder cannot hang this tab forever (supabase-js
  * #2111); after the timeout the task runs anyway, which is the lesser evil than a hung app.
+ *
+ * After a successful task the lock lingers for `linger` ms while the caller already has its
+ * result: the new token is on the channel but may not have reached the other tabs yet, and a
+ * tab that acquires the lock in that window must see it as contended and wait for the token
+ * rather than rotate a second time.
  */
-export function createWebLock(locks: LockManagerLike, name: string, acquireTimeout: number, clock: Clock): RefreshLock {
-  return {
-    async run(task) {
-      const first = await locks.request<unknown>(name, { ifAvailable: true }, (lock) => (lock ? task(false) : NOT_AVAILABLE))
-      if (first !== NOT_AVAILABLE) return first as Awaited<ReturnType<typeof task>>
-      const controller = new AbortController()
-      const timer = clock.setTimeout(() => controller.abort(), acquireTimeout)
-      let started = false
-      try {
-        return await locks.request(name, { signal: controller.signal }, () => {
-          started = true
-          clock.clearTimeout(timer)
-          return task(true)
-        })
-      } catch (error) {
-        if (started) throw error
-        return task(true)
-      } finally {
+export function createWebLock(locks: LockManagerLike, name: string, acquireTimeout: number, clock: Clock, linger = 0): LingeringLock {
+  const lingering = new Set<() => void>()
+  const hold = () =>
+    new Promise<void>((resolve) => {
+      if (linger <= 0) return resolve()
+      const done = () => {
         clock.clearTimeout(timer)
+        lingering.delete(done)
+        resolve()
       }
+      const timer = clock.setTimeout(done, linger)
+      lingering.add(done)
+    })
+
+  return {
+    run<T>(task: (contended: boolean) => Promise<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        let started = false
+        const body = async (contended: boolean) => {
+          started = true
+          try {
+            resolve(await task(contended))
+          } catch (error) {
+            reject(error)
+            return
+          }
+          await hold()
+        }
+        const waitInLine = () => {
+          const controller = new AbortController()
+          const timer = clock.setTimeout(() => controller.abort(), acquireTimeout)
+          return locks
+            .request(name, { signal: controller.signal }, () => {
+              clock.clearTimeout(timer)
+              return body(true)
+            })
+            .catch((error: unknown) => {
+              clock.clearTimeout(timer)
+              if (started) return
+              // Acquisition timed out (a frozen holder) or the lock manager failed: go on without it.
+              void body(true)
+              void error
+            })
+        }
+        locks
+          .request(name, { ifAvailable: true }, (lock) => (lock ? body(false) : waitInLine()))
+          .catch((error: unknown) => (started ? undefined : reject(error)))
+      })
+    },
+    releaseLingering() {
+      for (const done of [...lingering]) done()
     },
   }
 }

@@ -1,6 +1,6 @@
 import { BroadcastChannel as PubkeyBroadcastChannel, createLeaderElection, type LeaderElector } from 'broadcast-channel'
 import type { Clock } from './clock'
-import { createLeaderLock, createWebLock, localLock, type LockManagerLike, type RefreshLock } from './lock'
+import { createLeaderLock, createWebLock, localLock, type LingeringLock, type LockManagerLike, type RefreshLock } from './lock'
 import { TabChannel, type ChannelLike, type TabMessage, type TabMessageBody } from './tabs'
 
 export interface TabSyncOptions {
@@ -12,6 +12,8 @@ export interface TabSyncOptions {
   lockName: string
   /** Longest a tab waits for another's refresh before doing it itself. */
   lockTimeout: number
+  /** How long the refresh lock stays held after a refresh, for the token to reach the other tabs. */
+  lockLinger?: number
   /** Activity is broadcast at most once per this many ms (with a trailing flush). */
   activityThrottle: number
   onMessage: (message: TabMessage) => void
@@ -36,6 +38,7 @@ export class TabSync {
   private pendingActivity: number | null = null
   private activityTimer: unknown = null
   private releasePresence: (() => void) | null = null
+  private webLock: LingeringLock | null = null
   /** Whether another tab has ever spoken on the channel. */
   peersSeen = false
 
@@ -53,7 +56,8 @@ export class TabSync {
       options.onMessage(message)
     }, undefined, () => options.log?.('tab.ignored'))
     if (options.locks) {
-      this.lock = createWebLock(options.locks, `${options.lockName}:refresh`, options.lockTimeout, options.clock)
+      this.webLock = createWebLock(options.locks, `${options.lockName}:refresh`, options.lockTimeout, options.clock, options.lockLinger ?? 0)
+      this.lock = this.webLock
       this.holdPresence(options.locks)
     } else {
       const sync = this
@@ -157,6 +161,7 @@ export class TabSync {
     for (const waiter of this.waiters) waiter.resolve(null)
     this.waiters.clear()
     this.releasePresence?.()
+    this.webLock?.releaseLingering()
     void this.elector?.die().catch(() => undefined)
     this.elector = null
     this.tab.close()

@@ -595,6 +595,7 @@ export class TokenManager {
         locks,
         lockName: name,
         lockTimeout: this.lockTimeout(),
+        lockLinger: HANDOFF_GRACE,
         activityThrottle: ACTIVITY_BROADCAST_THROTTLE,
         onMessage: (message) => this.onTabMessage(message),
         log: (event, detail) => this.log(event, detail),

@@ -43,6 +43,22 @@ describe('locks', () => {
     await expect(result).resolves.toBe(true)
   })
 
+  it('web lock: lingers after a task without delaying its caller, and releaseLingering ends it', async () => {
+    const locks = createLockManager()
+    const lock = createWebLock(locks.managerFor(), 'l', 5000, systemClock, 100)
+    await expect(lock.run(async () => 'done')).resolves.toBe('done')
+    expect(locks.isHeld('l')).toBe(true)
+    const next = createWebLock(locks.managerFor(), 'l', 5000, systemClock)
+    const contended = next.run(async (c) => c)
+    await vi.advanceTimersByTimeAsync(100)
+    await expect(contended).resolves.toBe(true)
+    await lock.run(async () => 1)
+    lock.releaseLingering()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(locks.isHeld('l')).toBe(false)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
   it('web lock: an error in the task propagates and releases the lock', async () => {
     const locks = createLockManager()
     const lock = createWebLock(locks.managerFor(), 'l', 5000, systemClock)

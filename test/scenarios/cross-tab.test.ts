@@ -218,6 +218,22 @@ describe('cross-tab: a tab that dies mid-refresh', () => {
     world.destroyAll()
   })
 
+  it('a tab that asks just after another refreshed, before the token message arrived, adopts it', async () => {
+    const world = createTabs({ webLocks: true })
+    const a = world.open()
+    const b = world.open()
+    await a.tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(50)
+    world.browser.requests.length = 0
+    const fromA = await a.tm.refresh()
+    // The token message is still in flight (the simulated channel delivers after 5 ms).
+    const fromB = b.tm.refresh()
+    await vi.advanceTimersByTimeAsync(200)
+    expect(await fromB).toBe(fromA)
+    expect(world.browser.count('/auth/refresh')).toBe(1)
+    world.destroyAll()
+  })
+
   it('a lock abandoned by a frozen tab is given up after the acquisition timeout', async () => {
     const world = createTabs({ webLocks: true, tabOptions: { timeout: 1000, retry: 0 } })
     const a = world.open()
