@@ -1,7 +1,10 @@
 /** Everything time-related the SDK touches, injectable for tests and exotic hosts. */
 export interface Clock {
+  /** Epoch ms, like `Date.now()`. */
   now(): number
+  /** Like the global `setTimeout`; returns a handle for `clearTimeout`. */
   setTimeout(callback: () => void, ms: number): unknown
+  /** Cancels a timer from `setTimeout`. */
   clearTimeout(handle: unknown): void
 }
 

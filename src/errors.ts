@@ -10,7 +10,21 @@ export type TokenKeeperErrorCode =
   | 'DESTROYED'
   | 'SESSIONS_API_FAILED'
 
+/**
+ * Base class of every error the SDK throws or emits. Check `code` (stable) or use the guards
+ * (`isSessionExpiredError`, ...), which also work across realms.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await tm.fetch(url)
+ * } catch (error) {
+ *   if (isTokenKeeperError(error)) console.warn(error.code)
+ * }
+ * ```
+ */
 export class TokenKeeperError extends Error {
+  /** Stable machine-readable code; see {@link TokenKeeperErrorCode}. */
   readonly code: TokenKeeperErrorCode
 
   constructor(code: TokenKeeperErrorCode, message: string, options?: { cause?: unknown }) {
@@ -22,6 +36,10 @@ export class TokenKeeperError extends Error {
 
 /** The session is over (refresh rejected, idle, max age): sign in again. */
 export class SessionExpiredError extends TokenKeeperError {
+  /**
+   * Why the session is over: an {@link ExpiryReason}, or `signed_out` for a request or refresh
+   * caught by a logout.
+   */
   readonly reason: 'refresh_rejected' | 'idle' | 'max_age' | 'signed_out'
 
   constructor(reason: SessionExpiredError['reason'] = 'refresh_rejected', options?: { cause?: unknown }) {
@@ -56,6 +74,7 @@ export class InvalidTokenError extends TokenKeeperError {
 
 /** The login call failed: wrong credentials (401), rate limited (429), network... */
 export class LoginError extends TokenKeeperError {
+  /** HTTP status: 401 wrong credentials, 429 rate limited; `undefined` for a network error or timeout. */
   readonly status: number | undefined
   /** Seconds to wait before trying again, from `Retry-After` (429). */
   readonly retryAfter: number | undefined
@@ -78,6 +97,7 @@ export class DestroyedError extends TokenKeeperError {
 
 /** The device/session API answered with an error status. */
 export class SessionsApiError extends TokenKeeperError {
+  /** HTTP status of the reply (404: unknown session id). */
   readonly status: number
 
   constructor(message: string, status: number) {
@@ -95,6 +115,7 @@ function hasShape(error: unknown, name: string, code?: TokenKeeperErrorCode): bo
   return candidate.name === name && (code === undefined || candidate.code === code)
 }
 
+/** Any tokenkeeper error, including one from another realm (iframe, duplicated bundle). */
 export function isTokenKeeperError(error: unknown): error is TokenKeeperError {
   if (error instanceof TokenKeeperError) return true
   if (typeof error !== 'object' || error === null) return false
@@ -106,11 +127,24 @@ export function isTokenKeeperError(error: unknown): error is TokenKeeperError {
   )
 }
 
+/**
+ * A `SessionExpiredError` (also across realms): sign in again.
+ * @example
+ * ```ts
+ * tm.fetch(url).catch((error) => {
+ *   if (isSessionExpiredError(error)) showLoginModal(error.reason)
+ *   else throw error
+ * })
+ * ```
+ */
 export const isSessionExpiredError = (error: unknown): error is SessionExpiredError =>
   error instanceof SessionExpiredError || hasShape(error, 'SessionExpiredError', 'SESSION_EXPIRED')
+/** A `RefreshError` (also across realms): transient, the session is kept; try again later (`retryAt`). */
 export const isRefreshError = (error: unknown): error is RefreshError =>
   error instanceof RefreshError || hasShape(error, 'RefreshError', 'REFRESH_FAILED')
+/** An `InvalidTokenError` (also across realms). */
 export const isInvalidTokenError = (error: unknown): error is InvalidTokenError =>
   error instanceof InvalidTokenError || hasShape(error, 'InvalidTokenError', 'INVALID_TOKEN')
+/** A `LoginError` (also across realms); check `status` and `retryAfter`. */
 export const isLoginError = (error: unknown): error is LoginError =>
   error instanceof LoginError || hasShape(error, 'LoginError', 'LOGIN_FAILED')

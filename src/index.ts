@@ -1,3 +1,22 @@
+/**
+ * Access/refresh token lifecycle for browser apps: the access token in memory only, a
+ * single-flight refresh shared by every tab, an authorized `fetch` and ky instance, typed
+ * events, sliding sessions, and `subscribe`/`getSnapshot` for UI frameworks.
+ *
+ * Framework bindings: `tokenkeeper/react` and `tokenkeeper/vue`.
+ *
+ * @example
+ * ```ts
+ * import { TokenManager } from 'tokenkeeper'
+ *
+ * const tm = new TokenManager({ baseUrl: 'https://app.example.com' })
+ * await tm.start() // resume from the refresh cookie, or quietly signed out
+ * const me = await tm.fetch('https://app.example.com/api/me').then((r) => r.json())
+ * ```
+ *
+ * @packageDocumentation
+ * @module tokenkeeper
+ */
 export { TokenManager } from './token-manager'
 export {
   TokenKeeperError,

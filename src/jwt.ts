@@ -1,6 +1,12 @@
 import { InvalidTokenError } from './errors'
 
-export type JwtClaims = Record<string, unknown> & { exp?: number; iat?: number }
+/** A decoded JWT payload. Only `exp` and `iat` are checked (numbers of seconds); nothing is verified. */
+export type JwtClaims = Record<string, unknown> & {
+  /** Expiry, epoch seconds. */
+  exp?: number
+  /** Issued at, epoch seconds. */
+  iat?: number
+}
 
 // `exp` beyond this (year 5138) is almost certainly milliseconds, not seconds.
 const MAX_EPOCH_SECONDS = 1e11
@@ -36,6 +42,8 @@ function checkNumericDate(claims: Record<string, unknown>, name: 'exp' | 'iat'):
  * Decodes (does not verify) a JWT's payload. Verification is the server's job; the client
  * only needs `exp`/`iat` to schedule refreshes. Anything malformed is an `InvalidTokenError`
  * whose message never includes the token.
+ * @throws `InvalidTokenError`
+ * @example const { sub, exp } = decodeJwt(idToken)
  */
 export function decodeJwt(token: string): JwtClaims {
   const parts = token.split('.')

@@ -18,13 +18,20 @@ export type LogEvent =
   | 'idle.expired'
   | 'wake'
 
+/** One debug entry passed to the `logger` option. */
 export interface LogEntry {
   /** Epoch ms (the manager's clock). */
   at: number
+  /** What happened; see {@link LogEvent}. */
   event: LogEvent
+  /** Statuses, counts, times and types; never token text. */
   detail?: Record<string, string | number | boolean | null>
 }
 
+/**
+ * The `logger` option: receives every {@link LogEntry}.
+ * @example new TokenManager({ logger: (entry) => Sentry.addBreadcrumb({ category: 'auth', message: entry.event, data: entry.detail }) })
+ */
 export type Logger = (entry: LogEntry) => void
 
 /** The `debug: true` logger. */

@@ -14,6 +14,7 @@ export interface SharedToken {
   sessionStartedAt: number
 }
 
+/** The message kinds of the cross-tab protocol. */
 export type TabMessageBody =
   | ({ type: 'token' } & SharedToken)
   | ({ type: 'signedIn' } & SharedToken)
@@ -28,7 +29,13 @@ export type TabMessageBody =
   /** Fallback mode: the leader's refresh failed transiently; followers stop waiting. */
   | { type: 'refreshFailed' }
 
-export type TabMessage = TabMessageBody & { v: typeof TAB_PROTOCOL_VERSION; from: string }
+/** A cross-tab message as it travels: versioned and stamped with the sending tab's id. Never carries a refresh token. */
+export type TabMessage = TabMessageBody & {
+  /** Protocol version; messages of another version are ignored. */
+  v: typeof TAB_PROTOCOL_VERSION
+  /** Random id of the sending tab; a tab ignores its own echoes. */
+  from: string
+}
 
 // A JWT beyond this is not something we issued; refuse to hold it.
 const MAX_TOKEN_LENGTH = 16 * 1024
@@ -81,12 +88,25 @@ export function parseTabMessage(data: unknown): TabMessage | null {
 
 /** The minimal channel the SDK needs; `broadcast-channel`'s class satisfies it. */
 export interface ChannelLike {
+  /** Sends to every other tab on the channel (not to this one). */
   postMessage(message: unknown): Promise<unknown> | void
+  /** `listener` receives the message data (not a `MessageEvent`). */
   addEventListener(type: 'message', listener: (data: unknown) => void): void
+  /** Removes a listener added with `addEventListener`. */
   removeEventListener(type: 'message', listener: (data: unknown) => void): void
+  /** Closes this tab's end of the channel (`destroy()`). */
   close(): Promise<unknown> | void
 }
 
+/**
+ * Creates the cross-tab channel for a name (`crossTab.channel`).
+ * @example
+ * ```ts
+ * import { BroadcastChannel } from 'broadcast-channel'
+ * // tests: tabs in one process
+ * channelFactory: (name) => new BroadcastChannel(name, { type: 'simulate' })
+ * ```
+ */
 export type ChannelFactory = (name: string) => ChannelLike
 
 /** Default factory: the `broadcast-channel` package on the native BroadcastChannel; `null` where none exists (SSR, old browsers). */

@@ -39,13 +39,44 @@ type PendingEvent = { [K in keyof TokenManagerEvents]: [K, TokenManagerEvents[K]
 /**
  * Owns the access/refresh token lifecycle: composes the transport, the single-flight refresh,
  * the deadlines, activity tracking and tab sync, and exposes the session as a snapshot.
+ *
+ * Create one per app (per set of APIs), at module scope, and `destroy()` it only when the
+ * app goes away. Constructing it opens the cross-tab channel; nothing else runs until
+ * `start()`, `login()` or `setSession()`.
+ *
+ * @example
+ * ```ts
+ * const tm = new TokenManager({
+ *   baseUrl: 'https://app.example.com',
+ *   authorizedOrigins: ['https://api.example.com'],
+ * })
+ * await tm.start()
+ * if (tm.getSnapshot().status !== 'active') await tm.login({ username, password })
+ * const orders = await tm.http.get('https://api.example.com/orders').json()
+ * ```
  */
 export class TokenManager {
-  /** Drop-in `fetch` that authorizes allow-listed origins, waits for refresh and replays once on 401. */
+  /**
+   * Drop-in `fetch` that authorizes allow-listed origins, waits for refresh and replays once on 401.
+   * Rejects with `SessionExpiredError` when the session ends while a request waits, and with
+   * `RefreshError` when a needed refresh failed transiently.
+   * @example const me = await tm.fetch('https://api.example.com/me').then((r) => r.json())
+   */
   readonly fetch: typeof fetch
-  /** A ky instance with the same behaviour as `fetch`. */
+  /**
+   * A ky instance with the same behaviour as `fetch` (it is `ky.create({ fetch: tm.fetch })`);
+   * `tm.http.extend(...)` keeps it.
+   * @example const orders = await tm.http.get('https://api.example.com/orders').json<Order[]>()
+   */
   readonly http: KyInstance
-  /** The device/session API: list sessions, revoke one, revoke all others. */
+  /**
+   * The device/session API: list sessions, revoke one, revoke all others. Throws `SessionsApiError`.
+   * @example
+   * ```ts
+   * const sessions = await tm.sessions.list()
+   * await tm.sessions.revoke(sessions.find((s) => !s.current)!.id)
+   * ```
+   */
   readonly sessions: SessionsClient
 
   private readonly clock: Clock
@@ -141,13 +172,42 @@ export class TokenManager {
 
   // ---------------------------------------------------------------- public API
 
-  /** Attaches listeners and the tab channel, then resumes an existing session. Idempotent. */
+  /**
+   * Attaches listeners and the tab channel, then resumes an existing session: asks the other
+   * tabs for their token (about 150 ms), otherwise makes one refresh call with the refresh
+   * cookie. No session is not an error: the status becomes `signedOut`. Idempotent: later
+   * calls return the same promise.
+   * @returns the snapshot once the status is known.
+   * @example
+   * ```ts
+   * const { status } = await tm.start()
+   * if (status !== 'active') showLoginForm()
+   * ```
+   */
   start(): Promise<SessionSnapshot> {
     if (this.destroyed) return Promise.reject(new DestroyedError())
     this.startPromise ??= this.resume()
     return this.startPromise
   }
 
+  /**
+   * POSTs `credentials` as JSON to the login endpoint and starts the session (in every tab).
+   * @param credentials whatever your login endpoint expects, sent as is.
+   * @returns the snapshot of the new session.
+   * @throws `LoginError` with `status` 401 (wrong credentials), 429 (rate limited, with
+   * `retryAfter` in seconds), another status, or `undefined` for a network error or timeout.
+   * @throws `InvalidTokenError` when the reply is not a usable token.
+   * @throws `DestroyedError` after `destroy()`.
+   * @example
+   * ```ts
+   * try {
+   *   await tm.login({ username: 'alice', password: 'wonderland' })
+   * } catch (error) {
+   *   if (isLoginError(error) && error.status === 401) showWrongPassword()
+   *   else throw error
+   * }
+   * ```
+   */
   async login(credentials: Record<string, unknown>): Promise<SessionSnapshot> {
     this.assertAlive()
     this.openChannel()
@@ -179,7 +239,11 @@ export class TokenManager {
     }
   }
 
-  /** Adopts tokens obtained elsewhere (SSO callback, native shell). Throws `InvalidTokenError`. */
+  /**
+   * Adopts tokens obtained elsewhere (SSO callback, native shell) and shares them with the other tabs.
+   * @throws `InvalidTokenError` for a malformed or already expired token; `DestroyedError` after `destroy()`.
+   * @example tm.setSession({ accessToken: params.get('access_token')!, expiresIn: 900 })
+   */
   setSession(tokens: TokenResponse): void {
     this.assertAlive()
     const token = acceptToken(tokens, this.clock.now())
@@ -188,7 +252,16 @@ export class TokenManager {
     this.flush()
   }
 
-  /** A token not known to be expired: waits for a refresh in flight, refreshes if needed; `null` when signed out. */
+  /**
+   * A token not known to be expired: waits for a refresh in flight, refreshes if needed; `null`
+   * when signed out. For clients other than `tm.fetch`/`tm.http` (WebSocket auth, SDKs).
+   * @throws `SessionExpiredError` if the needed refresh is rejected; `RefreshError` if it fails transiently.
+   * @example
+   * ```ts
+   * const token = await tm.getAccessToken()
+   * if (token) socket.send(JSON.stringify({ type: 'auth', token }))
+   * ```
+   */
   async getAccessToken(): Promise<string | null> {
     this.assertAlive()
     this.idle.check()
@@ -203,13 +276,23 @@ export class TokenManager {
     return null
   }
 
-  /** Forces a refresh; concurrent calls share one request. */
+  /**
+   * Forces a refresh; concurrent calls (and other tabs) share one request.
+   * @returns the new access token.
+   * @throws `SessionExpiredError` (rejected: the session is over), `RefreshError` (transient,
+   * after the retries; also during the cooldown), `InvalidTokenError`, `DestroyedError`.
+   */
   refresh(): Promise<string> {
     if (this.destroyed) return Promise.reject(new DestroyedError())
     return this.refreshFlight(this.token?.value ?? null)
   }
 
-  /** Server logout (one call for every tab); memory is cleared even if the server call fails. */
+  /**
+   * Clears the session in memory at once, in every tab, then makes one server call. Never
+   * rejects because the server failed.
+   * @param options.everywhere also revoke every other session of the user (default `false`).
+   * @example await tm.logout({ everywhere: true })
+   */
   async logout(options: { everywhere?: boolean } = {}): Promise<void> {
     this.assertAlive()
     const everywhere = options.everywhere ?? false
@@ -229,22 +312,43 @@ export class TokenManager {
     this.activity.record(true)
   }
 
+  /**
+   * Listens to one event; the payload type follows the name (see {@link TokenManagerEvents}).
+   * @returns the unsubscribe function.
+   * @example
+   * ```ts
+   * const off = tm.on('sessionExpired', ({ reason }) => showLoginModal(reason))
+   * // later
+   * off()
+   * ```
+   */
   on<K extends keyof TokenManagerEvents>(type: K, handler: (payload: TokenManagerEvents[K]) => void): () => void {
     return this.events.on(type, handler)
   }
 
-  /** `useSyncExternalStore` contract: the listener is called after every snapshot change. */
+  /**
+   * `useSyncExternalStore` contract: the listener is called after every snapshot change.
+   * @returns the unsubscribe function.
+   * @example const off = tm.subscribe(() => render(tm.getSnapshot()))
+   */
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
   }
 
-  /** The same object until something a UI shows changes. */
+  /**
+   * The current session snapshot: the same object until one of its fields changes.
+   * @example const { status, expiresAt } = tm.getSnapshot()
+   */
   getSnapshot(): SessionSnapshot {
     return this.snapshot
   }
 
-  /** Removes every timer, listener and channel; later calls reject with `DestroyedError`. */
+  /**
+   * Removes every timer, listener and channel, and drops the tokens from memory (no server
+   * call: the session stays valid for the other tabs). Later calls throw or reject with
+   * `DestroyedError`. Idempotent.
+   */
   destroy(): void {
     if (this.destroyed) return
     this.destroyed = true

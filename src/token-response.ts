@@ -2,6 +2,7 @@ import { InvalidTokenError } from './errors'
 
 /** What a login or refresh reply carries, after `parseTokenResponse`. */
 export interface TokenResponse {
+  /** The access token: a JWT (decoded, not verified) or an opaque string (then `expiresIn` is required). */
   accessToken: string
   /** Lifetime in seconds (OAuth 2 `expires_in`). Preferred over the JWT's `exp`: skew-proof. */
   expiresIn?: number

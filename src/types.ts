@@ -8,6 +8,10 @@ import type { TokenResponse } from './token-response'
 
 export type { TokenResponse }
 
+/**
+ * Paths of the auth endpoints, resolved against `baseUrl` (absolute URLs are allowed). See the
+ * README's backend contract for what each one must answer.
+ */
 export interface Endpoints {
   /** @default '/auth/login' */
   login: string
@@ -19,15 +23,28 @@ export interface Endpoints {
   sessions: string
 }
 
+/**
+ * Options of `new TokenManager(options)`. Every option is optional; times are milliseconds.
+ *
+ * @example
+ * ```ts
+ * const tm = new TokenManager({
+ *   baseUrl: 'https://app.example.com',
+ *   authorizedOrigins: ['https://api.example.com'],
+ *   idleTimeout: 15 * 60_000,
+ * })
+ * ```
+ */
 export interface TokenManagerOptions {
   /**
    * Where the auth endpoints live.
-   * @default location.origin in a browser; required elsewhere (a TypeError is thrown without it)
+   * @default `location.origin` in a browser; required elsewhere (the constructor throws a `TypeError` without it)
    */
   baseUrl?: string
   /**
    * Auth endpoint paths, resolved against `baseUrl`.
    * @default { login: '/auth/login', refresh: '/auth/refresh', logout: '/auth/logout', sessions: '/auth/sessions' }
+   * @example { refresh: '/api/token/refresh' } // the others keep their defaults
    */
   endpoints?: Partial<Endpoints>
   /**
@@ -39,8 +56,9 @@ export interface TokenManagerOptions {
   refreshTokenTransport?: 'cookie' | 'body'
   /**
    * Origins (`https://api.example.com`) that receive `Authorization: Bearer`. Every other
-   * origin gets the request untouched.
-   * @default [origin of baseUrl]
+   * origin gets the request untouched. Exact origin match: no wildcards, no path.
+   * @default `[new URL(baseUrl).origin]`
+   * @example ['https://api.example.com', 'https://files.example.com']
    */
   authorizedOrigins?: string[]
   /**
@@ -72,7 +90,15 @@ export interface TokenManagerOptions {
   fetch?: typeof fetch
   /**
    * Adapter from a login/refresh reply body to `TokenResponse`; throw to reject it.
-   * @default accepts camelCase (accessToken, expiresIn, refreshToken) and OAuth 2 snake_case
+   * @default accepts camelCase (`accessToken`, `expiresIn`, `refreshToken`) and OAuth 2 snake_case (`access_token`, `expires_in`, `refresh_token`)
+   * @example
+   * ```ts
+   * // A backend that wraps the token: { data: { jwt, ttl } }
+   * parseTokenResponse: (body) => {
+   *   const { jwt, ttl } = (body as { data: { jwt: string; ttl: number } }).data
+   *   return { accessToken: jwt, expiresIn: ttl }
+   * }
+   * ```
    */
   parseTokenResponse?: (body: unknown) => TokenResponse
   /**
@@ -81,7 +107,14 @@ export interface TokenManagerOptions {
    * `false` sends none.
    * @default { name: 'X-TokenKeeper', value: '1' }
    */
-  csrfHeader?: { name: string; value: string } | false
+  csrfHeader?:
+    | {
+        /** Header name. */
+        name: string
+        /** Header value. */
+        value: string
+      }
+    | false
   /**
    * ms without user activity (in any tab) after which the session ends. `0` turns it off.
    * @default 0
@@ -105,23 +138,29 @@ export interface TokenManagerOptions {
   /**
    * Cross-tab sync over BroadcastChannel: one refresh per rotation, shared tokens, logout,
    * expiry and activity. An object sets the channel name (apps with several APIs on one origin).
-   * @default true where BroadcastChannel exists, channel 'tokenkeeper'
+   * @default `true` where `BroadcastChannel` exists, channel `'tokenkeeper'`
+   * @example { channel: 'billing-api' } // a second manager on the same origin, kept apart
    */
-  crossTab?: boolean | { channel?: string }
+  crossTab?:
+    | boolean
+    | {
+        /** BroadcastChannel and Web Lock name shared by the tabs that cooperate. @default 'tokenkeeper' */
+        channel?: string
+      }
   /**
    * Clock and timers. For tests and special hosts.
-   * @default Date.now and the global setTimeout/clearTimeout, looked up at call time
+   * @default `Date.now` and the global `setTimeout`/`clearTimeout`, looked up at call time
    */
   clock?: Clock
   /**
    * Browser signals (wake-ups, activity). For tests, SSR and native shells.
-   * @default window/document listeners, no-ops without a DOM
+   * @default `window`/`document` listeners; no-ops without a DOM
    */
   environment?: BrowserEnvironment
   /**
    * Web Locks implementation for the cross-tab refresh mutex; `null` forces the
    * leader-election fallback.
-   * @default navigator.locks when present
+   * @default `navigator.locks` when present
    */
   locks?: LockManagerLike | null
   /**
@@ -143,9 +182,22 @@ export interface TokenManagerOptions {
   channelFactory?: ChannelFactory
 }
 
+/**
+ * - `unknown`: not known yet (before `start()` settles; always on the server).
+ * - `signedOut`: no session (never signed in, `logout()`, or `start()` found none).
+ * - `active`: signed in with a usable access token.
+ * - `refreshing`: signed in, a refresh is in flight (requests wait for it).
+ * - `expired`: the session ended without a logout (see {@link ExpiryReason}); sign in again.
+ */
 export type SessionStatus = 'unknown' | 'signedOut' | 'active' | 'refreshing' | 'expired'
 
+/**
+ * What a UI shows about the session, from `tm.getSnapshot()`. The object is immutable and keeps
+ * its identity until one of its fields changes, as `useSyncExternalStore` requires. Times are
+ * local epoch ms.
+ */
 export interface SessionSnapshot {
+  /** Where the session is; see {@link SessionStatus}. */
   status: SessionStatus
   /** Local epoch ms at which the access token expires. */
   expiresAt: number | null
@@ -161,32 +213,99 @@ export interface SessionSnapshot {
   sessionDeadline: number | null
 }
 
+/**
+ * Why a session ended without a logout:
+ * - `refresh_rejected`: the server refused the refresh (400/401/403: revoked, expired, reused).
+ * - `idle`: no activity in any tab for `idleTimeout`.
+ * - `max_age`: `maxSessionAge` elapsed since sign-in.
+ */
 export type ExpiryReason = 'refresh_rejected' | 'idle' | 'max_age'
+/** `local`: it happened in this tab; `remote`: another tab did it and this tab followed. */
 export type EventSource = 'local' | 'remote'
 
+/**
+ * Event names and payloads of `tm.on(name, handler)`. Events fire only on real changes, after
+ * the state is committed, outside the refresh in flight and the cross-tab lock. A throwing
+ * handler is logged and does not stop the others.
+ *
+ * @example
+ * ```ts
+ * const off = tm.on('sessionExpired', ({ reason }) => showLoginModal(reason))
+ * off() // unsubscribe
+ * ```
+ */
 export type TokenManagerEvents = {
-  signedIn: { claims: Record<string, unknown> | null; source: EventSource }
-  tokenRefreshed: { expiresAt: number; source: EventSource }
-  signedOut: { source: EventSource; everywhere: boolean }
-  sessionExpired: { reason: ExpiryReason; source: EventSource }
-  idleWarning: { expiresAt: number; remainingMs: number }
-  error: { error: TokenKeeperError }
-  change: { snapshot: SessionSnapshot }
+  /** A session began: `login()`, `setSession()`, `start()` resuming, or another tab signing in. */
+  signedIn: {
+    /** Decoded, NOT verified, claims of the new access token; `null` for opaque tokens. */
+    claims: Record<string, unknown> | null
+    /** `remote`: another tab signed in and this tab followed. */
+    source: EventSource
+  }
+  /** A new access token: refreshed here (`local`) or adopted from another tab (`remote`). */
+  tokenRefreshed: {
+    /** Local epoch ms at which the new token expires. */
+    expiresAt: number
+    /** `local`: refreshed here; `remote`: adopted from another tab. */
+    source: EventSource
+  }
+  /** `logout()` here or in another tab. */
+  signedOut: {
+    /** `remote`: another tab logged out. */
+    source: EventSource
+    /** `logout({ everywhere: true })`: every session of the user was revoked. */
+    everywhere: boolean
+  }
+  /** The session ended without a logout; fires once per session per tab. */
+  sessionExpired: {
+    /** Why the session ended; see {@link ExpiryReason}. */
+    reason: ExpiryReason
+    /** `remote`: the session ended in another tab first. */
+    source: EventSource
+  }
+  /** `idleWarningTime` before the idle deadline, once per idle period; activity cancels it. */
+  idleWarning: {
+    /** Local epoch ms at which the session will idle out. */
+    expiresAt: number
+    /** ms left when the warning fired. */
+    remainingMs: number
+  }
+  /** Non-fatal: a transient refresh failure (`RefreshError`) or an unusable reply (`InvalidTokenError`); the session is kept. */
+  error: {
+    /** A `RefreshError` or an `InvalidTokenError`. */
+    error: TokenKeeperError
+  }
+  /** The snapshot changed (what `subscribe` listeners hear, with the new snapshot). */
+  change: {
+    /** The new snapshot (the same object `getSnapshot()` now returns). */
+    snapshot: SessionSnapshot
+  }
 }
 
+/** One of the names of {@link TokenManagerEvents}. */
 export type TokenManagerEventName = keyof TokenManagerEvents
 
+/** Device class of a session, from its User-Agent. */
 export type SessionDevice = 'desktop' | 'mobile' | 'tablet' | 'unknown'
 
 /** One row of the device/session API (`GET /auth/sessions`). Dates are ISO strings. */
 export interface SessionInfo {
+  /** Pass to `tm.sessions.revoke(id)`. */
   id: string
+  /** This browser's session. */
   current: boolean
+  /** Device class, as the server derived it from the User-Agent. */
   device: SessionDevice
+  /** Browser, as the server derived it from the User-Agent (e.g. `Firefox`); `''` if missing. */
   browser: string
+  /** Operating system, as the server derived it (e.g. `macOS`); `''` if missing. */
   os: string
+  /** Client IP the server recorded; `''` if missing. */
   ip: string
+  /** Sign-in time (ISO 8601). */
   createdAt: string
+  /** Last time the server saw this session (ISO 8601). */
   lastActiveAt: string
+  /** When the session (its refresh token) expires (ISO 8601). */
   expiresAt: string
 }
