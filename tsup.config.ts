@@ -13,4 +13,13 @@ export default defineConfig({
   // (regeneratorRuntime) on import; bundling its browser build keeps SSR imports side-effect
   // free. Only the native BroadcastChannel is used in any case.
   noExternal: ['broadcast-channel'],
+  // React Server Components: the hooks module must be marked as client code. esbuild drops
+  // module directives when bundling, so it is added back to the built files.
+  async onSuccess() {
+    const { readFile, writeFile } = await import('node:fs/promises')
+    for (const file of ['dist/react.js', 'dist/react.cjs']) {
+      const code = await readFile(file, 'utf8')
+      if (!code.startsWith("'use client'")) await writeFile(file, `'use client';\n${code}`)
+    }
+  },
 })

@@ -148,3 +148,7 @@ export const isInvalidTokenError = (error: unknown): error is InvalidTokenError 
 /** A `LoginError` (also across realms); check `status` and `retryAfter`. */
 export const isLoginError = (error: unknown): error is LoginError =>
   error instanceof LoginError || hasShape(error, 'LoginError', 'LOGIN_FAILED')
+export const isDestroyedError = (error: unknown): error is DestroyedError =>
+  error instanceof DestroyedError || hasShape(error, 'DestroyedError', 'DESTROYED')
+export const isSessionsApiError = (error: unknown): error is SessionsApiError =>
+  error instanceof SessionsApiError || hasShape(error, 'SessionsApiError', 'SESSIONS_API_FAILED')

@@ -63,6 +63,11 @@ export class IdleMonitor {
     return this.policy.maxSessionAge > 0 && this.startedAt !== null ? this.startedAt + this.policy.maxSessionAge : null
   }
 
+  /** When the idle warning fires, or `null`. */
+  get warningAt(): number | null {
+    return this.warning.dueAt
+  }
+
   get warningShown(): boolean {
     return this.warned
   }

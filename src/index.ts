@@ -31,6 +31,8 @@ export {
   isRefreshError,
   isInvalidTokenError,
   isLoginError,
+  isDestroyedError,
+  isSessionsApiError,
   type TokenKeeperErrorCode,
 } from './errors'
 export { decodeJwt, type JwtClaims } from './jwt'
@@ -45,6 +47,7 @@ export type {
   TokenResponse,
   Endpoints,
   SessionSnapshot,
+  SessionDeadlines,
   SessionStatus,
   SessionInfo,
   SessionDevice,

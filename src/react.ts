@@ -59,8 +59,6 @@ export const SERVER_SNAPSHOT: Readonly<SessionSnapshot> = Object.freeze({
   claims: null,
   lastActivityAt: null,
   idleDeadline: null,
-  refreshAt: null,
-  sessionDeadline: null,
 })
 
 const getServerSnapshot = (): SessionSnapshot => SERVER_SNAPSHOT

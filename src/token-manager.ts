@@ -26,7 +26,7 @@ import { defaultChannelFactory, type SharedToken, type TabMessage } from './tabs
 import { acceptToken, adoptSharedToken, sessionStartFrom, type AccessToken } from './token'
 import { defaultParseTokenResponse, type TokenResponse } from './token-response'
 import { AuthTransport } from './transport'
-import type { EventSource, ExpiryReason, SessionSnapshot, SessionStatus, TokenManagerEvents, TokenManagerOptions } from './types'
+import type { EventSource, ExpiryReason, SessionDeadlines, SessionSnapshot, SessionStatus, TokenManagerEvents, TokenManagerOptions } from './types'
 
 const JOIN_WINDOW = 150
 /** After acquiring a contended lock, how long to wait for the holder's token message. */
@@ -155,6 +155,10 @@ export class TokenManager {
       onActivity: (at) => this.recordActivity(at, 'local'),
     })
     this.snapshot = this.buildSnapshot()
+    // Bound so they can be passed around as is: useSyncExternalStore(tm.subscribe, tm.getSnapshot).
+    this.subscribe = this.subscribe.bind(this)
+    this.getSnapshot = this.getSnapshot.bind(this)
+    this.getAccessToken = this.getAccessToken.bind(this)
     this.fetch = createAuthorizedFetch({
       isAuthorized: (url) => this.authorizedOrigins.has(url.origin),
       getToken: () => this.getAccessToken(),
@@ -342,6 +346,21 @@ export class TokenManager {
    */
   getSnapshot(): SessionSnapshot {
     return this.snapshot
+  }
+
+  /**
+   * The upcoming deadlines (next proactive refresh, idle warning, idle end, max age), for
+   * dashboards and debugging. Not part of the snapshot: they move without anything a typical
+   * UI shows changing.
+   * @example const { refreshAt } = tm.getDeadlines()
+   */
+  getDeadlines(): SessionDeadlines {
+    return {
+      refreshAt: this.token ? this.refreshTimer.dueAt : null,
+      idleWarningAt: this.idle.warningAt,
+      idleDeadline: this.idle.deadline,
+      sessionDeadline: this.idle.maxAgeDeadline,
+    }
   }
 
   /**
@@ -546,7 +565,7 @@ export class TokenManager {
       this.idle.begin(startedAt, opts.lastActivityAt ?? now)
       if (this.idle.enabled) this.activity.attach()
       this.attachWake()
-      this.queue('signedIn', { claims: token.claims, source })
+      this.queue('signedIn', { claims: token.claims })
     } else {
       this.queue('tokenRefreshed', { expiresAt: token.expiresAt, source })
     }
@@ -582,7 +601,7 @@ export class TokenManager {
   private expireSession(reason: ExpiryReason, source: EventSource): void {
     if (!this.hasSession()) return
     this.endSession('expired')
-    this.queue('sessionExpired', { reason, source })
+    this.queue('sessionExpired', { reason })
     if (source === 'local') void this.sync?.post({ type: 'expired', reason })
   }
 
@@ -765,8 +784,6 @@ export class TokenManager {
       claims: this.token?.claims ?? null,
       lastActivityAt: this.idle.lastActivityAt,
       idleDeadline: this.idle.deadline,
-      refreshAt: this.token ? this.refreshTimer.dueAt : null,
-      sessionDeadline: this.idle.maxAgeDeadline,
     }
   }
 

@@ -207,9 +207,20 @@ export interface SessionSnapshot {
   lastActivityAt: number | null
   /** Local epoch ms at which an idle session ends; `null` when `idleTimeout` is 0. */
   idleDeadline: number | null
-  /** Local epoch ms of the next proactive refresh, if one is scheduled. */
+}
+
+/**
+ * The manager's upcoming deadlines, from `tm.getDeadlines()`, for dashboards and debugging.
+ * Local epoch ms, `null` when not scheduled. Read it when the snapshot changes or on a UI tick.
+ */
+export interface SessionDeadlines {
+  /** Next proactive refresh. */
   refreshAt: number | null
-  /** Local epoch ms at which `maxSessionAge` ends the session, if set. */
+  /** When `idleWarning` fires, if idle tracking is on. */
+  idleWarningAt: number | null
+  /** When an idle session ends (same as the snapshot's `idleDeadline`). */
+  idleDeadline: number | null
+  /** When `maxSessionAge` ends the session, if set. */
   sessionDeadline: number | null
 }
 
@@ -239,8 +250,6 @@ export type TokenManagerEvents = {
   signedIn: {
     /** Decoded, NOT verified, claims of the new access token; `null` for opaque tokens. */
     claims: Record<string, unknown> | null
-    /** `remote`: another tab signed in and this tab followed. */
-    source: EventSource
   }
   /** A new access token: refreshed here (`local`) or adopted from another tab (`remote`). */
   tokenRefreshed: {
@@ -260,8 +269,6 @@ export type TokenManagerEvents = {
   sessionExpired: {
     /** Why the session ended; see {@link ExpiryReason}. */
     reason: ExpiryReason
-    /** `remote`: the session ended in another tab first. */
-    source: EventSource
   }
   /** `idleWarningTime` before the idle deadline, once per idle period; activity cancels it. */
   idleWarning: {

@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest'
 import {
   DestroyedError,
   InvalidTokenError,
+  isDestroyedError,
   isInvalidTokenError,
   isLoginError,
+  isSessionsApiError,
+  SessionsApiError,
   isRefreshError,
   isSessionExpiredError,
   isTokenKeeperError,
@@ -46,6 +49,10 @@ describe('errors', () => {
     expect(isRefreshError({ name: 'RefreshError', code: 'REFRESH_FAILED' })).toBe(true)
     expect(isInvalidTokenError({ name: 'InvalidTokenError', code: 'INVALID_TOKEN' })).toBe(true)
     expect(isLoginError({ name: 'LoginError', code: 'LOGIN_FAILED' })).toBe(true)
+    expect(isDestroyedError({ name: 'DestroyedError', code: 'DESTROYED' })).toBe(true)
+    expect(isSessionsApiError({ name: 'SessionsApiError', code: 'SESSIONS_API_FAILED', status: 404 })).toBe(true)
+    expect(isDestroyedError(new DestroyedError())).toBe(true)
+    expect(isSessionsApiError(new SessionsApiError('x', 500))).toBe(true)
   })
 
   it('guards reject look-alikes', () => {

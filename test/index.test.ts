@@ -10,8 +10,8 @@ describe('importing in Node without a DOM', () => {
     expect(setTimeoutSpy).not.toHaveBeenCalled()
     expect(Object.keys(mod).sort()).toEqual([
       'DestroyedError', 'InvalidTokenError', 'LoginError', 'RefreshError', 'SessionExpiredError', 'SessionsApiError',
-      'TokenKeeperError', 'TokenManager', 'decodeJwt', 'isInvalidTokenError', 'isLoginError', 'isRefreshError',
-      'isSessionExpiredError', 'isTokenKeeperError',
+      'TokenKeeperError', 'TokenManager', 'decodeJwt', 'isDestroyedError', 'isInvalidTokenError', 'isLoginError', 'isRefreshError',
+      'isSessionExpiredError', 'isSessionsApiError', 'isTokenKeeperError',
     ])
   })
 

@@ -62,7 +62,7 @@ describe('tm.sessions', () => {
     void b
     server.controls.revokeAll('bob')
     await expect(a.refresh()).rejects.toMatchObject({ code: 'SESSION_EXPIRED' })
-    expect(expired).toHaveBeenCalledWith({ reason: 'refresh_rejected', source: 'local' })
+    expect(expired).toHaveBeenCalledWith({ reason: 'refresh_rejected' })
     a.destroy()
     b.destroy()
   })

@@ -139,14 +139,15 @@ function render(): void {
 
 function tick(): void {
   const s = tm.getSnapshot()
+  const { refreshAt, sessionDeadline } = tm.getDeadlines()
   const now = Date.now()
   setText($('st-expires'), s.expiresAt ? `${countdown(s.expiresAt, now)} (at ${clockTime(s.expiresAt)})` : '—')
   setText(
     $('st-refresh'),
-    s.refreshAt ? (s.refreshAt > now ? `in ${countdown(s.refreshAt, now)}` : 'due (waiting for activity or the next request)') : '—',
+    refreshAt ? (refreshAt > now ? `in ${countdown(refreshAt, now)}` : 'due (waiting for activity or the next request)') : '—',
   )
   setText($('st-idle'), s.idleDeadline ? `in ${countdown(s.idleDeadline, now)}` : config.idleTimeout ? '—' : 'off')
-  setText($('st-deadline'), s.sessionDeadline ? `${clockTime(s.sessionDeadline)} (in ${countdown(s.sessionDeadline, now)})` : config.maxSessionAge ? '—' : 'off')
+  setText($('st-deadline'), sessionDeadline ? `${clockTime(sessionDeadline)} (in ${countdown(sessionDeadline, now)})` : config.maxSessionAge ? '—' : 'off')
   setText($('st-activity'), s.lastActivityAt ? `${Math.max(0, Math.round((now - s.lastActivityAt) / 1000))} s ago` : '—')
   const crossTab = typeof BroadcastChannel === 'function' ? `cross-tab sync on${'locks' in navigator ? ' (Web Locks)' : ''}` : 'cross-tab sync unavailable'
   setText($('st-tab'), `#${tabId} · ${document.visibilityState} · opened ${clockTime(openedAt)} · ${crossTab}`)
@@ -320,12 +321,11 @@ for (const button of actionButtons) {
 const expiredModal = $<HTMLDialogElement>('expired-modal')
 const idleModal = $<HTMLDialogElement>('idle-modal')
 
-tm.on('sessionExpired', ({ reason, source }) => {
+tm.on('sessionExpired', ({ reason }) => {
   if (idleModal.open) idleModal.close()
   const why = EXPIRY_REASONS[reason] ?? reason
-  const where = source === 'remote' ? ' (noticed in another tab)' : ''
   const detail = reason === 'idle' ? ` (${config.idleTimeout / 1000} s without activity)` : reason === 'max_age' ? ` (${config.maxSessionAge / 60_000} min)` : ''
-  setText($('expired-reason'), `${why}${detail}${where}`)
+  setText($('expired-reason'), `${why}${detail}`)
   expiredModal.dataset.reason = reason
   if (!expiredModal.open) expiredModal.showModal()
 })

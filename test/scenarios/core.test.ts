@@ -137,7 +137,7 @@ describe('core scenarios', () => {
     vi.setSystemTime(Date.now() + 31_000)
     const results = await Promise.allSettled(Array.from({ length: 5 }, () => tm.fetch(`${ORIGIN}/api/me`)))
     expect(results.every((r) => r.status === 'rejected' && isSessionExpiredError(r.reason))).toBe(true)
-    expect(ofType('sessionExpired')).toEqual([{ type: 'sessionExpired', payload: { reason: 'refresh_rejected', source: 'local' } }])
+    expect(ofType('sessionExpired')).toEqual([{ type: 'sessionExpired', payload: { reason: 'refresh_rejected' } }])
     expect(tm.getSnapshot().status).toBe('expired')
     expect(await tm.getAccessToken()).toBeNull()
     // Later requests go out unauthenticated; no refresh loop.

@@ -25,7 +25,7 @@ describe.each([
     const { world, tabs } = await signedInTabs(3)
     for (const tab of tabs.slice(1)) {
       expect(tab.tm.getSnapshot().status).toBe('active')
-      expect(tab.ofType('signedIn')).toEqual([{ type: 'signedIn', payload: expect.objectContaining({ source: 'remote' }) }])
+      expect(tab.ofType('signedIn')).toEqual([{ type: 'signedIn', payload: { claims: expect.objectContaining({ sub: 'alice' }) } }])
     }
     expect(world.browser.count('/auth/refresh')).toBe(0)
     world.destroyAll()
