@@ -31,9 +31,17 @@ export class Deadline {
     this.at = null
   }
 
-  /** Fires now if the wall clock has passed the deadline (wake-up, focus, late timer). */
+  /**
+   * Fires now if the wall clock has passed the deadline (wake-up, focus, late timer). If not,
+   * re-arms from the wall clock: a timer suspended during sleep would otherwise fire late by
+   * the whole sleep even though the page woke up before the deadline.
+   */
   check(): boolean {
-    if (this.at === null || this.clock.now() < this.at) return false
+    if (this.at === null) return false
+    if (this.clock.now() < this.at) {
+      this.wait()
+      return false
+    }
     this.disarm()
     this.onDue()
     return true
@@ -41,10 +49,11 @@ export class Deadline {
 
   private wait(): void {
     if (this.at === null) return
+    if (this.handle !== null) this.clock.clearTimeout(this.handle)
     const delay = Math.min(Math.max(0, this.at - this.clock.now()), MAX_TIMER_DELAY)
     this.handle = this.clock.setTimeout(() => {
       this.handle = null
-      if (!this.check()) this.wait()
+      this.check()
     }, delay)
   }
 }
