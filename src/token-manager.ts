@@ -300,7 +300,7 @@ export class TokenManager {
   async logout(options: { everywhere?: boolean } = {}): Promise<void> {
     this.assertAlive()
     const everywhere = options.everywhere ?? false
-    const captured = { accessToken: this.token?.value ?? null, refreshToken: this.refreshToken }
+    const captured = { accessToken: this.hasValidToken() ? this.token!.value : null, refreshToken: this.refreshToken }
     if (this.hasSession() || this.status === 'unknown') {
       this.endSession('signedOut')
       this.queue('signedOut', { source: 'local', everywhere })
@@ -591,7 +591,7 @@ export class TokenManager {
   private expireByDeadline(reason: 'idle' | 'max_age'): void {
     if (!this.hasSession()) return
     this.log('idle.expired', { reason })
-    const captured = { accessToken: this.token?.value ?? null, refreshToken: this.refreshToken }
+    const captured = { accessToken: this.hasValidToken() ? this.token!.value : null, refreshToken: this.refreshToken }
     this.expireSession(reason, 'local')
     // Revoke server-side so the refresh cookie cannot revive the session.
     void this.transport.logout({ everywhere: false, ...captured })

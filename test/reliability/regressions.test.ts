@@ -40,4 +40,31 @@ describe('regressions found by the model', () => {
     expect(ofType('idleWarning')).toEqual([expect.objectContaining({ remainingMs: 30_000 })])
     tm.destroy()
   })
+
+  it('R2: logout and the idle logout never send an access token the client knows has expired', async () => {
+    // Sliding sessions: an idle user's token lapses (no proactive refresh without activity).
+    const idle = setup({ idleTimeout: 120_000 })
+    await idle.tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(121_000) // 30 s token long expired, then the idle deadline
+    expect(idle.ofType('sessionExpired')).toEqual([expect.objectContaining({ reason: 'idle' })])
+    const idleLogout = idle.browser.requests.filter((r) => r.url.endsWith('/auth/logout'))
+    expect(idleLogout).toHaveLength(1)
+    expect(idleLogout[0]!.headers.get('authorization')).toBeNull()
+    idle.tm.destroy()
+
+    const manual = setup({ idleTimeout: 120_000 })
+    await manual.tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(40_000)
+    await manual.tm.logout()
+    const logout = manual.browser.requests.filter((r) => r.url.endsWith('/auth/logout'))
+    expect(logout).toHaveLength(1)
+    expect(logout[0]!.headers.get('authorization')).toBeNull()
+    // A valid token is still sent (the contract: "Bearer if available").
+    const fresh = setup()
+    await fresh.tm.login(ALICE)
+    await fresh.tm.logout()
+    expect(fresh.browser.requests.find((r) => r.url.endsWith('/auth/logout'))!.headers.get('authorization')).toMatch(/^Bearer /)
+    manual.tm.destroy()
+    fresh.tm.destroy()
+  })
 })
