@@ -467,7 +467,9 @@ export class TokenManager {
       return { kind: 'rejected', status: 401 }
     }
     this.log('refresh.started', { contended })
-    const outcome = await refreshWithRetry((signal) => this.transport.refresh(this.refreshToken, signal), {
+    // Retries present the token this refresh started with: a sign-in meanwhile brings a new one this run must not spend.
+    const refreshToken = this.refreshToken
+    const outcome = await refreshWithRetry((signal) => this.transport.refresh(refreshToken, signal), {
       clock: this.clock,
       policy: this.retryPolicy,
       signal: this.refreshAbort.signal,

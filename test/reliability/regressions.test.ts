@@ -67,4 +67,21 @@ describe('regressions found by the model', () => {
     manual.tm.destroy()
     fresh.tm.destroy()
   })
+
+  it('R3: body mode: a refresh retry still presents its own refresh token after a new sign-in (no reuse detection)', async () => {
+    const { tm, browser, ofType } = setup({ refreshTokenTransport: 'body' }, createBrowser({ bodyTransport: true }))
+    await tm.login(ALICE)
+    browser.controls.failNextRefreshes(1, 'network')
+    const first = tm.refresh().catch((error: unknown) => error)
+    await vi.advanceTimersByTimeAsync(0) // the first attempt fails; the retry waits for its backoff
+    await tm.login(ALICE) // a new session (a new refresh token) while the retry waits
+    await vi.advanceTimersByTimeAsync(2000)
+    await first
+    // The new session's refresh token was not spent by the old refresh's retry.
+    await expect(tm.refresh()).resolves.toEqual(expect.any(String))
+    expect(browser.controls.counters.reuseDetections).toBe(0)
+    expect(ofType('sessionExpired')).toEqual([])
+    expect(tm.getSnapshot().status).toBe('active')
+    tm.destroy()
+  })
 })
