@@ -1,5 +1,6 @@
 import { BroadcastChannel as PubkeyBroadcastChannel, createLeaderElection, type LeaderElector } from 'broadcast-channel'
 import type { Clock } from './clock'
+import { RefreshError } from './errors'
 import { createLeaderLock, createWebLock, localLock, type LingeringLock, type LockManagerLike, type RefreshLock } from './lock'
 import { TabChannel, type ChannelLike, type TabMessage, type TabMessageBody } from './tabs'
 
@@ -69,7 +70,12 @@ export class TabSync {
           hasLeader: () => sync.elector?.hasLeader() ?? Promise.resolve(false),
         },
         () => void this.post({ type: 'refreshRequest' }),
-        (timeout) => this.waitFor((m) => FOLLOWER_WAKE_TYPES.has(m.type), timeout),
+        (timeout) =>
+          this.waitFor((m) => FOLLOWER_WAKE_TYPES.has(m.type), timeout).then((answer) => {
+            // The leader tried and failed: every follower refreshing now would race the others.
+            if (answer?.type === 'refreshFailed') throw new RefreshError("The leader tab's refresh failed")
+            return answer
+          }),
         options.lockTimeout,
       )
       // Until another tab has spoken there is nobody to coordinate with, and no election

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { TokenManager, type TokenManagerEvents, type TokenManagerOptions } from '../../src'
 import { createBrowser, ORIGIN, type TestBrowser } from '../helpers/browser'
 import { createFakeEnvironment } from '../helpers/environment'
+import { createTabs } from '../helpers/tabs'
 
 /**
  * Bugs found by the model-based test (test/reliability/model.test.ts), each reduced to a
@@ -83,5 +84,37 @@ describe('regressions found by the model', () => {
     expect(ofType('sessionExpired')).toEqual([])
     expect(tm.getSnapshot().status).toBe('active')
     tm.destroy()
+  })
+
+  it('R4: leader-election fallback: when the leader reports a failed refresh, the followers do not all refresh at once', async () => {
+    const browser = createBrowser()
+    let inFlight = 0
+    let maxInFlight = 0
+    const inner = browser.fetch
+    browser.fetch = async (input, init) => {
+      const request = new Request(input, init)
+      const refresh = request.url.endsWith('/auth/refresh')
+      if (refresh) maxInFlight = Math.max(maxInFlight, ++inFlight)
+      try {
+        return await inner(request)
+      } finally {
+        if (refresh) inFlight--
+      }
+    }
+    const world = createTabs({ webLocks: false, browser })
+    const tabs = [world.open(), world.open(), world.open()]
+    await tabs[0]!.tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(3050) // the others adopt the sign-in; an election settles
+    browser.controls.failNextRefreshes(4, 503) // the leader's refresh fails after its 3 retries
+    browser.controls.setLatency(500)
+    vi.setSystemTime(Date.now() + 31_000)
+    const results = tabs.map((tab) => tab.tm.fetch(`${ORIGIN}/api/me`).then((r) => r.status, (error: unknown) => (error as Error).name))
+    await vi.advanceTimersByTimeAsync(30_000)
+    expect(maxInFlight).toBe(1)
+    expect(browser.controls.counters.reuseDetections).toBe(0)
+    // Everyone learns the failure; the session survives it.
+    expect(await Promise.all(results)).toEqual(['RefreshError', 'RefreshError', 'RefreshError'])
+    for (const tab of tabs) expect(tab.tm.getSnapshot().status).toBe('active')
+    world.destroyAll()
   })
 })
