@@ -696,8 +696,14 @@ export class TokenManager {
     } catch {
       return
     }
+    // A sign-in elsewhere while we hold a session (another account, or signing in again) is a new
+    // session here too: its own claims, idle and max-age clocks, and a signedIn event.
+    const newSignIn =
+      kind === 'signedIn' &&
+      this.hasSession() &&
+      (shared.sessionStartedAt > (this.idle.sessionStartedAt ?? -Infinity) || token.claims?.sub !== this.token?.claims?.sub)
     this.installToken(token, null, 'remote', {
-      newSession: !this.hasSession(),
+      newSession: !this.hasSession() || newSignIn,
       sessionStartedAt: shared.sessionStartedAt,
       lastActivityAt,
     })

@@ -117,4 +117,27 @@ describe('regressions found by the model', () => {
     for (const tab of tabs) expect(tab.tm.getSnapshot().status).toBe('active')
     world.destroyAll()
   })
+
+  it('R5: a sign-in in another tab is a new session here too: signedIn with the new claims, idle and max-age clocks restart', async () => {
+    const world = createTabs({ tabOptions: { idleTimeout: 120_000, idleWarningTime: 30_000, maxSessionAge: 600_000 } })
+    const a = world.open()
+    const b = world.open()
+    await a.tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(60_000) // nobody moves
+    await a.tm.login({ username: 'bob', password: 'builder' }) // switch account in tab A
+    const switchedAt = Date.now()
+    await vi.advanceTimersByTimeAsync(50)
+    expect(b.ofType('signedIn').map((e) => (e.payload as { claims: { sub: string } }).claims.sub)).toEqual(['alice', 'bob'])
+    expect(b.tm.getSnapshot().claims?.sub).toBe('bob')
+    // The old session's idle deadline (120 s after the first sign-in) passes: the new session lives on.
+    await vi.advanceTimersByTimeAsync(80_000)
+    expect(a.ofType('sessionExpired')).toEqual([])
+    expect(b.ofType('sessionExpired')).toEqual([])
+    expect(b.tm.getSnapshot().status).toBe('active')
+    // And it idles out 120 s after the switch, in both tabs.
+    await vi.advanceTimersByTimeAsync(switchedAt + 120_000 - Date.now() + 10)
+    expect(a.ofType('sessionExpired')).toHaveLength(1)
+    expect(b.ofType('sessionExpired')).toHaveLength(1)
+    world.destroyAll()
+  })
 })
