@@ -216,9 +216,13 @@ export class TokenManager {
     this.assertAlive()
     this.openChannel()
     const epoch = ++this.epoch
-    const outcome = await this.transport.login(credentials).catch((cause: unknown) => {
+    // Under the Web Lock: another tab's refresh reply must not land after ours and put the old
+    // session's refresh cookie back (the tabs would end up on the previous account).
+    const request = () => this.transport.login(credentials)
+    const outcome = await (this.sync && !this.sync.usesLeaderElection ? this.sync.lock.run(request) : request()).catch((cause: unknown) => {
       throw new LoginError('Login request failed', { cause })
     })
+    this.sync?.releaseLingering()
     this.assertAlive()
     switch (outcome.kind) {
       case 'ok': {

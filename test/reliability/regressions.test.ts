@@ -140,4 +140,27 @@ describe('regressions found by the model', () => {
     expect(b.ofType('sessionExpired')).toHaveLength(1)
     world.destroyAll()
   })
+
+  it('R6: switching user while another tab refreshes: every tab ends on the new user, never back on the old one', async () => {
+    const world = createTabs()
+    const a = world.open()
+    const b = world.open()
+    await a.tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(50)
+    world.browser.controls.setLatency(300)
+    const login = a.tm.login({ username: 'bob', password: 'builder' })
+    await vi.advanceTimersByTimeAsync(10)
+    // Tab B's refresh leaves with alice's cookie before bob's reply lands, and answers after it.
+    const refreshing = b.tm.refresh().catch((error: unknown) => error)
+    await vi.advanceTimersByTimeAsync(2000)
+    await login
+    await refreshing
+    for (const tab of [a, b]) expect(tab.tm.getSnapshot().claims?.sub).toBe('bob')
+    // The refresh cookie left in the browser is bob's too: the next rotation stays bob.
+    world.browser.controls.setLatency(0)
+    await vi.advanceTimersByTimeAsync(31_000)
+    for (const tab of [a, b]) expect(tab.tm.getSnapshot().claims?.sub).toBe('bob')
+    expect(world.browser.controls.counters.reuseDetections).toBe(0)
+    world.destroyAll()
+  })
 })
