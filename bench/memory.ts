@@ -70,8 +70,11 @@ function describe(series: Series, cycles: number) {
 
 async function refreshCycles(): Promise<ReturnType<typeof describe> & { seconds: number }> {
   const stub = stubAuthFetch({ now: () => Date.now() }, 900, { recordTimes: false })
-  const locks = createLockManager()
-  const tm = new TokenManager({ baseUrl: 'https://app.example', fetch: stub.fetch, locks: locks.managerFor(), idleTimeout: 15 * 60_000 })
+  // Cross-tab off here: since the refresh lock lingers 100 ms after each refresh (src/lock.ts),
+  // back-to-back refreshes in one tab take ~200 ms each with cross-tab on (see BENCHMARKS.md),
+  // which would make 10 000 cycles last half an hour. Channels and locks are covered by the
+  // create/destroy run.
+  const tm = new TokenManager({ baseUrl: 'https://app.example', fetch: stub.fetch, crossTab: false, idleTimeout: 15 * 60_000 })
   await tm.start()
   const series: Series = { xs: [], ys: [] }
   const warmup = Math.floor(REFRESH_CYCLES / 5)
@@ -201,7 +204,7 @@ async function main() {
   ]
   const body = [
     `\`node --expose-gc\`; heap = \`process.memoryUsage().heapUsed\` after two forced GCs, sampled 20 times over each run after a warm-up (20 % of the refresh cycles; as many create/destroy cycles as measured, since the heap climbs for the first few hundred managers — JIT and inline caches — then levels off); the slope is a least-squares fit (bytes per cycle). "Flat" = the slope adds less than 256 KB over the run.`,
-    `**Refresh cycles**: one manager (cookie mode, cross-tab on over Node's native BroadcastChannel, in-process Web Locks, idle timeout 15 min) and an in-process fetch; \`await tm.refresh()\` ${fmt(REFRESH_CYCLES, 0)} times (each one rotates, re-arms the timer, posts the token to the channel and emits events). ` +
+    `**Refresh cycles**: one manager (cookie mode, cross-tab off — with it on, the refresh lock's 100 ms linger makes back-to-back forced refreshes in one tab take ~200 ms each — idle timeout 15 min) and an in-process fetch; \`await tm.refresh()\` ${fmt(REFRESH_CYCLES, 0)} times (each one goes through ky, rotates, re-arms the timer and emits events). ` +
       `**Create/destroy cycles**: ${fmt(LIFECYCLES, 0)} times: \`new TokenManager\` (injected counting clock on real timers, injected counting environment, idle timeout 15 min, max session age 8 h, a \`change\` handler and a \`subscribe\` listener), \`start()\` (signs in with one refresh), one \`tm.fetch\`, activity, \`touch()\`, \`destroy()\`; then count what is left.`,
     table(
       ['run', 'cycles', 'seconds', 'heap first sample', 'heap last sample', 'slope B/cycle', 'projected over the run'],

@@ -8,7 +8,7 @@
 //   4. a consumer project with the packed tarball installed type-checks for ESM (.mts) and CJS
 //      (.cts) under moduleResolution nodenext, and for bundler resolution, with skipLibCheck off;
 //   5. the packed package imports (ESM) and requires (CJS) in plain Node.
-// Exits 1 on any failure, naming the fix.
+// Exits 1 on any failure, naming the fix. `--write` also records the outcome in BENCHMARKS.md.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -153,4 +153,11 @@ try {
 
 const failed = results.filter((r) => !r.ok)
 console.log(failed.length === 0 ? `\npackage check: all ${results.length} checks passed` : `\npackage check: ${failed.length} of ${results.length} checks failed`)
+if (process.argv.includes('--write')) {
+  const { section, writeSection } = await import('../bench/lib/report.mjs')
+  const body = results
+    .map((r) => `- ${r.ok ? '✅' : '❌'} ${r.name}${r.detail && !r.ok ? `: ${r.detail.split('\n').join('; ')}` : ''}${!r.ok && r.fix ? ` (fix: ${r.fix})` : ''}`)
+    .join('\n')
+  writeSection('package', section({ title: '7. Package quality', command: 'node scripts/package-check.mjs', body: `${body}\n\n${failed.length === 0 ? `All ${results.length} checks pass.` : `${failed.length} of ${results.length} checks fail.`}` }))
+}
 process.exit(failed.length === 0 ? 0 : 1)

@@ -11,6 +11,7 @@
 import { build } from 'esbuild'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { BENCHMARKS_MD, ROOT, section, table, writeSection } from '../bench/lib/report.mjs'
 
@@ -134,7 +135,7 @@ export function render({ rows, own, whole, modules, packages }) {
   return { body, ok }
 }
 
-const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href
 if (isMain) {
   const started = performance.now()
   const result = await measureAll()

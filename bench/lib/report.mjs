@@ -10,7 +10,8 @@ export const BENCHMARKS_MD = `${ROOT}BENCHMARKS.md`
 export function machineLine() {
   const cpus = os.cpus()
   const model = cpus[0]?.model?.trim() || 'unknown CPU'
-  return `Node ${process.version} · ${os.platform()} ${os.arch()} · ${cpus.length} CPU${cpus.length === 1 ? '' : 's'} (${model}) · ${Math.round(os.totalmem() / 2 ** 30)} GB RAM`
+  const load = os.loadavg()[0].toFixed(1)
+  return `Node ${process.version} · ${os.platform()} ${os.arch()} · ${cpus.length} CPU${cpus.length === 1 ? '' : 's'} (${model}) · ${Math.round(os.totalmem() / 2 ** 30)} GB RAM · load average ${load}`
 }
 
 export function today() {
