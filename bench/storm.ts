@@ -282,7 +282,7 @@ async function main() {
       `The server (bench/server.ts, its own process, 127.0.0.1) rotates the refresh token on every use and revokes the whole family when a rotated token comes back (no grace window); its refresh endpoint takes ${REFRESH_DELAY} ms (a database round trip). ` +
       `All clients use Node's fetch (undici) and the refresh token in the body, so the transport is identical. ` +
       `"expired locally" = the SDK's clock says the token has expired (a laptop waking up): it refreshes before sending. "401 from the server" = the token was revoked server-side while the client still trusts it: every request gets a 401 first. ` +
-      `Latency is from the start of the storm to each request's completion; "added" subtracts one lone refresh round trip measured in the same run (median ${fmt(median(rtts), 1)} ms, range ${fmt(Math.min(...rtts), 1)}–${fmt(Math.max(...rtts), 1)}).`,
+      `Latency is from the start of the storm to each request's completion, failed requests included (a request rejected early can make \"added\" negative); "added" subtracts one lone refresh round trip measured in the same run (median ${fmt(median(rtts), 1)} ms, range ${fmt(Math.min(...rtts), 1)}–${fmt(Math.max(...rtts), 1)}).`,
     ...sections,
     goals.map((g) => `- ${goal(g.met)} ${g.name}: ${g.value}`).join('\n'),
   ].join('\n\n')
