@@ -414,7 +414,9 @@ export class TokenManager {
     let outcome: RefreshOutcome | 'adopted'
     try {
       const run = (contended: boolean) => this.refreshUnderLock(stale, contended, epoch)
-      outcome = this.sync ? await this.sync.lock.run(run) : await run(false)
+      // Body mode needs no cross-tab lock: only the tab holding the refresh token can rotate it, and
+      // a tab asking that holder must not sit on the lock the holder needs (a deadlock until the timeout).
+      outcome = this.sync && this.cookieMode ? await this.sync.lock.run(run) : await run(false)
     } catch (error) {
       if (this.destroyed) throw new DestroyedError()
       if (epoch !== this.epoch) throw new SessionExpiredError('signed_out')

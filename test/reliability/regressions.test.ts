@@ -163,4 +163,21 @@ describe('regressions found by the model', () => {
     expect(world.browser.controls.counters.reuseDetections).toBe(0)
     world.destroyAll()
   })
+
+  it('R7: body mode with Web Locks: a tab without the refresh token asks the holder without holding the lock the holder needs', async () => {
+    const world = createTabs({ browser: createBrowser({ bodyTransport: true }), tabOptions: { refreshTokenTransport: 'body' } })
+    const holder = world.open()
+    const other = world.open()
+    await holder.tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(50)
+    world.browser.requests.length = 0
+    vi.setSystemTime(Date.now() + 31_000) // both tabs' token has expired; the timers have not fired
+    let status: number | 'pending' = 'pending'
+    void other.tm.fetch(`${ORIGIN}/api/me`).then((r) => (status = r.status))
+    await vi.advanceTimersByTimeAsync(1000)
+    // Before the fix: a deadlock until the lock wait timed out (135 s with the default timeout).
+    expect(status).toBe(200)
+    expect(world.browser.count('/auth/refresh')).toBe(1)
+    world.destroyAll()
+  })
 })
