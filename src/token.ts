@@ -1,3 +1,4 @@
+import { InvalidTokenError } from './errors'
 import { computeExpiry } from './expiry'
 import { decodeJwt, looksLikeJwt, type JwtClaims } from './jwt'
 import type { TokenResponse } from './token-response'
@@ -17,6 +18,11 @@ export interface AccessToken {
  * decode; one without is opaque and needs `expiresIn`. Throws `InvalidTokenError`.
  */
 export function acceptToken(response: Pick<TokenResponse, 'accessToken' | 'expiresIn'>, receivedAt: number): AccessToken {
+  // What an Authorization header can carry (RFC 6750's b64token is a subset): an empty token, or one
+  // with spaces, control or non-ASCII characters, would make every request throw a TypeError.
+  if (typeof response.accessToken !== 'string' || !/^[\x21-\x7e]+$/.test(response.accessToken)) {
+    throw new InvalidTokenError('Access token is not a non-empty string of visible ASCII characters')
+  }
   const claims = looksLikeJwt(response.accessToken) ? decodeJwt(response.accessToken) : null
   const { expiresAt, lifetime } = computeExpiry(receivedAt, response.expiresIn, claims)
   return { value: response.accessToken, expiresAt, lifetime, receivedAt, claims }
