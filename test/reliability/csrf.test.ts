@@ -1,0 +1,189 @@
+import { getResponse } from 'msw'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { TokenManager, type TokenManagerEvents, type TokenManagerOptions } from '../../src'
+import { createBrowser, ORIGIN, type TestBrowser } from '../helpers/browser'
+import { createFakeEnvironment } from '../helpers/environment'
+
+/**
+ * CSRF defence, both sides: every auth call the SDK makes carries the custom header
+ * (`X-TokenKeeper: 1`, configurable with `csrfHeader`), and the mock backend refuses refresh,
+ * logout and session mutations without it or with a foreign `Origin` (403).
+ */
+
+const ALICE = { username: 'alice', password: 'wonderland' }
+
+beforeEach(() => vi.useFakeTimers())
+afterEach(() => vi.useRealTimers())
+
+/** Drives every kind of auth call: login, start() resume, proactive/forced/401 refresh, sessions API, logout, idle logout. */
+async function everyAuthCall(browser: TestBrowser, options: Partial<TokenManagerOptions> = {}) {
+  const env = createFakeEnvironment()
+  const base = { baseUrl: ORIGIN, fetch: browser.fetch, crossTab: false as const, environment: env.environment, ...options }
+  const tm = new TokenManager({ ...base, idleTimeout: 120_000 })
+  await tm.login(ALICE)
+  await vi.advanceTimersByTimeAsync(1000)
+  tm.touch() // activity after the token: the sliding session refreshes proactively
+  await vi.advanceTimersByTimeAsync(15_000) // proactive refresh
+  await tm.refresh()
+  browser.controls.expireAccessTokens()
+  vi.setSystemTime(Date.now() + 2000)
+  await tm.fetch(`${ORIGIN}/api/me`) // 401 → refresh → replay
+  const sessions = await tm.sessions.list()
+  await tm.sessions.revokeOthers()
+  await tm.sessions.revoke(sessions.find((s) => !s.current)?.id ?? 'unknown').catch(() => undefined)
+  await tm.logout()
+  // A reload resumes from the cookie; then the idle deadline logs out server-side.
+  await tm.login(ALICE)
+  tm.destroy()
+  const reload = new TokenManager({ ...base, idleTimeout: 120_000 })
+  await reload.start()
+  await vi.advanceTimersByTimeAsync(121_000)
+  reload.destroy()
+}
+
+const authCalls = (browser: TestBrowser) =>
+  browser.requests.filter((r) => {
+    const path = new URL(r.url).pathname
+    return ['/auth/login', '/auth/refresh', '/auth/logout'].includes(path) || path.startsWith('/auth/sessions')
+  })
+
+describe('CSRF: the SDK side', () => {
+  it('every auth call carries X-TokenKeeper: 1 by default (login, refresh of every kind, sessions API, logout, idle logout)', async () => {
+    const browser = createBrowser()
+    await everyAuthCall(browser)
+    const calls = authCalls(browser)
+    const kinds = new Set(calls.map((r) => `${r.method} ${new URL(r.url).pathname.replace(/\/auth\/sessions\/(?!revoke-others).+/, '/auth/sessions/:id')}`))
+    expect([...kinds].sort()).toEqual([
+      'DELETE /auth/sessions/:id',
+      'GET /auth/sessions',
+      'POST /auth/login',
+      'POST /auth/logout',
+      'POST /auth/refresh',
+      'POST /auth/sessions/revoke-others',
+    ])
+    expect(calls.filter((r) => new URL(r.url).pathname === '/auth/refresh').length).toBeGreaterThanOrEqual(4)
+    expect(calls.filter((r) => new URL(r.url).pathname === '/auth/logout').length).toBe(2)
+    for (const call of calls) expect([call.method, call.url, call.headers.get('x-tokenkeeper')]).toEqual([call.method, call.url, '1'])
+    // The server saw no CSRF failure.
+    expect(browser.controls.counters.statuses['403'] ?? 0).toBe(0)
+  })
+
+  it('csrfHeader configures the name and value; it replaces the default', async () => {
+    const browser = createBrowser({ requireCsrfHeader: false })
+    await everyAuthCall(browser, { csrfHeader: { name: 'X-Requested-With', value: 'tokenkeeper-app' } })
+    for (const call of authCalls(browser)) {
+      expect(call.headers.get('x-requested-with')).toBe('tokenkeeper-app')
+      expect(call.headers.has('x-tokenkeeper')).toBe(false)
+    }
+  })
+
+  it('csrfHeader: false sends none', async () => {
+    const browser = createBrowser({ requireCsrfHeader: false })
+    await everyAuthCall(browser, { csrfHeader: false })
+    expect(authCalls(browser).length).toBeGreaterThan(5)
+    for (const call of authCalls(browser)) expect(call.headers.has('x-tokenkeeper')).toBe(false)
+  })
+
+  it('the CSRF header is not sprayed onto API calls or other origins', async () => {
+    const browser = createBrowser()
+    const tm = new TokenManager({ baseUrl: ORIGIN, fetch: browser.fetch, crossTab: false })
+    await tm.login(ALICE)
+    await tm.fetch(`${ORIGIN}/api/me`)
+    await tm.fetch('https://evil.example/collect')
+    expect(browser.requests.find((r) => r.url.endsWith('/api/me'))!.headers.has('x-tokenkeeper')).toBe(false)
+    expect(browser.foreign[0]!.headers.has('x-tokenkeeper')).toBe(false)
+    tm.destroy()
+  })
+
+  it('a server that refuses the header (403 on refresh) ends the session once, as the contract says for 403, without a loop', async () => {
+    const browser = createBrowser() // requires X-TokenKeeper
+    const tm = new TokenManager({ baseUrl: ORIGIN, fetch: browser.fetch, crossTab: false, csrfHeader: { name: 'X-Other', value: '1' } })
+    const expired: TokenManagerEvents['sessionExpired'][] = []
+    tm.on('sessionExpired', (e) => expired.push(e))
+    await tm.login(ALICE) // login is not CSRF-checked by the mock
+    await expect(tm.refresh()).rejects.toMatchObject({ code: 'SESSION_EXPIRED' })
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(expired).toEqual([{ reason: 'refresh_rejected' }])
+    expect(browser.controls.counters.refreshCalls).toBe(1)
+    tm.destroy()
+  })
+})
+
+describe('CSRF: the mock backend side', () => {
+  /** A raw client of the backend (no SDK): sends exactly the headers given. */
+  function rawClient(browser: TestBrowser) {
+    let cookie = ''
+    let accessToken = ''
+    const call = async (path: string, init: { method?: string; headers?: Record<string, string>; body?: unknown } = {}) => {
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...(cookie && { cookie }), ...init.headers }
+      const request = new Request(`${ORIGIN}${path}`, { method: init.method ?? 'POST', headers, ...(init.body !== undefined && { body: JSON.stringify(init.body) }) })
+      const response = (await getResponse(browser.backend.handlers, request))!
+      const set = response.headers.get('x-mock-set-cookie')
+      if (set) cookie = set.split(';')[0]!
+      if (response.ok && response.headers.get('content-type')?.includes('json')) {
+        const body = (await response.clone().json()) as { accessToken?: string }
+        if (body.accessToken) accessToken = body.accessToken
+      }
+      return response
+    }
+    return {
+      call,
+      get cookie() {
+        return cookie
+      },
+      get bearer() {
+        return { authorization: `Bearer ${accessToken}` }
+      },
+    }
+  }
+
+  const GOOD = { 'x-tokenkeeper': '1' }
+  const VARIANT_LIST: [name: string, headers: Record<string, string>, status: number][] = [
+    ['no header', {}, 403],
+    ['a wrong value', { 'x-tokenkeeper': '0' }, 403],
+    ['the header and a foreign Origin', { ...GOOD, origin: 'https://evil.example' }, 403],
+    ['the header and a look-alike Origin', { ...GOOD, origin: 'http://app.test.evil.example' }, 403],
+    ['the header and Origin: null (sandboxed frame)', { ...GOOD, origin: 'null' }, 403],
+    ['the header', GOOD, 200],
+    ['the header and our own Origin', { ...GOOD, origin: ORIGIN }, 200],
+  ]
+  const VARIANTS = VARIANT_LIST.map(([name, headers, status]) => [name, status, headers] as const)
+
+  it.each(VARIANTS)('refresh with %s → %i; a refused refresh rotates nothing', async (_name, status, headers) => {
+    const browser = createBrowser()
+    const client = rawClient(browser)
+    await client.call('/auth/login', { headers: GOOD, body: ALICE })
+    const before = client.cookie
+    const response = await client.call('/auth/refresh', { headers })
+    expect(response.status).toBe(status)
+    if (status === 403) {
+      expect(client.cookie).toBe(before)
+      // The same cookie still works: no rotation happened, so no reuse detection later.
+      expect((await client.call('/auth/refresh', { headers: GOOD })).status).toBe(200)
+      expect(browser.controls.counters.reuseDetections).toBe(0)
+    }
+  })
+
+  it.each(VARIANTS)('logout with %s → %i; a refused logout revokes nothing', async (_name, status, headers) => {
+    const browser = createBrowser()
+    const client = rawClient(browser)
+    await client.call('/auth/login', { headers: GOOD, body: ALICE })
+    const response = await client.call('/auth/logout', { headers, body: { everywhere: true } })
+    expect(response.status).toBe(status === 200 ? 204 : 403)
+    expect(browser.controls.sessions('alice')).toHaveLength(status === 200 ? 0 : 1)
+  })
+
+  it.each(VARIANTS)('session mutations with %s → %i', async (_name, status, headers) => {
+    const browser = createBrowser()
+    const victim = rawClient(browser)
+    await victim.call('/auth/login', { headers: GOOD, body: ALICE })
+    const client = rawClient(browser)
+    await client.call('/auth/login', { headers: GOOD, body: ALICE })
+    const revokeOthers = await client.call('/auth/sessions/revoke-others', { headers: { ...client.bearer, ...headers } })
+    expect(revokeOthers.status).toBe(status)
+    expect(browser.controls.sessions('alice')).toHaveLength(status === 200 ? 1 : 2)
+    const other = browser.controls.sessions('alice').find((s) => s.id !== undefined)!
+    const revoke = await client.call(`/auth/sessions/${other.id}`, { method: 'DELETE', headers: { ...client.bearer, ...headers } })
+    expect(revoke.status).toBe(status === 200 ? 204 : 403)
+  })
+})

@@ -1,0 +1,113 @@
+import type { Scenario } from './commands'
+
+/**
+ * Command sequences the model found, kept as they were printed (config + commands). Each one
+ * violated an invariant before the fix named here (see RELIABILITY.md) and must pass now.
+ * To add one: copy the `counterexample` JSON from a failing run and give it a name.
+ */
+export const REGRESSION_SCENARIOS: { name: string; fix: string; scenario: Scenario }[] = [
+  {
+    name: 'R1 sleep, wake before the idle deadline: the session outlived it by the sleep',
+    fix: 'src/scheduler.ts: deadlines re-arm from the wall clock on every check',
+    scenario: {
+      config: { tabs: 5, webLocks: true, transport: 'body', idleTimeout: 120_000, maxSessionAge: 0, reuseGrace: 0, signedIn: true, rngSeed: 27 },
+      commands: [
+        { c: 'advance', ms: 1671 },
+        { c: 'advance', ms: 31_000 },
+        { c: 'getToken', tab: 7 },
+        { c: 'sleep', ms: 40_000, wake: 'focus' },
+      ],
+    },
+  },
+  {
+    name: 'R2 idle expiry sends the lapsed access token to the logout endpoint',
+    fix: 'src/token-manager.ts: logout and the idle logout send the token only while valid',
+    scenario: {
+      config: { tabs: 4, webLocks: true, transport: 'cookie', idleTimeout: 120_000, maxSessionAge: 0, reuseGrace: 5000, signedIn: true, rngSeed: -1691514171 },
+      commands: [
+        { c: 'advance', ms: 4999 },
+        { c: 'getToken', tab: 8 },
+        { c: 'advance', ms: 4989 },
+        { c: 'refresh', tab: 4 },
+        { c: 'open' },
+      ],
+    },
+  },
+  {
+    name: 'R3 body mode: a retry spent the refresh token of the session signed in meanwhile (reuse detection)',
+    fix: 'src/token-manager.ts: retries present the refresh token the run started with',
+    scenario: {
+      config: { tabs: 1, webLocks: true, transport: 'body', idleTimeout: 0, maxSessionAge: 600_000, reuseGrace: 0, signedIn: true, rngSeed: 584818367 },
+      commands: [
+        { c: 'open' },
+        { c: 'open' },
+        { c: 'fault', kind: 'network', n: 3, retryAfter: 2 },
+        { c: 'advance', ms: 3323 },
+        { c: 'remote', how: 'revokeOthers' },
+        { c: 'login', tab: 6, user: 'alice', good: true },
+        { c: 'sleep', ms: 40_000, wake: 'focus' },
+        { c: 'login', tab: 9, user: 'alice', good: true },
+      ],
+    },
+  },
+  {
+    name: 'R4 leader-election fallback: after the leader failed, every follower refreshed at once',
+    fix: 'src/sync.ts: followers whose leader reports a failure fail too',
+    scenario: {
+      config: { tabs: 3, webLocks: false, transport: 'cookie', idleTimeout: 0, maxSessionAge: 0, reuseGrace: 5000, signedIn: true, rngSeed: 359739994 },
+      commands: [
+        { c: 'latency', ms: 3000 },
+        { c: 'advance', ms: 30_000 },
+      ],
+    },
+  },
+  {
+    name: 'R5 a second sign-in: the other tabs kept the first session\u2019s idle clock and idled the new one out early',
+    fix: 'src/token-manager.ts: a sign-in in another tab is a new session here too',
+    scenario: {
+      config: { tabs: 5, webLocks: false, transport: 'cookie', idleTimeout: 120_000, maxSessionAge: 600_000, reuseGrace: 5000, signedIn: true, rngSeed: 111238489 },
+      commands: [
+        { c: 'advance', ms: 4702 },
+        { c: 'request', tab: 8, n: 3, target: 'sessions', abortAfter: 339 },
+        { c: 'login', tab: 6, user: 'alice', good: true },
+        { c: 'request', tab: 3, n: 5, target: 'api', abortAfter: 22 },
+        { c: 'request', tab: 2, n: 5, target: 'foreign', abortAfter: 73 },
+      ],
+    },
+  },
+  {
+    name: 'R6 switching to bob while another tab refreshed alice: every tab ended on alice',
+    fix: 'src/token-manager.ts + src/sync.ts: login runs under the refresh lock',
+    scenario: {
+      config: { tabs: 5, webLocks: true, transport: 'cookie', idleTimeout: 0, maxSessionAge: 0, reuseGrace: 5000, signedIn: true, rngSeed: 1 },
+      commands: [
+        { c: 'latency', ms: 300 },
+        { c: 'login', tab: 0, user: 'bob', good: true },
+        { c: 'sleep', ms: 40_000, wake: 'pageshow' },
+        { c: 'advance', ms: 359 },
+        { c: 'expireAccess' },
+        { c: 'close', tab: 2, midRefresh: true },
+      ],
+    },
+  },
+  {
+    name: 'R7 body mode with Web Locks: a tab asking the holder sat on the lock the holder needed',
+    fix: 'src/token-manager.ts: body mode takes no cross-tab lock',
+    scenario: {
+      config: { tabs: 2, webLocks: true, transport: 'body', idleTimeout: 120_000, maxSessionAge: 600_000, reuseGrace: 0, signedIn: true, rngSeed: -31 },
+      commands: [
+        { c: 'activity', tab: 0, how: 'touch' },
+        { c: 'advance', ms: 2262 },
+        { c: 'activity', tab: 6, how: 'touch' },
+        { c: 'advance', ms: 16_000 },
+        { c: 'login', tab: 7, user: 'bob', good: true },
+        { c: 'open' },
+        { c: 'advance', ms: 31_000 },
+        { c: 'request', tab: 5, n: 2, target: 'foreign', abortAfter: 1942 },
+        { c: 'fault', kind: 'empty', n: 2, retryAfter: null },
+        { c: 'refresh', tab: 6 },
+        { c: 'request', tab: 7, n: 3, target: 'api', abortAfter: 2206 },
+      ],
+    },
+  },
+]
