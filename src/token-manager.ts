@@ -103,6 +103,8 @@ export class TokenManager {
   private proactiveSkipped = false
   /** Bumped whenever a session ends or begins: late results of an older session are dropped. */
   private epoch = 0
+  /** Counts sessions installed here (local or remote): a refresh begun in an older one is stale. */
+  private sessionsBegun = 0
   private snapshot: SessionSnapshot
   private sync: TabSync | null = null
   private startPromise: Promise<SessionSnapshot> | null = null
@@ -475,6 +477,7 @@ export class TokenManager {
     this.log('refresh.started', { contended })
     // Retries present the token this refresh started with: a sign-in meanwhile brings a new one this run must not spend.
     const refreshToken = this.refreshToken
+    const sessions = this.sessionsBegun
     const outcome = await refreshWithRetry((signal) => this.transport.refresh(refreshToken, signal), {
       clock: this.clock,
       policy: this.retryPolicy,
@@ -487,6 +490,8 @@ export class TokenManager {
       outcome.kind === 'ok' ? {} : outcome.kind === 'rejected' ? { status: outcome.status } : { code: outcome.error.code, status: 'status' in outcome.error ? (outcome.error.status ?? null) : null },
     )
     if (epoch !== this.epoch || this.destroyed) return outcome
+    // Another tab signed in (a new session) while this refreshed the old one: its result is stale.
+    if (this.sessionsBegun !== sessions) return 'adopted'
     if (outcome.kind !== 'ok') {
       if (outcome.kind === 'error' && this.sync) await this.sync.post({ type: 'refreshFailed' })
       return outcome
@@ -567,6 +572,7 @@ export class TokenManager {
     this.status = 'active'
     this.cooldown.reset()
     if (opts.newSession) {
+      this.sessionsBegun++
       this.log('session.started', { source })
       if (source === 'local') this.epoch++
       const startedAt = opts.sessionStartedAt ?? sessionStartFrom(token, now)
@@ -702,6 +708,8 @@ export class TokenManager {
     } catch {
       return
     }
+    // Nor does a token of an older session, or of another account, replace the session signed in since.
+    if (kind === 'token' && this.hasSession() && (shared.sessionStartedAt < (this.idle.sessionStartedAt ?? -Infinity) || token.claims?.sub !== this.token?.claims?.sub)) return
     // A sign-in elsewhere while we hold a session (another account, or signing in again) is a new
     // session here too: its own claims, idle and max-age clocks, and a signedIn event.
     const newSignIn =

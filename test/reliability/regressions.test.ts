@@ -180,6 +180,29 @@ describe('regressions found by the model', () => {
     expect(world.browser.count('/auth/refresh')).toBe(1)
     world.destroyAll()
   })
+
+  it('R9: body mode: a refresh of the old session that returns after an account switch does not bring the old account back', async () => {
+    const world = createTabs({ browser: createBrowser({ bodyTransport: true }), tabOptions: { refreshTokenTransport: 'body' } })
+    const holder = world.open()
+    const other = world.open()
+    await holder.tm.login(ALICE) // the holder keeps alice's refresh token
+    await vi.advanceTimersByTimeAsync(50)
+    world.browser.controls.setLatency(300)
+    const login = other.tm.login({ username: 'bob', password: 'builder' })
+    await vi.advanceTimersByTimeAsync(10)
+    const refresh = holder.tm.refresh().catch((error: unknown) => error) // alice's, answered after bob's login
+    await vi.advanceTimersByTimeAsync(1000)
+    await login
+    await refresh
+    expect([holder, other].map((tab) => tab.tm.getSnapshot().claims?.sub)).toEqual(['bob', 'bob'])
+    // Bob's refresh token survived in the tab that signed in: the session keeps rotating as bob.
+    world.browser.controls.setLatency(0)
+    await vi.advanceTimersByTimeAsync(31_000)
+    expect([holder, other].map((tab) => tab.tm.getSnapshot().claims?.sub)).toEqual(['bob', 'bob'])
+    expect([holder, other].map((tab) => tab.tm.getSnapshot().status)).toEqual(['active', 'active'])
+    expect(world.browser.controls.counters.reuseDetections).toBe(0)
+    world.destroyAll()
+  })
 })
 
 /**
