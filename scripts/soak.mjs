@@ -29,7 +29,7 @@ console.log(`soak: ${runs} sequences on ${workers} worker(s), base seed ${baseSe
 
 function worker(index) {
   const share = Math.floor(runs / workers) + (index < runs % workers ? 1 : 0)
-  const seed = (baseSeed + index * 0x9e3779b9) | 0
+  const seed = (baseSeed ^ Math.imul(index, 0x85ebca6b)) | 0
   const reportFile = join(dir, `worker-${index}.json`)
   return new Promise((done) => {
     const child = spawn(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', 'test/reliability/model.test.ts'], {

@@ -3,6 +3,7 @@ import { TokenManager, type TokenManagerEvents, type TokenManagerOptions } from 
 import { createBrowser, ORIGIN, type TestBrowser } from '../helpers/browser'
 import { createFakeEnvironment } from '../helpers/environment'
 import { createTabs } from '../helpers/tabs'
+import { runScenario } from './model/harness'
 
 /**
  * Bugs found by the model-based test (test/reliability/model.test.ts), each reduced to a
@@ -263,5 +264,38 @@ describe('open issues (expected to fail until fixed)', () => {
     const status = late.tm.getSnapshot().status
     world.destroyAll()
     expect(status).toBe('active') // today: 'signedOut' while the holder tab is still signed in
+  })
+
+  it.fails('O5: a refresh that reaches the server before a slow logout does not resume the session', async () => {
+    const world = createTabs()
+    const a = world.open()
+    await a.tm.login(ALICE)
+    world.browser.controls.setLatency(3000) // the logout call is slow (it even times out on the client: 2 s)
+    const logout = a.tm.logout()
+    await vi.advanceTimersByTimeAsync(50)
+    world.browser.controls.setLatency(10) // ...while other calls are fast again
+    const late = world.open({ timeout: 2000 }) // a tab opened right after the click resumes from the cookie
+    await Promise.all([late.tm.start(), logout, vi.advanceTimersByTimeAsync(4000)])
+    const statuses = [a, late].map((tab) => tab.tm.getSnapshot().status)
+    world.destroyAll()
+    expect(statuses).toEqual(['signedOut', 'signedOut']) // today: the new tab resumed and signed the first tab back in
+  })
+
+  it.fails('O6: leader-election fallback: a tab that just joined does not refresh alongside the leader (the model sequence that showed it)', async () => {
+    vi.useRealTimers() // the harness installs its own fake clock
+    const result = await runScenario({
+      config: { tabs: 2, webLocks: false, transport: 'cookie', idleTimeout: 0, maxSessionAge: 0, reuseGrace: 5000, signedIn: true, rngSeed: 29 },
+      commands: [
+        { c: 'latency', ms: 3000 },
+        { c: 'advance', ms: 1743 },
+        { c: 'fault', kind: 'network', n: 2, retryAfter: null },
+        { c: 'advance', ms: 16_000 },
+        { c: 'advance', ms: 8 },
+        { c: 'open' },
+        { c: 'open' },
+      ],
+    })
+    expect(result.violations).toEqual([])
+    expect(result.known).toEqual([]) // today: the opened tabs refresh while the leader's refresh is in flight
   })
 })
