@@ -430,8 +430,9 @@ export class TokenManager {
         this.status = 'active'
         this.commit()
       }
-      // A sign-out while we waited leaves no token: the session is over for this caller.
-      if (this.token) return this.token.value
+      // A sign-out while we waited leaves no token, and a sign-in begun meanwhile drops this result and
+      // may leave only the expired one: either way the session this caller waited on is over.
+      if (this.hasValidToken()) return this.token!.value
       throw new SessionExpiredError('signed_out')
     }
     if (epoch !== this.epoch) throw new SessionExpiredError('signed_out')

@@ -204,6 +204,23 @@ describe('regressions found by the model', () => {
     expect(world.browser.controls.counters.reuseDetections).toBe(0)
     world.destroyAll()
   })
+
+  it('R10: a login begun while a refresh is in flight never makes a waiting request go out with the expired token', async () => {
+    const { tm, browser } = setup()
+    await tm.login(ALICE)
+    const expired = (await tm.getAccessToken())!
+    vi.setSystemTime(Date.now() + 31_000) // expired; the proactive timer has not fired
+    browser.controls.setLatency(300)
+    const request = tm.fetch(`${ORIGIN}/api/me`).then((r) => r.status, (error: unknown) => (error as Error).name)
+    await vi.advanceTimersByTimeAsync(10) // the refresh is at the server
+    const login = tm.login({ username: 'bob', password: 'builder' })
+    await vi.advanceTimersByTimeAsync(2000)
+    await login
+    await request
+    const api = browser.requests.filter((r) => r.url.endsWith('/api/me'))
+    expect(api.map((r) => r.headers.get('authorization'))).not.toContain(`Bearer ${expired}`)
+    tm.destroy()
+  })
 })
 
 /**
