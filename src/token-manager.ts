@@ -105,6 +105,8 @@ export class TokenManager {
   private epoch = 0
   /** Counts sessions installed here (local or remote): a refresh begun in an older one is stale. */
   private sessionsBegun = 0
+  /** When logout() was last called here: older sign-ins from other tabs are not adopted. */
+  private loggedOutAt = -Infinity
   private snapshot: SessionSnapshot
   private sync: TabSync | null = null
   private startPromise: Promise<SessionSnapshot> | null = null
@@ -307,11 +309,13 @@ export class TokenManager {
     this.assertAlive()
     const everywhere = options.everywhere ?? false
     const captured = { accessToken: this.hasValidToken() ? this.token!.value : null, refreshToken: this.refreshToken }
+    this.loggedOutAt = this.clock.now()
     if (this.hasSession() || this.status === 'unknown') {
       this.endSession('signedOut')
       this.queue('signedOut', { source: 'local', everywhere })
-      void this.sync?.post({ type: 'signedOut', everywhere })
     }
+    // Always: the server call ends the session other tabs may hold even if this tab has not heard of it yet.
+    void this.sync?.post({ type: 'signedOut', everywhere })
     this.flush()
     await this.transport.logout({ everywhere, ...captured })
   }
@@ -700,6 +704,8 @@ export class TokenManager {
   private adoptRemote(shared: SharedToken, kind: 'token' | 'signedIn', lastActivityAt: number | null): void {
     // Newer means issued later, not expiring later: a server may shorten lifetimes.
     if (this.token && (shared.receivedAt <= this.token.receivedAt || shared.accessToken === this.token.value)) return
+    // A sign-in older than a logout here is one that logout's server call has ended.
+    if (shared.receivedAt <= this.loggedOutAt) return
     if (shared.expiresAt <= this.clock.now()) return
     // A plain token update never revives a session that ended here; a sign-in does.
     if (kind === 'token' && (this.status === 'signedOut' || this.status === 'expired')) return

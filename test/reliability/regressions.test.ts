@@ -221,6 +221,18 @@ describe('regressions found by the model', () => {
     expect(api.map((r) => r.headers.get('authorization'))).not.toContain(`Bearer ${expired}`)
     tm.destroy()
   })
+
+  it('R11: a logout in a tab that has not yet heard of a sign-in just made in another tab signs every tab out', async () => {
+    const world = createTabs()
+    const tabs = [world.open(), world.open(), world.open()]
+    await tabs[0]!.tm.login(ALICE) // the signedIn message takes a few ms to reach the others
+    await tabs[1]!.tm.logout() // clicked in a tab that still shows "signed out"
+    await vi.advanceTimersByTimeAsync(100)
+    expect(tabs.map((t) => t.tm.getSnapshot().status)).toEqual(['signedOut', 'signedOut', 'signedOut'])
+    for (const tab of tabs) expect(await tab.tm.getAccessToken()).toBeNull()
+    expect(world.browser.controls.sessions('alice')).toHaveLength(0) // the server revoked it too
+    world.destroyAll()
+  })
 })
 
 /**
