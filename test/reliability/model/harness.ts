@@ -161,6 +161,8 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
     orphanPossible: false,
     /** A refresh won the race against this browser's own logout at the server (open issue O5). */
     logoutRace: false,
+    /** Open issue O7 happened: the tabs disagree until the next login or logout. */
+    crossed: false,
     /** Reuse detection is the test's doing: theft, or a refresh the client abandoned while the server rotated. */
     excuseReuse: false,
     reuseSeen: 0,
@@ -364,6 +366,14 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
         break
       }
       case 'signedOut':
+        if ((payload as TokenManagerEvents['signedOut']).source === 'remote' && model.logoutTimes.every((t) => t < tab.signedInAt)) {
+          // A logout sent before this tab's own newer sign-in crossed it on the channel: the tabs now
+          // disagree (open issue O7). Agreement is not checked again until the next login or logout.
+          const line = 'a logout and a sign-in in different tabs cross on the channel: the tabs disagree (open issue O7)'
+          if (!known.includes(line)) known.push(line)
+          note(`known: ${line}`)
+          model.crossed = true
+        }
         // A logout issued just before this tab adopted a sign-in still reaches it afterwards (messages keep their order).
         if (!model.logoutTimes.some((t) => t >= tab.signedInAt - 100)) violation(`tab${tab.id}: signed out without any logout`)
         endModelSession()
@@ -446,6 +456,7 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
 
   function onLogin(snapshot: SessionSnapshot) {
     model.pendingLogins--
+    model.crossed = false
     model.logins++
     const user = snapshot.claims?.sub as User | undefined
     note(`login as ${user} resolved`)
@@ -478,7 +489,7 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
         endModelSession()
       }
     }
-    if (model.expectSignedOut && now - model.endedAt >= 20) {
+    if (model.expectSignedOut && now - model.endedAt >= 20 && !model.crossed) {
       for (const tab of alive) {
         const snapshot = tab.tm.getSnapshot()
         if (isSignedIn(snapshot) || snapshot.expiresAt !== null) {
@@ -493,7 +504,7 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
           track('getAccessToken() [agreement probe]', tab, probe)
         }
       }
-    } else if (model.loginJustResolved && model.pendingLogins === 0 && now - model.loginAt >= 20) {
+    } else if (model.loginJustResolved && model.pendingLogins === 0 && now - model.loginAt >= 20 && !model.crossed) {
       model.loginJustResolved = false
       for (const tab of alive) {
         const snapshot = tab.tm.getSnapshot()
@@ -642,6 +653,7 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
         if (!tab) return
         model.logouts++
         model.logoutTimes.push(Date.now())
+        model.crossed = false
         model.orphanPossible = false
         model.logoutRace = false
         endModelSession()

@@ -122,4 +122,16 @@ export const REGRESSION_SCENARIOS: { name: string; fix: string; scenario: Scenar
     fix: 'src/token-manager.ts: callers of a dropped refresh get the token only while it is valid',
     scenario: {"config": {"tabs": 5, "webLocks": true, "transport": "cookie", "idleTimeout": 120000, "maxSessionAge": 600000, "reuseGrace": 0, "signedIn": true, "rngSeed": 8}, "commands": [{"c": "request", "tab": 7, "n": 4, "target": "api", "abortAfter": null}, {"c": "refresh", "tab": 4}, {"c": "request", "tab": 2, "n": 1, "target": "sessions", "abortAfter": 2850}, {"c": "getToken", "tab": 1}, {"c": "refresh", "tab": 4}, {"c": "request", "tab": 9, "n": 4, "target": "api", "abortAfter": 1595}, {"c": "sleep", "ms": 40000, "wake": "pageshow"}, {"c": "advance", "ms": 16000}, {"c": "fault", "kind": 503, "n": 4, "retryAfter": 60}, {"c": "advance", "ms": 31000}, {"c": "request", "tab": 2, "n": 6, "target": "api", "abortAfter": null}, {"c": "login", "tab": 7, "user": "bob", "good": true}]},
   },
+  {
+    name: 'R11 a logout in a tab that had not heard of a just-made sign-in left every tab signed in',
+    fix: 'src/token-manager.ts: logout() always broadcasts; sign-ins older than a local logout are ignored',
+    scenario: {
+      config: { tabs: 3, webLocks: true, transport: 'cookie', idleTimeout: 0, maxSessionAge: 0, reuseGrace: 0, signedIn: true, rngSeed: -2147483645 },
+      commands: [
+        { c: 'advance', ms: 104 },
+        { c: 'latency', ms: 0 },
+        { c: 'logout', tab: 1, everywhere: false },
+      ],
+    },
+  },
 ]
