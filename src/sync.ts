@@ -1,5 +1,5 @@
-import { BroadcastChannel as PubkeyBroadcastChannel, createLeaderElection, type LeaderElector } from 'broadcast-channel'
 import type { Clock } from './clock'
+import { startElection, type Election } from './election'
 import { RefreshError } from './errors'
 import { createLeaderLock, createWebLock, localLock, type LingeringLock, type LockManagerLike, type RefreshLock } from './lock'
 import { TabChannel, type ChannelLike, type TabMessage, type TabMessageBody } from './tabs'
@@ -34,7 +34,9 @@ export class TabSync {
   readonly lock: RefreshLock
   private readonly tab: TabChannel
   private readonly waiters = new Set<Waiter>()
-  private elector: LeaderElector | null = null
+  private election: Election | null = null
+  private electionStarted = false
+  private closed = false
   private lastActivitySent = -Infinity
   private pendingActivity: number | null = null
   private activityTimer: unknown = null
@@ -67,7 +69,7 @@ export class TabSync {
           get isLeader() {
             return sync.isLeader
           },
-          hasLeader: () => sync.elector?.hasLeader() ?? Promise.resolve(false),
+          hasLeader: () => sync.election?.elector.hasLeader() ?? Promise.resolve(false),
         },
         () => void this.post({ type: 'refreshRequest' }),
         (timeout) =>
@@ -80,7 +82,7 @@ export class TabSync {
       )
       // Until another tab has spoken there is nobody to coordinate with, and no election
       // (its follower loop polls every 3 s). A channel we cannot elect on leaves tabs alone.
-      this.lock = { run: (task) => (this.elector ? leaderLock.run(task) : localLock.run(task)) }
+      this.lock = { run: (task) => (this.election ? leaderLock.run(task) : localLock.run(task)) }
     }
   }
 
@@ -90,7 +92,7 @@ export class TabSync {
 
   /** In the leader-election fallback, whether this tab refreshes for the others. */
   get isLeader(): boolean {
-    return this.elector?.isLeader ?? false
+    return this.election?.elector.isLeader ?? false
   }
 
   get usesLeaderElection(): boolean {
@@ -173,15 +175,23 @@ export class TabSync {
     this.waiters.clear()
     this.releasePresence?.()
     this.webLock?.releaseLingering()
-    void this.elector?.die().catch(() => undefined)
-    this.elector = null
+    this.closed = true
+    this.election?.close()
+    this.election = null
     this.tab.close()
   }
 
   private ensureElector(): void {
-    if (this.elector || !this.usesLeaderElection || !(this.options.channel instanceof PubkeyBroadcastChannel)) return
-    this.elector = createLeaderElection(this.options.channel)
-    void this.elector.awaitLeadership().catch(() => undefined)
+    if (this.electionStarted || !this.usesLeaderElection) return
+    this.electionStarted = true
+    startElection(this.options.channel, this.options.lockName).then(
+      (election) => {
+        if (this.closed) election.close()
+        else this.election = election
+      },
+      // No election possible (no channel transport for it): tabs refresh on their own.
+      () => undefined,
+    )
   }
 
   private holdPresence(locks: LockManagerLike): void {

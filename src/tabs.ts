@@ -1,5 +1,3 @@
-import { BroadcastChannel as PubkeyBroadcastChannel } from 'broadcast-channel'
-
 export const TAB_PROTOCOL_VERSION = 1
 
 /** The token as shared between tabs: never the refresh token. */
@@ -103,20 +101,40 @@ export interface ChannelLike {
  * @example
  * ```ts
  * import { BroadcastChannel } from 'broadcast-channel'
- * // tests: tabs in one process
+ * // tests: tabs in one process (leader election then runs on this channel too)
  * channelFactory: (name) => new BroadcastChannel(name, { type: 'simulate' })
  * ```
  */
 export type ChannelFactory = (name: string) => ChannelLike
 
-/** Default factory: the `broadcast-channel` package on the native BroadcastChannel; `null` where none exists (SSR, old browsers). */
+/**
+ * Default factory: the native `BroadcastChannel`; `null` where none exists (SSR without it, old
+ * browsers). Native directly rather than through the broadcast-channel package: only its
+ * `native` method would ever be used, and its fallback transports would
+ * write tokens to web storage.
+ */
 export function defaultChannelFactory(): ChannelFactory | null {
-  if (typeof globalThis.BroadcastChannel !== 'function') return null
+  const Native = globalThis.BroadcastChannel
+  if (typeof Native !== 'function') return null
   return (name) => {
-    const channel = new PubkeyBroadcastChannel(name, { type: 'native' })
-    // In Node (SSR, tests) an open native channel keeps the process alive; a page does not care.
-    ;(channel as unknown as { _state?: { bc?: { unref?: () => void } } })._state?.bc?.unref?.()
-    return channel as unknown as ChannelLike
+    const channel = new Native(name)
+    // In Node (SSR, tests) an open channel keeps the process alive; a page does not care.
+    ;(channel as { unref?: () => void }).unref?.()
+    const handlers = new Map<(data: unknown) => void, (event: MessageEvent) => void>()
+    return {
+      postMessage: (message) => channel.postMessage(message),
+      addEventListener(_type, listener) {
+        const handler = (event: MessageEvent) => listener(event.data)
+        handlers.set(listener, handler)
+        channel.addEventListener('message', handler)
+      },
+      removeEventListener(_type, listener) {
+        const handler = handlers.get(listener)
+        if (handler) channel.removeEventListener('message', handler)
+        handlers.delete(listener)
+      },
+      close: () => channel.close(),
+    }
   }
 }
 

@@ -177,7 +177,7 @@ export interface TokenManagerOptions {
   debug?: boolean
   /**
    * Creates the cross-tab channel. For tests (e.g. broadcast-channel's `simulate` type).
-   * @default broadcast-channel on the native BroadcastChannel
+   * @default the native BroadcastChannel (`null` where there is none)
    */
   channelFactory?: ChannelFactory
 }

@@ -1,9 +1,9 @@
-import { BroadcastChannel } from 'broadcast-channel'
+import { BroadcastChannel, OPEN_BROADCAST_CHANNELS } from 'broadcast-channel'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ChannelLike } from '../src'
 import { systemClock } from '../src/clock'
 import { TabSync } from '../src/sync'
-import type { TabMessage } from '../src/tabs'
+import { defaultChannelFactory, type TabMessage } from '../src/tabs'
 import { createLockManager } from './helpers/locks'
 
 let seq = 0
@@ -116,5 +116,23 @@ describe('TabSync', () => {
     expect(a.sync.usesLeaderElection).toBe(true)
     a.sync.close()
     b.sync.close()
+  })
+})
+
+describe('TabSync leader election on a non-broadcast-channel channel', () => {
+  it('elects on a native channel of its own (`<name>:leader`), loaded once a peer speaks, closed with the tab', async () => {
+    const name = `sync-native-${++seq}`
+    const factory = defaultChannelFactory()!
+    const leaderChannels = () => [...OPEN_BROADCAST_CHANNELS].filter((c) => c.name === `${name}:leader`)
+    const make = () =>
+      new TabSync({ channel: factory(name), clock: systemClock, locks: null, lockName: name, lockTimeout: 10_000, activityThrottle: 2000, onMessage: () => undefined })
+    const a = make()
+    const b = make()
+    expect(leaderChannels()).toHaveLength(0)
+    void b.post({ type: 'hello' })
+    await vi.waitFor(() => expect(leaderChannels()).toHaveLength(1))
+    a.close()
+    b.close()
+    await vi.waitFor(() => expect(leaderChannels()).toHaveLength(0))
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { parseTabMessage, TabChannel, type ChannelLike } from '../src/tabs'
+import { defaultChannelFactory, parseTabMessage, TabChannel, type ChannelLike } from '../src/tabs'
 
 const token = { accessToken: 'a.b.c', expiresAt: 2e12, lifetime: 60_000, receivedAt: 2e12 - 60_000, sessionStartedAt: 1e12 }
 
@@ -85,5 +85,40 @@ describe('TabChannel', () => {
     expect(fake.channel.close).toHaveBeenCalledTimes(1)
     await tab.post({ type: 'hello' })
     expect(fake.posted).toEqual([])
+  })
+})
+
+describe('defaultChannelFactory (native BroadcastChannel)', () => {
+  it('delivers message data (not events) to the other end, and stops after removeEventListener and close', async () => {
+    const factory = defaultChannelFactory()
+    expect(factory).not.toBeNull()
+    const name = `native-${Math.random()}`
+    const a = factory!(name)
+    const b = factory!(name)
+    const first: unknown[] = []
+    const removed = (data: unknown) => first.push(data)
+    b.addEventListener('message', removed)
+    const got = new Promise<unknown>((resolve) => b.addEventListener('message', resolve))
+    await a.postMessage({ type: 'hello', n: 1 })
+    expect(await got).toEqual({ type: 'hello', n: 1 })
+    expect(first).toEqual([{ type: 'hello', n: 1 }])
+
+    b.removeEventListener('message', removed)
+    const second = new Promise<unknown>((resolve) => b.addEventListener('message', resolve))
+    await a.postMessage({ type: 'hello', n: 2 })
+    expect(await second).toEqual({ type: 'hello', n: 2 })
+    expect(first).toHaveLength(1)
+    await a.close()
+    await b.close()
+    expect(() => a.postMessage({})).toThrow()
+  })
+
+  it('is null where there is no BroadcastChannel (SSR without it, old browsers)', () => {
+    vi.stubGlobal('BroadcastChannel', undefined)
+    try {
+      expect(defaultChannelFactory()).toBeNull()
+    } finally {
+      vi.unstubAllGlobals()
+    }
   })
 })
