@@ -3,38 +3,28 @@ import { ActivityTracker, DEFAULT_ACTIVITY_EVENTS } from './activity'
 import { systemClock, type Clock } from './clock'
 import { resolveUrls } from './config'
 import { browserEnvironment, type BrowserEnvironment, type WakeReason } from './environment'
-import {
-  DestroyedError,
-  InvalidTokenError,
-  isInvalidTokenError,
-  LoginError,
-  RefreshError,
-  SessionExpiredError,
-} from './errors'
-import { EventHub } from './events'
-import { refreshDueAt } from './expiry'
+import { DestroyedError, LoginError } from './errors'
 import { IdleMonitor } from './idle'
 import type { LockManagerLike } from './lock'
 import { consoleLogger, type LogEntry, type Logger } from './logger'
-import { Cooldown, refreshWithRetry, SingleFlight, type RefreshOutcome } from './refresh'
+import { Cooldown } from './refresh'
+import { HANDOFF_GRACE, RefreshCoordinator } from './refresh-coordinator'
 import { createAuthorizedFetch } from './request'
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry'
 import { Deadline } from './scheduler'
+import { Session } from './session'
 import { SessionsClient } from './sessions'
 import { TabSync } from './sync'
-import { defaultChannelFactory, type SharedToken, type TabMessage } from './tabs'
-import { acceptToken, adoptSharedToken, sessionStartFrom, type AccessToken } from './token'
+import { TabBridge } from './tab-bridge'
+import { defaultChannelFactory } from './tabs'
+import { acceptToken } from './token'
 import { defaultParseTokenResponse, type TokenResponse } from './token-response'
 import { AuthTransport } from './transport'
-import type { EventSource, ExpiryReason, SessionDeadlines, SessionSnapshot, SessionStatus, TokenManagerEvents, TokenManagerOptions } from './types'
+import type { EventSource, SessionDeadlines, SessionSnapshot, TokenManagerEvents, TokenManagerOptions } from './types'
 
 const JOIN_WINDOW = 150
-/** After acquiring a contended lock, how long to wait for the holder's token message. */
-const HANDOFF_GRACE = 100
 const ACTIVITY_THROTTLE = 1000
 const ACTIVITY_BROADCAST_THROTTLE = 2000
-
-type PendingEvent = { [K in keyof TokenManagerEvents]: [K, TokenManagerEvents[K]] }[keyof TokenManagerEvents]
 
 /**
  * Owns the access/refresh token lifecycle: composes the transport, the single-flight refresh,
@@ -81,38 +71,20 @@ export class TokenManager {
 
   private readonly clock: Clock
   private readonly environment: BrowserEnvironment
-  private readonly cookieMode: boolean
   private readonly authorizedOrigins: ReadonlySet<string>
   private readonly transport: AuthTransport
-  private readonly events = new EventHub()
-  private readonly flight = new SingleFlight<string>()
   private readonly cooldown: Cooldown
   private readonly retryPolicy: RetryPolicy
   private readonly refreshTimer: Deadline
   private readonly idle: IdleMonitor
   private readonly activity: ActivityTracker
-  private readonly listeners = new Set<() => void>()
-  private readonly pending: PendingEvent[] = []
+  private readonly session: Session
+  private readonly refresher: RefreshCoordinator
+  private readonly bridge: TabBridge
   private readonly logger: Logger | null
-
-  private status: SessionStatus = 'unknown'
-  private token: AccessToken | null = null
-  private refreshToken: string | null = null
-  /** When the current token was obtained; proactive refresh needs activity after it. */
-  private tokenSince = 0
-  private proactiveSkipped = false
-  /** Bumped whenever a session ends or begins: late results of an older session are dropped. */
-  private epoch = 0
-  /** Counts sessions installed here (local or remote): a refresh begun in an older one is stale. */
-  private sessionsBegun = 0
-  /** When logout() was last called here: older sign-ins from other tabs are not adopted. */
-  private loggedOutAt = -Infinity
-  private snapshot: SessionSnapshot
   private sync: TabSync | null = null
   private startPromise: Promise<SessionSnapshot> | null = null
   private unsubscribeWake: (() => void) | null = null
-  private refreshAbort = new AbortController()
-  private destroyed = false
 
   constructor(private readonly options: TokenManagerOptions = {}) {
     const urls = resolveUrls(options)
@@ -120,20 +92,20 @@ export class TokenManager {
     this.clock = options.clock ?? systemClock
     this.logger = options.logger ?? (options.debug ? consoleLogger : null)
     this.environment = options.environment ?? browserEnvironment
-    this.cookieMode = (options.refreshTokenTransport ?? 'cookie') === 'cookie'
+    const cookieMode = (options.refreshTokenTransport ?? 'cookie') === 'cookie'
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, retries: Math.max(0, options.retry ?? DEFAULT_RETRY_POLICY.retries) }
     this.cooldown = new Cooldown(this.clock, options.refreshCooldown ?? 5000)
     const csrf = options.csrfHeader === undefined ? { name: 'X-TokenKeeper', value: '1' } : options.csrfHeader
     this.transport = new AuthTransport({
       endpoints: urls.endpoints,
       timeout: options.timeout ?? 10_000,
-      cookieMode: this.cookieMode,
+      cookieMode,
       csrfHeader: csrf ? [csrf.name, csrf.value] : null,
       getFetch: () => this.getFetch(),
       parseTokenResponse: options.parseTokenResponse ?? defaultParseTokenResponse,
       clock: this.clock,
     })
-    this.refreshTimer = new Deadline(this.clock, () => this.onRefreshDue())
+    this.refreshTimer = new Deadline(this.clock, () => this.refresher.onDue())
     this.idle = new IdleMonitor(
       this.clock,
       {
@@ -144,8 +116,8 @@ export class TokenManager {
       {
         onWarning: (deadline) => {
           this.log('idle.warning', { deadline })
-          this.queue('idleWarning', { expiresAt: deadline, remainingMs: Math.max(0, deadline - this.clock.now()) })
-          this.flush()
+          this.session.store.queue('idleWarning', { expiresAt: deadline, remainingMs: Math.max(0, deadline - this.clock.now()) })
+          this.session.store.flush()
         },
         onIdle: () => this.expireByDeadline('idle'),
         onMaxAge: () => this.expireByDeadline('max_age'),
@@ -158,7 +130,38 @@ export class TokenManager {
       throttle: ACTIVITY_THROTTLE,
       onActivity: (at) => this.recordActivity(at, 'local'),
     })
-    this.snapshot = this.buildSnapshot()
+    const log = (event: LogEntry['event'], detail?: LogEntry['detail']) => this.log(event, detail)
+    const sync = () => this.sync
+    this.session = new Session({
+      clock: this.clock,
+      cookieMode,
+      idle: this.idle,
+      activity: this.activity,
+      refreshTimer: this.refreshTimer,
+      cooldown: this.cooldown,
+      refreshLeadTime: options.refreshLeadTime ?? 60_000,
+      sync,
+      attachWake: () => this.attachWake(),
+      log,
+    })
+    this.refresher = new RefreshCoordinator({
+      session: this.session,
+      transport: this.transport,
+      clock: this.clock,
+      cooldown: this.cooldown,
+      retryPolicy: this.retryPolicy,
+      refreshTimer: this.refreshTimer,
+      lockTimeout: this.lockTimeout(),
+      sync,
+      log,
+    })
+    this.bridge = new TabBridge({
+      session: this.session,
+      refresh: this.refresher,
+      clock: this.clock,
+      sync,
+      onRemoteActivity: (at) => this.recordActivity(at, 'remote'),
+    })
     // Bound so they can be passed around as is: useSyncExternalStore(tm.subscribe, tm.getSnapshot).
     this.subscribe = this.subscribe.bind(this)
     this.getSnapshot = this.getSnapshot.bind(this)
@@ -166,7 +169,7 @@ export class TokenManager {
     this.fetch = createAuthorizedFetch({
       isAuthorized: (url) => this.authorizedOrigins.has(url.origin),
       getToken: () => this.getAccessToken(),
-      recover: (sent) => this.recoverFrom401(sent),
+      recover: (sent) => this.refresher.recover(sent),
       getFetch: () => {
         this.assertAlive()
         return this.getFetch()
@@ -193,7 +196,7 @@ export class TokenManager {
    * ```
    */
   start(): Promise<SessionSnapshot> {
-    if (this.destroyed) return Promise.reject(new DestroyedError())
+    if (this.session.destroyed) return Promise.reject(new DestroyedError())
     this.startPromise ??= this.resume()
     return this.startPromise
   }
@@ -219,7 +222,8 @@ export class TokenManager {
   async login(credentials: Record<string, unknown>): Promise<SessionSnapshot> {
     this.assertAlive()
     this.openChannel()
-    const epoch = ++this.epoch
+    const { session } = this
+    const epoch = ++session.epoch
     // Under the Web Lock: another tab's refresh reply must not land after ours and put the old
     // session's refresh cookie back (the tabs would end up on the previous account).
     const request = () => this.transport.login(credentials)
@@ -230,10 +234,10 @@ export class TokenManager {
     this.assertAlive()
     switch (outcome.kind) {
       case 'ok': {
-        if (epoch !== this.epoch) throw new LoginError('Login superseded by a sign-out')
-        this.installToken(acceptToken(outcome.tokens, outcome.receivedAt), outcome.tokens, 'local', { newSession: true })
-        this.flush()
-        return this.snapshot
+        if (epoch !== session.epoch) throw new LoginError('Login superseded by a sign-out')
+        session.install(acceptToken(outcome.tokens, outcome.receivedAt), outcome.tokens, 'local', { newSession: true })
+        session.store.flush()
+        return session.snapshot
       }
       case 'invalid':
         throw outcome.error
@@ -260,8 +264,8 @@ export class TokenManager {
     this.assertAlive()
     const token = acceptToken(tokens, this.clock.now())
     this.openChannel()
-    this.installToken(token, tokens, 'local', { newSession: !this.hasSession() })
-    this.flush()
+    this.session.install(token, tokens, 'local', { newSession: !this.session.hasSession() })
+    this.session.store.flush()
   }
 
   /**
@@ -277,14 +281,16 @@ export class TokenManager {
   async getAccessToken(): Promise<string | null> {
     this.assertAlive()
     this.idle.check()
-    if (this.flight.inFlight) {
+    const { session } = this
+    const inFlight = this.refresher.inFlight
+    if (inFlight) {
       // A failed refresh while the token is still valid changes nothing for the caller.
-      await this.flight.inFlight.catch((error: unknown) => {
-        if (!this.hasValidToken()) throw error
+      await inFlight.catch((error: unknown) => {
+        if (!session.hasValidToken()) throw error
       })
-    } else if (this.startPromise && this.status === 'unknown') await this.startPromise
-    if (this.token && this.clock.now() < this.token.expiresAt) return this.token.value
-    if (this.token) return this.refreshFlight(this.token.value)
+    } else if (this.startPromise && session.status === 'unknown') await this.startPromise
+    if (session.token && this.clock.now() < session.token.expiresAt) return session.token.value
+    if (session.token) return this.refresher.run(session.token.value)
     return null
   }
 
@@ -295,8 +301,7 @@ export class TokenManager {
    * after the retries; also during the cooldown), `InvalidTokenError`, `DestroyedError`.
    */
   refresh(): Promise<string> {
-    if (this.destroyed) return Promise.reject(new DestroyedError())
-    return this.refreshFlight(this.token?.value ?? null)
+    return this.refresher.run(this.session.token?.value ?? null)
   }
 
   /**
@@ -307,16 +312,17 @@ export class TokenManager {
    */
   async logout(options: { everywhere?: boolean } = {}): Promise<void> {
     this.assertAlive()
+    const { session } = this
     const everywhere = options.everywhere ?? false
-    const captured = { accessToken: this.hasValidToken() ? this.token!.value : null, refreshToken: this.refreshToken }
-    this.loggedOutAt = this.clock.now()
-    if (this.hasSession() || this.status === 'unknown') {
-      this.endSession('signedOut')
-      this.queue('signedOut', { source: 'local', everywhere })
+    const captured = session.credentials()
+    session.loggedOutAt = this.clock.now()
+    if (session.hasSession() || session.status === 'unknown') {
+      session.end('signedOut')
+      session.store.queue('signedOut', { source: 'local', everywhere })
     }
     // Always: the server call ends the session other tabs may hold even if this tab has not heard of it yet.
     void this.sync?.post({ type: 'signedOut', everywhere })
-    this.flush()
+    session.store.flush()
     await this.transport.logout({ everywhere, ...captured })
   }
 
@@ -337,7 +343,7 @@ export class TokenManager {
    * ```
    */
   on<K extends keyof TokenManagerEvents>(type: K, handler: (payload: TokenManagerEvents[K]) => void): () => void {
-    return this.events.on(type, handler)
+    return this.session.store.events.on(type, handler)
   }
 
   /**
@@ -346,8 +352,7 @@ export class TokenManager {
    * @example const off = tm.subscribe(() => render(tm.getSnapshot()))
    */
   subscribe(listener: () => void): () => void {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+    return this.session.store.subscribe(listener)
   }
 
   /**
@@ -355,7 +360,7 @@ export class TokenManager {
    * @example const { status, expiresAt } = tm.getSnapshot()
    */
   getSnapshot(): SessionSnapshot {
-    return this.snapshot
+    return this.session.snapshot
   }
 
   /**
@@ -366,7 +371,7 @@ export class TokenManager {
    */
   getDeadlines(): SessionDeadlines {
     return {
-      refreshAt: this.token ? this.refreshTimer.dueAt : null,
+      refreshAt: this.session.token ? this.refreshTimer.dueAt : null,
       idleWarningAt: this.idle.warningAt,
       idleDeadline: this.idle.deadline,
       sessionDeadline: this.idle.maxAgeDeadline,
@@ -379,9 +384,10 @@ export class TokenManager {
    * `DestroyedError`. Idempotent.
    */
   destroy(): void {
-    if (this.destroyed) return
-    this.destroyed = true
-    this.refreshAbort.abort(new DestroyedError())
+    const { session } = this
+    if (session.destroyed) return
+    session.destroyed = true
+    session.refreshAbort.abort(new DestroyedError())
     this.refreshTimer.disarm()
     this.idle.end()
     this.activity.detach()
@@ -389,351 +395,69 @@ export class TokenManager {
     this.unsubscribeWake = null
     this.sync?.close()
     this.sync = null
-    this.token = null
-    this.refreshToken = null
-    this.pending.length = 0
-    this.events.clear()
-    this.listeners.clear()
+    session.token = null
+    session.refreshToken = null
+    session.store.close()
   }
 
-  // ---------------------------------------------------------------- refresh
-
-  private refreshFlight(stale: string | null): Promise<string> {
-    if (this.destroyed) return Promise.reject(new DestroyedError())
-    return this.flight.run(
-      () => this.performRefresh(stale),
-      () => this.flush(),
-    )
-  }
-
-  private async performRefresh(stale: string | null): Promise<string> {
-    const cooling = this.cooldown.active()
-    if (cooling) throw cooling
-    const epoch = this.epoch
-    const hadSession = this.hasSession()
-    if (this.status === 'active') {
-      this.status = 'refreshing'
-      this.commit()
-      // Deferred: `flight` is set only once this function has returned its promise.
-      queueMicrotask(() => this.flush())
-    }
-    let outcome: RefreshOutcome | 'adopted'
-    try {
-      const run = (contended: boolean) => this.refreshUnderLock(stale, contended, epoch)
-      // Body mode needs no cross-tab lock: only the tab holding the refresh token can rotate it, and
-      // a tab asking that holder must not sit on the lock the holder needs (a deadlock until the timeout).
-      outcome = this.sync && this.cookieMode ? await this.sync.lock.run(run) : await run(false)
-    } catch (error) {
-      if (this.destroyed) throw new DestroyedError()
-      if (epoch !== this.epoch) throw new SessionExpiredError('signed_out')
-      outcome = { kind: 'error', error: new RefreshError('Refresh failed unexpectedly', { cause: error }) }
-    }
-    if (this.destroyed) throw new DestroyedError()
-    if (outcome === 'adopted' || (epoch !== this.epoch && outcome.kind === 'ok')) {
-      if (this.status === 'refreshing') {
-        this.status = 'active'
-        this.commit()
-      }
-      // A sign-out while we waited leaves no token, and a sign-in begun meanwhile drops this result and
-      // may leave only the expired one: either way the session this caller waited on is over.
-      if (this.hasValidToken()) return this.token!.value
-      throw new SessionExpiredError('signed_out')
-    }
-    if (epoch !== this.epoch) throw new SessionExpiredError('signed_out')
-    switch (outcome.kind) {
-      case 'ok':
-        return this.token!.value
-      case 'rejected':
-        if (hadSession) {
-          this.expireSession('refresh_rejected', 'local')
-        } else if (this.status !== 'expired') {
-          // No session to lose (start(), or a 401 before sign-in): quietly signed out.
-          this.endSession('signedOut')
-        }
-        throw new SessionExpiredError('refresh_rejected')
-      case 'error':
-        this.failRefresh(outcome.error)
-        throw outcome.error
-    }
-  }
-
-  /** Runs with the cross-tab lock held: re-check, then at most one bounded request. */
-  private async refreshUnderLock(stale: string | null, contended: boolean, epoch: number): Promise<RefreshOutcome | 'adopted'> {
-    if (contended && this.sync && !this.hasNewerToken(stale)) {
-      // The holder posted its token before releasing; the message may still be on its way.
-      await this.sync.waitFor((m) => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'signedOut', HANDOFF_GRACE)
-    }
-    this.log('lock.acquired', { contended })
-    if (epoch !== this.epoch || this.destroyed) return 'adopted'
-    if (this.hasNewerToken(stale)) {
-      this.log('refresh.adopted')
-      return 'adopted'
-    }
-    if (!this.cookieMode && !this.refreshToken) {
-      // Body mode: only the tab that holds the (rotated) refresh token can refresh.
-      if (this.sync && this.hasSession()) {
-        void this.sync.post({ type: 'refreshRequest' })
-        await this.sync.waitFor((m) => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'refreshFailed', this.lockTimeout())
-        if (this.hasNewerToken(stale)) return 'adopted'
-        return { kind: 'error', error: new RefreshError('No tab holding the refresh token answered') }
-      }
-      return { kind: 'rejected', status: 401 }
-    }
-    this.log('refresh.started', { contended })
-    // Retries present the token this refresh started with: a sign-in meanwhile brings a new one this run must not spend.
-    const refreshToken = this.refreshToken
-    const sessions = this.sessionsBegun
-    const outcome = await refreshWithRetry((signal) => this.transport.refresh(refreshToken, signal), {
-      clock: this.clock,
-      policy: this.retryPolicy,
-      signal: this.refreshAbort.signal,
-      onRetry: (attempt, delay, failed) =>
-        this.log('refresh.retrying', { attempt, delay: Math.round(delay), status: 'status' in failed ? (failed.status ?? null) : null }),
-    })
-    this.log(
-      outcome.kind === 'ok' ? 'refresh.succeeded' : outcome.kind === 'rejected' ? 'refresh.rejected' : 'refresh.failed',
-      outcome.kind === 'ok' ? {} : outcome.kind === 'rejected' ? { status: outcome.status } : { code: outcome.error.code, status: 'status' in outcome.error ? (outcome.error.status ?? null) : null },
-    )
-    if (epoch !== this.epoch || this.destroyed) return outcome
-    // Another tab signed in (a new session) while this refreshed the old one: its result is stale.
-    if (this.sessionsBegun !== sessions) return 'adopted'
-    if (outcome.kind !== 'ok') {
-      if (outcome.kind === 'error' && this.sync) await this.sync.post({ type: 'refreshFailed' })
-      return outcome
-    }
-    try {
-      const token = acceptToken(outcome.tokens, outcome.receivedAt)
-      this.installToken(token, outcome.tokens, 'local', { newSession: !this.hasSession() })
-      // Post before the lock is released so waiting tabs can adopt instead of refreshing.
-      return outcome
-    } catch (error) {
-      return { kind: 'error', error: isInvalidTokenError(error) ? error : new InvalidTokenError('Unusable token', { cause: error }) }
-    }
-  }
-
-  private failRefresh(error: RefreshError | InvalidTokenError): void {
-    this.cooldown.start(error)
-    if (this.status === 'refreshing') this.status = this.token ? 'active' : 'unknown'
-    this.queue('error', { error })
-    // Try again once the cooldown ends if the token is still good until then; else on demand.
-    if (this.token && this.cooldown.endsAt < this.token.expiresAt) this.refreshTimer.arm(this.cooldown.endsAt)
-    this.commit()
-  }
-
-  private async recoverFrom401(sent: string | null): Promise<string | null> {
-    if (this.token && this.token.value !== sent && this.clock.now() < this.token.expiresAt) return this.token.value
-    // Signed out or expired by choice: a 401 is the answer, not a reason to refresh.
-    if (this.status === 'signedOut' || this.status === 'expired') return null
-    if (!this.hasSession() && !this.cookieMode) return null
-    const hadSession = this.hasSession()
-    try {
-      return await this.refreshFlight(sent)
-    } catch (error) {
-      if (!hadSession && error instanceof SessionExpiredError) return null
-      throw error
-    }
-  }
-
-  private onRefreshDue(): void {
-    if (!this.token || this.destroyed) return
-    const idleTracking = this.idle.enabled
-    const lastActivity = this.idle.lastActivityAt ?? 0
-    if (idleTracking && lastActivity <= this.tokenSince) {
-      // Sliding sessions: an idle user's token is allowed to lapse.
-      this.proactiveSkipped = true
-      this.log('refresh.skipped', { reason: 'idle' })
-      return
-    }
-    this.refreshFlight(this.token.value).catch(() => undefined)
-  }
-
-  // ---------------------------------------------------------------- session state
+  // ---------------------------------------------------------------- session lifecycle
 
   private async resume(): Promise<SessionSnapshot> {
+    const { session } = this
     this.openChannel()
     this.attachWake()
-    if (this.sync && !this.hasValidToken() && (await this.sync.mayHavePeers())) {
+    if (this.sync && !session.hasValidToken() && (await this.sync.mayHavePeers())) {
       void this.sync.post({ type: 'hello' })
       await this.sync.waitFor((m) => m.type === 'welcome' && m.token !== null, JOIN_WINDOW)
     }
     this.assertAlive()
-    if (this.hasValidToken() || this.status !== 'unknown') return this.snapshot
-    if (!this.cookieMode && !this.refreshToken) {
-      this.endSession('signedOut')
-      this.flush()
-      return this.snapshot
+    if (session.hasValidToken() || session.status !== 'unknown') return session.snapshot
+    if (!session.cookieMode && !session.refreshToken) {
+      session.end('signedOut')
+      session.store.flush()
+      return session.snapshot
     }
-    await this.refreshFlight(null).catch(() => undefined)
-    return this.snapshot
-  }
-
-  private installToken(token: AccessToken, reply: Pick<TokenResponse, 'refreshToken'> | null, source: EventSource, opts: { newSession: boolean; sessionStartedAt?: number; lastActivityAt?: number | null }): void {
-    const now = this.clock.now()
-    this.token = token
-    this.tokenSince = now
-    this.proactiveSkipped = false
-    // A token shared by another tab means our body-mode refresh token was rotated away.
-    if (!this.cookieMode) this.refreshToken = source === 'local' ? (reply?.refreshToken ?? this.refreshToken) : null
-    this.status = 'active'
-    this.cooldown.reset()
-    if (opts.newSession) {
-      this.sessionsBegun++
-      this.log('session.started', { source })
-      if (source === 'local') this.epoch++
-      const startedAt = opts.sessionStartedAt ?? sessionStartFrom(token, now)
-      this.idle.begin(startedAt, opts.lastActivityAt ?? now)
-      if (this.idle.enabled) this.activity.attach()
-      this.attachWake()
-      this.queue('signedIn', { claims: token.claims })
-    } else {
-      this.queue('tokenRefreshed', { expiresAt: token.expiresAt, source })
-    }
-    this.scheduleRefresh()
-    this.commit()
-    if (source === 'local' && this.sync) {
-      const shared = this.shareToken()
-      if (shared) void this.sync.post({ type: opts.newSession ? 'signedIn' : 'token', ...shared })
-    }
-  }
-
-  private scheduleRefresh(): void {
-    if (!this.token) return this.refreshTimer.disarm()
-    const lead = this.options.refreshLeadTime ?? 60_000
-    const due = refreshDueAt(this.token, lead)
-    // Stagger tabs so they do not all contend for the lock at the same instant; a tab that
-    // has never heard another keeps the exact lead time.
-    const jitter = this.sync?.peersSeen ? Math.random() * Math.min(2000, Math.max(0, due - this.tokenSince) / 10) : 0
-    this.refreshTimer.arm(due - jitter)
-    this.log('timer.scheduled', { timer: 'refresh', at: Math.round(due - jitter) })
+    await this.refresher.run(null).catch(() => undefined)
+    return session.snapshot
   }
 
   private expireByDeadline(reason: 'idle' | 'max_age'): void {
-    if (!this.hasSession()) return
+    if (!this.session.hasSession()) return
     this.log('idle.expired', { reason })
-    const captured = { accessToken: this.hasValidToken() ? this.token!.value : null, refreshToken: this.refreshToken }
-    this.expireSession(reason, 'local')
+    const captured = this.session.credentials()
+    this.session.expire(reason, 'local')
     // Revoke server-side so the refresh cookie cannot revive the session.
     void this.transport.logout({ everywhere: false, ...captured })
-    this.flush()
-  }
-
-  private expireSession(reason: ExpiryReason, source: EventSource): void {
-    if (!this.hasSession()) return
-    this.endSession('expired')
-    this.queue('sessionExpired', { reason })
-    if (source === 'local') void this.sync?.post({ type: 'expired', reason })
-  }
-
-  /** Clears memory and every session timer; the status says why. */
-  private endSession(status: 'signedOut' | 'expired'): void {
-    this.log('session.ended', { status })
-    this.epoch++
-    this.refreshAbort.abort(new SessionExpiredError('signed_out'))
-    this.refreshAbort = new AbortController()
-    this.token = null
-    this.refreshToken = null
-    this.status = status
-    this.refreshTimer.disarm()
-    this.idle.end()
-    this.activity.detach()
-    this.cooldown.reset()
-    this.commit()
+    this.session.store.flush()
   }
 
   private recordActivity(at: number, source: EventSource): void {
+    const { session } = this
     // Deadlines first: activity on waking from sleep must not revive a session that idled out.
     this.idle.check()
-    if (!this.hasSession() || !this.idle.activity(at)) return
+    if (!session.hasSession() || !this.idle.activity(at)) return
     if (source === 'local') this.sync?.shareActivity(at)
-    if (this.proactiveSkipped && this.token) {
-      this.proactiveSkipped = false
-      this.refreshFlight(this.token.value).catch(() => undefined)
+    if (session.proactiveSkipped && session.token) {
+      session.proactiveSkipped = false
+      this.refresher.run(session.token.value).catch(() => undefined)
     }
-    this.commit()
-    this.flush()
+    session.store.commit()
+    session.store.flush()
   }
 
   private onWake(reason: WakeReason): void {
-    if (this.destroyed) return
+    if (this.session.destroyed) return
     this.log('wake', { reason })
     if (reason === 'online') this.cooldown.reset()
     this.idle.check()
-    if (this.hasSession()) this.refreshTimer.check()
-    this.flush()
-  }
-
-  private onTabMessage(message: TabMessage): void {
-    if (this.destroyed) return
-    switch (message.type) {
-      case 'hello':
-        void this.sync?.post({ type: 'welcome', token: this.shareToken(), lastActivityAt: this.idle.lastActivityAt })
-        break
-      case 'welcome':
-        if (message.token) this.adoptRemote(message.token, 'token', message.lastActivityAt)
-        break
-      case 'token':
-      case 'signedIn':
-        this.adoptRemote(message, message.type, null)
-        break
-      case 'signedOut':
-        if (this.hasSession() || this.status === 'unknown') {
-          this.endSession('signedOut')
-          this.queue('signedOut', { source: 'remote', everywhere: message.everywhere })
-        }
-        break
-      case 'expired':
-        this.expireSession(message.reason, 'remote')
-        break
-      case 'activity':
-        this.recordActivity(message.at, 'remote')
-        break
-      case 'refreshRequest':
-        if (this.token && (this.sync?.isLeader || (!this.cookieMode && this.refreshToken))) {
-          // A request that raced our last refresh gets that token instead of a new rotation.
-          const recent = this.clock.now() - this.tokenSince < 1000 && this.hasValidToken()
-          if (recent) void this.sync?.post({ type: 'token', ...this.shareToken()! })
-          else this.refreshFlight(this.token.value).catch(() => undefined)
-        }
-        break
-      case 'refreshFailed':
-        break
-    }
-    this.flush()
-  }
-
-  private adoptRemote(shared: SharedToken, kind: 'token' | 'signedIn', lastActivityAt: number | null): void {
-    // Newer means issued later, not expiring later: a server may shorten lifetimes.
-    if (this.token && (shared.receivedAt <= this.token.receivedAt || shared.accessToken === this.token.value)) return
-    // A sign-in older than a logout here is one that logout's server call has ended.
-    if (shared.receivedAt <= this.loggedOutAt) return
-    if (shared.expiresAt <= this.clock.now()) return
-    // A plain token update never revives a session that ended here; a sign-in does.
-    if (kind === 'token' && (this.status === 'signedOut' || this.status === 'expired')) return
-    let token: AccessToken
-    try {
-      token = adoptSharedToken(shared)
-    } catch {
-      return
-    }
-    // Nor does a token of an older session, or of another account, replace the session signed in since.
-    if (kind === 'token' && this.hasSession() && (shared.sessionStartedAt < (this.idle.sessionStartedAt ?? -Infinity) || token.claims?.sub !== this.token?.claims?.sub)) return
-    // A sign-in elsewhere while we hold a session (another account, or signing in again) is a new
-    // session here too: its own claims, idle and max-age clocks, and a signedIn event.
-    const newSignIn =
-      kind === 'signedIn' &&
-      this.hasSession() &&
-      (shared.sessionStartedAt > (this.idle.sessionStartedAt ?? -Infinity) || token.claims?.sub !== this.token?.claims?.sub)
-    this.installToken(token, null, 'remote', {
-      newSession: !this.hasSession() || newSignIn,
-      sessionStartedAt: shared.sessionStartedAt,
-      lastActivityAt,
-    })
+    if (this.session.hasSession()) this.refreshTimer.check()
+    this.session.store.flush()
   }
 
   // ---------------------------------------------------------------- helpers
 
   private openChannel(): void {
-    if (this.sync || this.destroyed) return
+    if (this.sync || this.session.destroyed) return
     const crossTab = this.options.crossTab ?? true
     if (crossTab === false) return
     const factory = this.options.channelFactory ?? defaultChannelFactory()
@@ -749,7 +473,7 @@ export class TokenManager {
         lockTimeout: this.lockTimeout(),
         lockLinger: HANDOFF_GRACE,
         activityThrottle: ACTIVITY_BROADCAST_THROTTLE,
-        onMessage: (message) => this.onTabMessage(message),
+        onMessage: (message) => this.bridge.onMessage(message),
         log: (event, detail) => this.log(event, detail),
       })
       // Announce ourselves: open tabs answer with their token, and know a peer exists.
@@ -761,7 +485,7 @@ export class TokenManager {
   }
 
   private attachWake(): void {
-    if (this.unsubscribeWake || this.destroyed) return
+    if (this.unsubscribeWake || this.session.destroyed) return
     this.unsubscribeWake = this.environment.onWake((reason) => this.onWake(reason))
   }
 
@@ -769,24 +493,6 @@ export class TokenManager {
   private lockTimeout(): number {
     const { retries, maxDelay } = this.retryPolicy
     return (retries + 1) * (this.options.timeout ?? 10_000) + retries * maxDelay + 5000
-  }
-
-  private shareToken(): SharedToken | null {
-    if (!this.hasValidToken()) return null
-    const { value, expiresAt, lifetime, receivedAt } = this.token!
-    return { accessToken: value, expiresAt, lifetime, receivedAt, sessionStartedAt: this.idle.sessionStartedAt ?? this.tokenSince }
-  }
-
-  private hasSession(): boolean {
-    return this.status === 'active' || this.status === 'refreshing'
-  }
-
-  private hasValidToken(): boolean {
-    return this.token !== null && this.clock.now() < this.token.expiresAt
-  }
-
-  private hasNewerToken(stale: string | null): boolean {
-    return this.hasValidToken() && this.token!.value !== stale
   }
 
   private log(event: LogEntry['event'], detail?: LogEntry['detail']): void {
@@ -803,48 +509,7 @@ export class TokenManager {
   }
 
   private assertAlive(): void {
-    if (this.destroyed) throw new DestroyedError()
-  }
-
-  private buildSnapshot(): SessionSnapshot {
-    return {
-      status: this.status,
-      expiresAt: this.token?.expiresAt ?? null,
-      claims: this.token?.claims ?? null,
-      lastActivityAt: this.idle.lastActivityAt,
-      idleDeadline: this.idle.deadline,
-    }
-  }
-
-  /** Replaces the snapshot only if a field changed, and queues `change`. */
-  private commit(): void {
-    const next = this.buildSnapshot()
-    const prev = this.snapshot
-    const same = (Object.keys(next) as (keyof SessionSnapshot)[]).every((key) => Object.is(next[key], prev[key]))
-    if (same) return
-    this.snapshot = next
-    this.queue('change', { snapshot: next })
-  }
-
-  private queue(...event: PendingEvent): void {
-    if (!this.destroyed) this.pending.push(event)
-  }
-
-  /** Emits queued events after state is committed, outside any lock or refresh in flight. */
-  private flush(): void {
-    while (this.pending.length > 0) {
-      const [type, payload] = this.pending.shift()!
-      if (type === 'change') for (const listener of [...this.listeners]) safeCall(listener)
-      this.events.emit(type, payload as never)
-    }
-  }
-}
-
-function safeCall(listener: () => void): void {
-  try {
-    listener()
-  } catch (error) {
-    console.error('[tokenkeeper] a subscribe listener threw', error)
+    if (this.session.destroyed) throw new DestroyedError()
   }
 }
 

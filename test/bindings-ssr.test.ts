@@ -1,4 +1,5 @@
 // Server-side rendering of the React and Vue bindings, in plain Node (no DOM globals).
+import { subscriberCount } from './helpers/subscribers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeJwt } from './helpers/jwt'
 
@@ -81,7 +82,6 @@ describe('tokenkeeper/vue on the server', () => {
       import('../src/vue'),
     ])
     const tm = new TokenManager({ baseUrl: 'http://app.test', crossTab: false })
-    const listeners = (tm as unknown as { listeners: Set<unknown> }).listeners
     const Status = defineComponent({
       setup() {
         const session = useSession(tm)
@@ -90,7 +90,7 @@ describe('tokenkeeper/vue on the server', () => {
     })
     for (let request = 0; request < 3; request++) {
       expect(await renderToString(createSSRApp(Status))).toBe('<p>unknown</p>')
-      expect(listeners.size).toBe(0)
+      expect(subscriberCount(tm)).toBe(0)
     }
     tm.destroy()
   })

@@ -1,4 +1,5 @@
 // @vitest-environment happy-dom
+import { subscriberCount } from './helpers/subscribers'
 import { act, cleanup, render, screen } from '@testing-library/react'
 import { createElement as h, StrictMode, useState, type ReactNode } from 'react'
 import { hydrateRoot } from 'react-dom/client'
@@ -185,7 +186,7 @@ describe('tokenkeeper/react', () => {
     // Strict Mode mounts, unmounts and mounts again: the extra subscription was released.
     expect(counts.subscribe).toBeGreaterThanOrEqual(2)
     expect(live()).toEqual({ subscriptions: 2, handlers: 1 })
-    expect((tm as unknown as { listeners: Set<unknown> }).listeners.size).toBe(2)
+    expect(subscriberCount(tm)).toBe(2)
 
     // Re-renders (state changes) do not re-subscribe.
     const subscribed = counts.subscribe
@@ -198,7 +199,7 @@ describe('tokenkeeper/react', () => {
 
     view.unmount()
     expect(live()).toEqual({ subscriptions: 0, handlers: 0 })
-    expect((tm as unknown as { listeners: Set<unknown> }).listeners.size).toBe(0)
+    expect(subscriberCount(tm)).toBe(0)
     tm.destroy()
   })
 

@@ -1,4 +1,5 @@
 // @vitest-environment happy-dom
+import { subscriberCount } from './helpers/subscribers'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { computed, createApp, defineComponent, effectScope, h, isReadonly, isRef, nextTick, watch } from 'vue'
 import { TokenManager, type SessionStatus } from '../src'
@@ -57,7 +58,7 @@ describe('tokenkeeper/vue', () => {
 
     scope.stop()
     expect(live()).toBe(0)
-    expect((tm as unknown as { listeners: Set<unknown> }).listeners.size).toBe(0)
+    expect(subscriberCount(tm)).toBe(0)
     // Stopped: later changes no longer reach the ref.
     await tm.login(ALICE)
     expect(tm.getSnapshot().status).toBe('active')
@@ -145,6 +146,6 @@ describe('tokenkeeper/vue', () => {
     expect(live()).toBe(1)
     // destroy() drops every subscriber.
     tm.destroy()
-    expect((tm as unknown as { listeners: Set<unknown> }).listeners.size).toBe(0)
+    expect(subscriberCount(tm)).toBe(0)
   })
 })
