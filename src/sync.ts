@@ -2,7 +2,8 @@ import type { Clock } from './clock'
 import { startElection, type Election } from './election'
 import { RefreshError } from './errors'
 import { createLeaderLock, createWebLock, localLock, type LingeringLock, type LockManagerLike, type RefreshLock } from './lock'
-import { TabChannel, type ChannelLike, type TabMessage, type TabMessageBody } from './tabs'
+import { defaultChannelFactory, TabChannel, type ChannelLike, type TabMessage, type TabMessageBody } from './tabs'
+import type { TokenManagerOptions } from './types'
 
 export interface TabSyncOptions {
   channel: ChannelLike
@@ -198,4 +199,34 @@ export class TabSync {
     const held = new Promise<void>((resolve) => (this.releasePresence = resolve))
     void locks.request(`${this.options.lockName}:tab:${this.tabId}`, {}, () => held).catch(() => undefined)
   }
+}
+
+/**
+ * Opens the manager's side of the tab channel per its options (`crossTab`, `channelFactory`,
+ * `locks`) and announces the tab; `null` when cross-tab sync is off or impossible (no
+ * channel here): the tab then works alone.
+ */
+export function openTabSync(
+  options: Pick<TokenManagerOptions, 'crossTab' | 'channelFactory' | 'locks'>,
+  settings: Omit<TabSyncOptions, 'channel' | 'locks' | 'lockName'>,
+): TabSync | null {
+  const crossTab = options.crossTab ?? true
+  if (crossTab === false) return null
+  const factory = options.channelFactory ?? defaultChannelFactory()
+  if (!factory) return null
+  const name = (typeof crossTab === 'object' && crossTab.channel) || 'tokenkeeper'
+  const locks = options.locks !== undefined ? options.locks : defaultLocks()
+  try {
+    const sync = new TabSync({ ...settings, channel: factory(name), locks, lockName: name })
+    // Announce ourselves: open tabs answer with their token, and know a peer exists.
+    void sync.post({ type: 'hello' })
+    return sync
+  } catch {
+    return null
+  }
+}
+
+function defaultLocks(): LockManagerLike | null {
+  const locks = typeof navigator !== 'undefined' ? (navigator as { locks?: LockManagerLike | null }).locks : undefined
+  return locks ?? null
 }

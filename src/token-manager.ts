@@ -5,7 +5,6 @@ import { resolveUrls } from './config'
 import { browserEnvironment, type BrowserEnvironment, type WakeReason } from './environment'
 import { DestroyedError, LoginError } from './errors'
 import { IdleMonitor } from './idle'
-import type { LockManagerLike } from './lock'
 import { consoleLogger, type LogEntry, type Logger } from './logger'
 import { Cooldown } from './refresh'
 import { HANDOFF_GRACE, RefreshCoordinator } from './refresh-coordinator'
@@ -14,12 +13,11 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry'
 import { Deadline } from './scheduler'
 import { Session } from './session'
 import { SessionsClient } from './sessions'
-import { TabSync } from './sync'
+import { openTabSync, type TabSync } from './sync'
 import { TabBridge } from './tab-bridge'
-import { defaultChannelFactory } from './tabs'
 import { acceptToken } from './token'
 import { defaultParseTokenResponse, type TokenResponse } from './token-response'
-import { AuthTransport } from './transport'
+import { AuthTransport, loginFailure } from './transport'
 import type { EventSource, SessionDeadlines, SessionSnapshot, TokenManagerEvents, TokenManagerOptions } from './types'
 
 const JOIN_WINDOW = 150
@@ -239,19 +237,8 @@ export class TokenManager {
         session.store.flush()
         return session.snapshot
       }
-      case 'invalid':
-        throw outcome.error
-      case 'transient':
-        throw new LoginError(outcome.status === undefined ? 'Login failed: network error or timeout' : `Login failed (${outcome.status})`, {
-          ...(outcome.status !== undefined && { status: outcome.status }),
-          ...(outcome.retryAfter !== undefined && { retryAfter: Math.ceil(outcome.retryAfter / 1000) }),
-          cause: outcome.cause,
-        })
       default:
-        throw new LoginError(`Login failed (${outcome.status})`, {
-          status: outcome.status,
-          ...('retryAfter' in outcome && outcome.retryAfter !== undefined && { retryAfter: Math.ceil(outcome.retryAfter / 1000) }),
-        })
+        throw loginFailure(outcome)
     }
   }
 
@@ -458,30 +445,14 @@ export class TokenManager {
 
   private openChannel(): void {
     if (this.sync || this.session.destroyed) return
-    const crossTab = this.options.crossTab ?? true
-    if (crossTab === false) return
-    const factory = this.options.channelFactory ?? defaultChannelFactory()
-    if (!factory) return
-    const name = (typeof crossTab === 'object' && crossTab.channel) || 'tokenkeeper'
-    const locks = this.options.locks !== undefined ? this.options.locks : defaultLocks()
-    try {
-      this.sync = new TabSync({
-        channel: factory(name),
-        clock: this.clock,
-        locks,
-        lockName: name,
-        lockTimeout: this.lockTimeout(),
-        lockLinger: HANDOFF_GRACE,
-        activityThrottle: ACTIVITY_BROADCAST_THROTTLE,
-        onMessage: (message) => this.bridge.onMessage(message),
-        log: (event, detail) => this.log(event, detail),
-      })
-      // Announce ourselves: open tabs answer with their token, and know a peer exists.
-      void this.sync.post({ type: 'hello' })
-    } catch {
-      // No usable channel: this tab works alone.
-      this.sync = null
-    }
+    this.sync = openTabSync(this.options, {
+      clock: this.clock,
+      lockTimeout: this.lockTimeout(),
+      lockLinger: HANDOFF_GRACE,
+      activityThrottle: ACTIVITY_BROADCAST_THROTTLE,
+      onMessage: (message) => this.bridge.onMessage(message),
+      log: (event, detail) => this.log(event, detail),
+    })
   }
 
   private attachWake(): void {
@@ -511,9 +482,4 @@ export class TokenManager {
   private assertAlive(): void {
     if (this.session.destroyed) throw new DestroyedError()
   }
-}
-
-function defaultLocks(): LockManagerLike | null {
-  const locks = typeof navigator !== 'undefined' ? (navigator as { locks?: LockManagerLike | null }).locks : undefined
-  return locks ?? null
 }

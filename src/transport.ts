@@ -1,6 +1,6 @@
 import ky, { type KyInstance } from 'ky'
 import type { Clock } from './clock'
-import { InvalidTokenError, isInvalidTokenError } from './errors'
+import { InvalidTokenError, isInvalidTokenError, LoginError } from './errors'
 import { parseRetryAfter } from './retry'
 import type { TokenResponse } from './token-response'
 
@@ -116,5 +116,24 @@ export class AuthTransport {
         : new InvalidTokenError('parseTokenResponse threw', { cause: error })
       return { kind: 'invalid', error: invalid }
     }
+  }
+}
+
+/** The error `login()` throws for an outcome other than a token. */
+export function loginFailure(outcome: Exclude<AuthOutcome, { kind: 'ok' }>): LoginError | InvalidTokenError {
+  switch (outcome.kind) {
+    case 'invalid':
+      return outcome.error
+    case 'transient':
+      return new LoginError(outcome.status === undefined ? 'Login failed: network error or timeout' : `Login failed (${outcome.status})`, {
+        ...(outcome.status !== undefined && { status: outcome.status }),
+        ...(outcome.retryAfter !== undefined && { retryAfter: Math.ceil(outcome.retryAfter / 1000) }),
+        cause: outcome.cause,
+      })
+    default:
+      return new LoginError(`Login failed (${outcome.status})`, {
+        status: outcome.status,
+        ...('retryAfter' in outcome && outcome.retryAfter !== undefined && { retryAfter: Math.ceil(outcome.retryAfter / 1000) }),
+      })
   }
 }
