@@ -15,7 +15,11 @@ export interface LockManagerLike {
  * lock first, so it should expect that tab's token (lock-then-recheck).
  */
 export interface RefreshLock {
-  run<T>(task: (contended: boolean) => Promise<T>): Promise<T>
+  /**
+   * @param linger whether the lock should stay held a moment after `task` (its result went on
+   * the channel and other tabs must get it before they can take the lock); default: never.
+   */
+  run<T>(task: (contended: boolean) => Promise<T>, linger?: (result: T) => boolean): Promise<T>
 }
 
 /** A single tab (cross-tab sync off): nothing to coordinate. */
@@ -31,13 +35,17 @@ export interface LingeringLock extends RefreshLock {
  * acquisition wait is bounded so a frozen holder cannot hang this tab forever (supabase-js
  * #2111); after the timeout the task runs anyway, which is the lesser evil than a hung app.
  *
- * After a successful task the lock lingers for `linger` ms while the caller already has its
- * result: the new token is on the channel but may not have reached the other tabs yet, and a
- * tab that acquires the lock in that window must see it as contended and wait for the token
- * rather than rotate a second time.
+ * After a task that asks for it (a refresh that got a token) the lock lingers for `linger` ms
+ * while the caller already has its result: the new token is on the channel but may not have
+ * reached the other tabs yet, and a tab that acquires the lock in that window must see it as
+ * contended and wait for the token rather than rotate a second time. The same tab never
+ * waits on its own lingering hold: a new run releases it and does not count as contended.
  */
 export function createWebLock(locks: LockManagerLike, name: string, acquireTimeout: number, clock: Clock, linger = 0): LingeringLock {
   const lingering = new Set<() => void>()
+  const releaseAll = () => {
+    for (const done of [...lingering]) done()
+  }
   const hold = () =>
     new Promise<void>((resolve) => {
       if (linger <= 0) return resolve()
@@ -51,18 +59,23 @@ export function createWebLock(locks: LockManagerLike, name: string, acquireTimeo
     })
 
   return {
-    run<T>(task: (contended: boolean) => Promise<T>): Promise<T> {
+    run<T>(task: (contended: boolean) => Promise<T>, shouldLinger?: (result: T) => boolean): Promise<T> {
+      // Our own hold is no contention: what it protected (our token) is already here.
+      const afterOwnHold = lingering.size > 0
+      releaseAll()
       return new Promise<T>((resolve, reject) => {
         let started = false
         const body = async (contended: boolean) => {
           started = true
+          let result: T
           try {
-            resolve(await task(contended))
+            result = await task(contended && !afterOwnHold)
           } catch (error) {
             reject(error)
             return
           }
-          await hold()
+          resolve(result)
+          if (shouldLinger?.(result)) await hold()
         }
         const waitInLine = () => {
           const controller = new AbortController()
@@ -85,9 +98,7 @@ export function createWebLock(locks: LockManagerLike, name: string, acquireTimeo
           .catch((error: unknown) => (started ? undefined : reject(error)))
       })
     },
-    releaseLingering() {
-      for (const done of [...lingering]) done()
-    },
+    releaseLingering: releaseAll,
   }
 }
 

@@ -105,7 +105,7 @@ export class RefreshCoordinator {
       const sync = this.deps.sync()
       // Body mode needs no cross-tab lock: only the tab holding the refresh token can rotate it, and
       // a tab asking that holder must not sit on the lock the holder needs (a deadlock until the timeout).
-      outcome = sync && this.cookieMode ? await sync.lock.run(run) : await run(false)
+      outcome = sync && this.cookieMode ? await sync.lock.run(run, madeToken) : await run(false)
     } catch (error) {
       if (session.destroyed) throw new DestroyedError()
       if (epoch !== session.epoch) throw new SessionExpiredError('signed_out')
@@ -204,4 +204,9 @@ export class RefreshCoordinator {
     if (session.token && cooldown.endsAt < session.token.expiresAt) refreshTimer.arm(cooldown.endsAt)
     session.store.commit()
   }
+}
+
+/** Only a refresh that got a token holds the lock a moment longer, for the token to reach the other tabs. */
+function madeToken(outcome: RefreshOutcome | 'adopted'): boolean {
+  return outcome !== 'adopted' && outcome.kind === 'ok'
 }

@@ -164,11 +164,6 @@ export class TabSync {
     }, this.lastActivitySent + activityThrottle - now)
   }
 
-  /** Ends this tab's lingering hold on the refresh lock at once (after a login: no token to hand over). */
-  releaseLingering(): void {
-    this.webLock?.releaseLingering()
-  }
-
   close(): void {
     if (this.activityTimer !== null) this.options.clock.clearTimeout(this.activityTimer)
     this.activityTimer = null

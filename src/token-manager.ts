@@ -228,7 +228,6 @@ export class TokenManager {
     const outcome = await (this.sync && !this.sync.usesLeaderElection ? this.sync.lock.run(request) : request()).catch((cause: unknown) => {
       throw new LoginError('Login request failed', { cause })
     })
-    this.sync?.releaseLingering()
     this.assertAlive()
     switch (outcome.kind) {
       case 'ok': {

@@ -43,20 +43,60 @@ describe('locks', () => {
     await expect(result).resolves.toBe(true)
   })
 
-  it('web lock: lingers after a task without delaying its caller, and releaseLingering ends it', async () => {
+  it('web lock: lingers after a task that asks for it, without delaying its caller, and releaseLingering ends it', async () => {
     const locks = createLockManager()
     const lock = createWebLock(locks.managerFor(), 'l', 5000, systemClock, 100)
-    await expect(lock.run(async () => 'done')).resolves.toBe('done')
+    await expect(lock.run(async () => 'token', (result) => result === 'token')).resolves.toBe('token')
     expect(locks.isHeld('l')).toBe(true)
     const next = createWebLock(locks.managerFor(), 'l', 5000, systemClock)
     const contended = next.run(async (c) => c)
-    await vi.advanceTimersByTimeAsync(100)
+    await vi.advanceTimersByTimeAsync(99)
+    expect(locks.isHeld('l')).toBe(true)
+    await vi.advanceTimersByTimeAsync(1)
     await expect(contended).resolves.toBe(true)
-    await lock.run(async () => 1)
+    await lock.run(async () => 1, () => true)
     lock.releaseLingering()
     await vi.advanceTimersByTimeAsync(0)
     expect(locks.isHeld('l')).toBe(false)
     expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('web lock: no linger unless the task asks (an adopted token, a login, a failure)', async () => {
+    const locks = createLockManager()
+    const lock = createWebLock(locks.managerFor(), 'l', 5000, systemClock, 100)
+    await lock.run(async () => 'adopted', (result) => result === 'token')
+    await lock.run(async () => 'login')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(locks.isHeld('l')).toBe(false)
+    const other = createWebLock(locks.managerFor(), 'l', 5000, systemClock)
+    await expect(other.run(async (c) => c)).resolves.toBe(false)
+  })
+
+  it('web lock: a tab never waits on its own lingering hold, and its next run is not contended', async () => {
+    const locks = createLockManager()
+    const lock = createWebLock(locks.managerFor(), 'l', 5000, systemClock, 100)
+    await lock.run(async () => 'token', () => true)
+    expect(locks.isHeld('l')).toBe(true)
+    const seen: boolean[] = []
+    const second = lock.run(async (contended) => void seen.push(contended))
+    await vi.advanceTimersByTimeAsync(0)
+    await second
+    expect(seen).toEqual([false])
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('web lock: another tab already waiting still goes first after our hold ends early', async () => {
+    const locks = createLockManager()
+    const a = createWebLock(locks.managerFor(), 'l', 5000, systemClock, 100)
+    const b = createWebLock(locks.managerFor(), 'l', 5000, systemClock, 100)
+    const order: string[] = []
+    await a.run(async () => 'token', () => true)
+    const bRun = b.run(async (contended) => void order.push(`b:${contended}`))
+    await vi.advanceTimersByTimeAsync(0)
+    const aRun = a.run(async (contended) => void order.push(`a:${contended}`))
+    await vi.advanceTimersByTimeAsync(0)
+    await Promise.all([aRun, bRun])
+    expect(order).toEqual(['b:true', 'a:false'])
   })
 
   it('web lock: an error in the task propagates and releases the lock', async () => {

@@ -234,6 +234,22 @@ describe('cross-tab: a tab that dies mid-refresh', () => {
     world.destroyAll()
   })
 
+  it("a tab's back-to-back refreshes never wait on its own lingering lock hold", async () => {
+    const world = createTabs({ webLocks: true })
+    const a = world.open()
+    world.open()
+    await a.tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(50)
+    const first = await a.tm.refresh()
+    let second: string | null = null
+    void a.tm.refresh().then((token) => (second = token))
+    // Before the fix: 100 ms waiting for its own linger, then 100 ms for a hand-off from itself.
+    await vi.advanceTimersByTimeAsync(1)
+    expect(second).toEqual(expect.any(String))
+    expect(second).not.toBe(first)
+    world.destroyAll()
+  })
+
   it('a lock abandoned by a frozen tab is given up after the acquisition timeout', async () => {
     const world = createTabs({ webLocks: true, tabOptions: { timeout: 1000, retry: 0 } })
     const a = world.open()
