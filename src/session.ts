@@ -49,6 +49,8 @@ export class Session {
   sessionsBegun = 0
   /** When logout() was last called here: older sign-ins from other tabs are not adopted. */
   loggedOutAt = -Infinity
+  /** Receipt time of the current session's sign-in token: an older logout elsewhere does not end it. */
+  signedInAt = -Infinity
   /** Aborts the refresh requests of the session that is ending. */
   refreshAbort = new AbortController()
   destroyed = false
@@ -113,6 +115,7 @@ export class Session {
     cooldown.reset()
     if (opts.newSession) {
       this.sessionsBegun++
+      this.signedInAt = token.receivedAt
       this.deps.log('session.started', { source })
       if (source === 'local') this.epoch++
       const startedAt = opts.sessionStartedAt ?? sessionStartFrom(token, now)

@@ -38,6 +38,8 @@ export class TabBridge {
         this.adopt(message, message.type, null)
         break
       case 'signedOut':
+        // A logout that crossed a newer sign-in on the channel ended the session before it, not this one.
+        if (message.at !== undefined && message.at < session.signedInAt && session.hasSession()) break
         if (session.hasSession() || session.status === 'unknown') {
           session.end('signedOut')
           session.store.queue('signedOut', { source: 'remote', everywhere: message.everywhere })

@@ -19,7 +19,8 @@ export type TabMessageBody =
   | { type: 'hello' }
   /** Reply to `hello`: the current token, if this tab has a valid one. */
   | { type: 'welcome'; token: SharedToken | null; lastActivityAt: number | null }
-  | { type: 'signedOut'; everywhere: boolean }
+  /** `at`: when the logout happened (local epoch ms), to order it against a sign-in it crossed. */
+  | { type: 'signedOut'; everywhere: boolean; at?: number }
   | { type: 'expired'; reason: 'refresh_rejected' | 'idle' | 'max_age' }
   | { type: 'activity'; at: number }
   /** Fallback mode without Web Locks: a follower asks the leader to refresh. */
@@ -72,7 +73,7 @@ export function parseTabMessage(data: unknown): TabMessage | null {
     case 'refreshFailed':
       return m as unknown as TabMessage
     case 'signedOut':
-      return typeof m.everywhere === 'boolean' ? (m as unknown as TabMessage) : null
+      return typeof m.everywhere === 'boolean' && (m.at === undefined || isFiniteNumber(m.at)) ? (m as unknown as TabMessage) : null
     case 'expired':
       return m.reason === 'refresh_rejected' || m.reason === 'idle' || m.reason === 'max_age'
         ? (m as unknown as TabMessage)

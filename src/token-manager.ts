@@ -307,7 +307,7 @@ export class TokenManager {
       session.store.queue('signedOut', { source: 'local', everywhere })
     }
     // Always: the server call ends the session other tabs may hold even if this tab has not heard of it yet.
-    void this.sync?.post({ type: 'signedOut', everywhere })
+    void this.sync?.post({ type: 'signedOut', everywhere, at: session.loggedOutAt })
     session.store.flush()
     await this.transport.logout({ everywhere, ...captured })
   }

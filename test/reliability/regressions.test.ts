@@ -233,6 +233,43 @@ describe('regressions found by the model', () => {
     expect(world.browser.controls.sessions('alice')).toHaveLength(0) // the server revoked it too
     world.destroyAll()
   })
+
+  it('R12 (was O7): a logout and a sign-in in different tabs that cross on the channel leave the tabs in agreement (the model sequence that showed it)', async () => {
+    vi.useRealTimers() // the harness installs its own fake clock
+    const result = await runScenario({
+      config: { tabs: 3, webLocks: true, transport: 'cookie', idleTimeout: 0, maxSessionAge: 0, reuseGrace: 0, signedIn: true, rngSeed: 5 },
+      commands: [
+        { c: 'activity', tab: 1, how: 'dom' },
+        { c: 'logout', tab: 4, everywhere: false },
+        { c: 'login', tab: 1, user: 'alice', good: true },
+        { c: 'logout', tab: 8, everywhere: false },
+        { c: 'request', tab: 5, n: 1, target: 'foreign', abortAfter: 109 },
+      ],
+    })
+    expect(result.violations).toEqual([])
+    expect(result.known).toEqual([])
+  })
+
+  it('R12: the signing-in tab ignores a logout from another tab that happened before its sign-in, and obeys one after it', async () => {
+    const world = createTabs()
+    const a = world.open()
+    const raw = world.rawChannel()
+    await a.tm.login(ALICE)
+    const signedInAt = Date.now()
+    // B's logout (1 ms before the sign-in) arrives after it: it ended the previous session, not this one.
+    void raw.postMessage({ v: 1, from: 'tab-b', type: 'signedOut', everywhere: false, at: signedInAt - 1 })
+    await vi.advanceTimersByTimeAsync(50)
+    expect(a.tm.getSnapshot().status).toBe('active')
+    expect(a.ofType('signedOut')).toEqual([])
+    // A logout made after the sign-in ends it.
+    vi.setSystemTime(signedInAt + 10)
+    void raw.postMessage({ v: 1, from: 'tab-b', type: 'signedOut', everywhere: false, at: signedInAt + 5 })
+    await vi.advanceTimersByTimeAsync(50)
+    expect(a.tm.getSnapshot().status).toBe('signedOut')
+    expect(a.ofType('signedOut')).toEqual([{ type: 'signedOut', payload: { source: 'remote', everywhere: false } }])
+    void raw.close()
+    world.destroyAll()
+  })
 })
 
 /**
@@ -326,21 +363,5 @@ describe('open issues (expected to fail until fixed)', () => {
     })
     expect(result.violations).toEqual([])
     expect(result.known).toEqual([]) // today: the opened tabs refresh while the leader's refresh is in flight
-  })
-
-  it.fails('O7: a logout and a sign-in in different tabs that cross on the channel leave the tabs in agreement (the model sequence that showed it)', async () => {
-    vi.useRealTimers() // the harness installs its own fake clock
-    const result = await runScenario({
-      config: { tabs: 3, webLocks: true, transport: 'cookie', idleTimeout: 0, maxSessionAge: 0, reuseGrace: 0, signedIn: true, rngSeed: 5 },
-      commands: [
-        { c: 'activity', tab: 1, how: 'dom' },
-        { c: 'logout', tab: 4, everywhere: false },
-        { c: 'login', tab: 1, user: 'alice', good: true },
-        { c: 'logout', tab: 8, everywhere: false },
-        { c: 'request', tab: 5, n: 1, target: 'foreign', abortAfter: 109 },
-      ],
-    })
-    expect(result.violations).toEqual([])
-    expect(result.known).toEqual([]) // today: the tab that signed in takes the older logout, the others the newer sign-in
   })
 })
