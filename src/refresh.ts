@@ -49,7 +49,34 @@ export async function refreshWithRetry(
   attempt: (signal?: AbortSignal) => Promise<AuthOutcome>,
   options: RetryingRefreshOptions,
 ): Promise<RefreshOutcome> {
-  const { clock, policy, signal } = options
+  const { clock, policy } = options
+  // A signal of this refresh alone: ky combines the signal it gets with its own on every request,
+  // and a composite of a long-lived signal stays registered on it (Node 20: ~64 B per refresh).
+  const { signal, release } = childSignal(options.signal)
+  try {
+    return await retryLoop(attempt, options, clock, policy, signal)
+  } finally {
+    release()
+  }
+}
+
+/** An AbortSignal that aborts with `parent` but can be unlinked from it when its work is done. */
+export function childSignal(parent: AbortSignal | undefined): { signal: AbortSignal | undefined; release: () => void } {
+  if (!parent) return { signal: undefined, release: () => undefined }
+  const controller = new AbortController()
+  const forward = () => controller.abort(parent.reason)
+  if (parent.aborted) forward()
+  else parent.addEventListener('abort', forward, { once: true })
+  return { signal: controller.signal, release: () => parent.removeEventListener('abort', forward) }
+}
+
+async function retryLoop(
+  attempt: (signal?: AbortSignal) => Promise<AuthOutcome>,
+  options: RetryingRefreshOptions,
+  clock: Clock,
+  policy: RetryPolicy,
+  signal: AbortSignal | undefined,
+): Promise<RefreshOutcome> {
   for (let attemptNo = 0; ; attemptNo++) {
     const outcome = await attempt(signal)
     switch (outcome.kind) {

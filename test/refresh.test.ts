@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { InvalidTokenError, RefreshError } from '../src'
 import { systemClock } from '../src/clock'
-import { Cooldown, refreshWithRetry, SingleFlight } from '../src/refresh'
+import { childSignal, Cooldown, refreshWithRetry, SingleFlight } from '../src/refresh'
+import { DEFAULT_RETRY_POLICY } from '../src/retry'
 import type { AuthOutcome } from '../src/transport'
 
 const ok: AuthOutcome = { kind: 'ok', tokens: { accessToken: 't', expiresIn: 60 }, receivedAt: 0 }
@@ -124,5 +125,50 @@ describe('Cooldown', () => {
     expect(cooldown.active()).not.toBeNull()
     cooldown.reset()
     expect(cooldown.active()).toBeNull()
+  })
+})
+
+describe('childSignal', () => {
+  it('aborts with the parent, with its reason, until released', () => {
+    const parent = new AbortController()
+    const { signal, release } = childSignal(parent.signal)
+    parent.abort(new Error('ended'))
+    expect(signal?.aborted).toBe(true)
+    expect((signal?.reason as Error).message).toBe('ended')
+    release()
+
+    const other = new AbortController()
+    const second = childSignal(other.signal)
+    second.release()
+    other.abort()
+    expect(second.signal?.aborted).toBe(false)
+  })
+
+  it('is aborted at once for an aborted parent, and absent without one', () => {
+    const parent = new AbortController()
+    parent.abort('gone')
+    expect(childSignal(parent.signal).signal?.reason).toBe('gone')
+    expect(childSignal(undefined).signal).toBeUndefined()
+  })
+
+  it('refreshWithRetry hands each attempt its own signal and unlinks it from the long-lived one afterwards', async () => {
+    const parent = new AbortController()
+    const add = vi.spyOn(parent.signal, 'addEventListener')
+    const remove = vi.spyOn(parent.signal, 'removeEventListener')
+    const seen: (AbortSignal | undefined)[] = []
+    for (let i = 0; i < 3; i++) {
+      await refreshWithRetry(
+        async (signal) => {
+          seen.push(signal)
+          return { kind: 'rejected', status: 401 }
+        },
+        { clock: systemClock, policy: DEFAULT_RETRY_POLICY, signal: parent.signal },
+      )
+    }
+    expect(new Set(seen).size).toBe(3)
+    expect(seen).not.toContain(parent.signal)
+    expect(add).toHaveBeenCalledTimes(3)
+    expect(remove).toHaveBeenCalledTimes(3)
+    expect(remove.mock.calls.map((c) => c[1])).toEqual(add.mock.calls.map((c) => c[1]))
   })
 })
