@@ -160,8 +160,15 @@ export class Session {
   }
 
   scheduleRefresh(): void {
-    const { refreshTimer } = this.deps
+    const { refreshTimer, idle } = this.deps
     if (!this.token) return refreshTimer.disarm()
+    if (idle.enabled && (idle.lastActivityAt ?? 0) <= this.tokenSince) {
+      // Sliding sessions: an idle user's token may lapse, so the timer waits for activity since
+      // the token (the manager re-schedules on it). An idle tab wakes only for the idle deadlines.
+      refreshTimer.disarm()
+      this.deps.log('timer.scheduled', { timer: 'refresh', at: null })
+      return
+    }
     const due = refreshDueAt(this.token, this.deps.refreshLeadTime)
     // Stagger tabs so they do not all contend for the lock at the same instant; a tab that
     // has never heard another keeps the exact lead time.

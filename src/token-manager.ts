@@ -426,6 +426,9 @@ export class TokenManager {
     if (session.proactiveSkipped && session.token) {
       session.proactiveSkipped = false
       this.refresher.run(session.token.value).catch(() => undefined)
+    } else if (this.refreshTimer.dueAt === null && !this.refresher.inFlight) {
+      // The first activity since the token arms the proactive refresh (see Session.scheduleRefresh).
+      session.scheduleRefresh()
     }
     session.store.commit()
     session.store.flush()

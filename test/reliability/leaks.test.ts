@@ -92,6 +92,9 @@ describe('leaks: one tab', () => {
     const { tm, env } = single()
     await tm.login(ALICE)
     await tm.start()
+    await vi.advanceTimersByTimeAsync(1000)
+    tm.touch() // activity since the token arms the proactive refresh
+    expect(tm.getDeadlines().refreshAt).not.toBeNull()
     expect(vi.getTimerCount()).toBeGreaterThanOrEqual(4)
     expect(env.listenerCount).toBe(2) // wake + activity
     tm.destroy()

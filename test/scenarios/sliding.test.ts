@@ -21,6 +21,21 @@ function setup(options: Partial<TokenManagerOptions> = {}) {
 
 const move = () => window.dispatchEvent(new Event('pointermove'))
 
+/** The system clock, counting the timers that fire (wake-ups). */
+function countingClock() {
+  const clock = {
+    fired: 0,
+    now: () => Date.now(),
+    setTimeout: (fn: () => void, ms: number) =>
+      setTimeout(() => {
+        clock.fired++
+        fn()
+      }, ms) as unknown,
+    clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  }
+  return clock
+}
+
 describe('sliding sessions', () => {
   beforeEach(() => vi.useFakeTimers())
   afterEach(() => vi.useRealTimers())
@@ -37,6 +52,39 @@ describe('sliding sessions', () => {
     expect(browser.count('/auth/refresh')).toBeGreaterThanOrEqual(7)
     expect(ofType('sessionExpired')).toHaveLength(0)
     expect(browser.controls.counters.reuseDetections).toBe(0)
+    tm.destroy()
+  })
+
+  it('an idle tab wakes only for the idle warning and the idle deadline: the refresh timer waits for activity', async () => {
+    const clock = countingClock()
+    const { tm, browser, ofType } = setup({ clock })
+    await tm.login(ALICE)
+    expect(tm.getDeadlines().refreshAt).toBeNull()
+    clock.fired = 0
+    await vi.advanceTimersByTimeAsync(15 * MIN)
+    expect(ofType('sessionExpired')).toHaveLength(1)
+    expect(clock.fired).toBe(2) // the warning at 14 min, the end at 15 min
+    expect(browser.count('/auth/refresh')).toBe(0)
+    tm.destroy()
+  })
+
+  it('the first activity since the token arms the proactive refresh at its usual time', async () => {
+    const { tm, browser, ofType } = setup()
+    await tm.login(ALICE)
+    const expiresAt = tm.getSnapshot().expiresAt!
+    await vi.advanceTimersByTimeAsync(MIN)
+    expect(tm.getDeadlines().refreshAt).toBeNull()
+    move()
+    expect(tm.getDeadlines().refreshAt).toBe(expiresAt - MIN)
+    await vi.advanceTimersByTimeAsync(3 * MIN)
+    expect(browser.count('/auth/refresh')).toBe(1)
+    expect(ofType('tokenRefreshed')).toHaveLength(1)
+    // Activity long after the refresh time (the tab was idle through it) refreshes at once.
+    await vi.advanceTimersByTimeAsync(5 * MIN)
+    move()
+    await vi.advanceTimersByTimeAsync(10)
+    expect(browser.count('/auth/refresh')).toBe(2)
+    expect(tm.getSnapshot().status).toBe('active')
     tm.destroy()
   })
 
