@@ -72,7 +72,10 @@ export class TabBridge {
     if (current && (shared.receivedAt <= current.receivedAt || shared.accessToken === current.value)) return
     // A sign-in older than a logout here is one that logout's server call has ended.
     if (shared.receivedAt <= session.loggedOutAt) return
-    if (shared.expiresAt <= clock.now()) return
+    // An expired token is no use, but a sign-in is news even if its token expired on the way (the
+    // machine slept between post and delivery): the session exists, and this tab refreshes into it
+    // like the tab that signed in.
+    if (kind === 'token' && shared.expiresAt <= clock.now()) return
     // A plain token update never revives a session that ended here; a sign-in does.
     if (kind === 'token' && (session.status === 'signedOut' || session.status === 'expired')) return
     let token: AccessToken

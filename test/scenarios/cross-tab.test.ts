@@ -31,6 +31,23 @@ describe.each([
     world.destroyAll()
   })
 
+  it('a sign-in whose token expired on the way (the machine slept before delivery) still signs the other tabs in', async () => {
+    const world = createTabs({ webLocks })
+    const a = world.open()
+    const b = world.open()
+    await vi.advanceTimersByTimeAsync(webLocks ? 200 : 3000)
+    await a.tm.login(ALICE)
+    // The laptop sleeps before the channel delivers the sign-in: the clock jumps past the token's expiry.
+    vi.setSystemTime(Date.now() + 40_000)
+    await vi.advanceTimersByTimeAsync(webLocks ? 200 : 3000)
+    expect(b.ofType('signedIn')).toHaveLength(1)
+    expect(b.tm.getSnapshot().status).not.toBe('signedOut')
+    const token = await b.tm.getAccessToken()
+    expect(token).toEqual(expect.any(String))
+    expect(token).toBe(await a.tm.getAccessToken())
+    world.destroyAll()
+  })
+
   it('5 tabs × 100 concurrent requests at expiry: one refresh, no reuse', async () => {
     const { world, tabs } = await signedInTabs(5)
     world.browser.requests.length = 0

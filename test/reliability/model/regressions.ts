@@ -134,4 +134,14 @@ export const REGRESSION_SCENARIOS: { name: string; fix: string; scenario: Scenar
       ],
     },
   },
+  {
+    name: 'R13 a sign-in whose token expired before delivery (sleep right after login) left the other tabs signed out',
+    fix: 'src/tab-bridge.ts: a signedIn is adopted even with an expired token; the tab refreshes into the session',
+    scenario: {"config":{"tabs":5,"webLocks":true,"transport":"cookie","idleTimeout":0,"maxSessionAge":0,"reuseGrace":0,"signedIn":true,"rngSeed":0},"commands":[{"c":"open"},{"c":"activity","tab":0,"how":"dom"},{"c":"request","tab":0,"n":1,"target":"api","abortAfter":null},{"c":"activity","tab":0,"how":"dom"},{"c":"sleep","ms":40000,"wake":"visible"},{"c":"advance","ms":1}]},
+  },
+  {
+    name: 'R13 (idle tracking) the same with an idle user: the token lapses by design, but every tab holds the session',
+    fix: 'src/tab-bridge.ts: a signedIn is adopted even with an expired token',
+    scenario: {"config":{"tabs":5,"webLocks":true,"transport":"cookie","idleTimeout":120000,"maxSessionAge":0,"reuseGrace":0,"signedIn":true,"rngSeed":0},"commands":[{"c":"request","tab":0,"n":1,"target":"api","abortAfter":null},{"c":"getToken","tab":0},{"c":"steal"},{"c":"request","tab":0,"n":1,"target":"api","abortAfter":null},{"c":"sleep","ms":40000,"wake":"visible"},{"c":"steal"}]},
+  },
 ]
