@@ -1,13 +1,29 @@
 // Memory: heap after 10 000 refresh cycles and after 1 000 create/destroy cycles (node
 // --expose-gc), and every timer, listener, channel and lock released by destroy(), counted
 // through an injected clock and environment.
-import { OPEN_BROADCAST_CHANNELS } from 'broadcast-channel'
 import { createLockManager } from '../test/helpers/locks'
-import { TokenManager, type Clock } from '../src/index'
+import { TokenManager, type ChannelFactory, type Clock } from '../src/index'
+import { defaultChannelFactory } from '../src/tabs'
 import { emit, log, QUICK } from './lib/env'
 import { fixed, fmt, goal, table, type BenchResult } from './lib/md'
 import { slope } from './lib/stats'
 import { countingEnvironment, settle, stubAuthFetch } from './lib/virtual'
+
+/** The SDK's default (native BroadcastChannel) factory, counting the channels left open. */
+let openChannels = 0
+const countingChannels: ChannelFactory = (name) => {
+  const channel = defaultChannelFactory()!(name)
+  openChannels++
+  let open = true
+  return {
+    ...channel,
+    close: () => {
+      if (open) openChannels--
+      open = false
+      return channel.close()
+    },
+  }
+}
 
 const REFRESH_CYCLES = QUICK ? 2000 : 10_000
 const LIFECYCLES = QUICK ? 200 : 1000
@@ -122,6 +138,7 @@ async function lifecycles(): Promise<ReturnType<typeof describe> & { seconds: nu
       clock: counting.clock,
       environment: env.environment,
       locks: locks.managerFor(),
+      channelFactory: countingChannels,
       idleTimeout: 15 * 60_000,
       maxSessionAge: 8 * 3_600_000,
     })
@@ -133,13 +150,13 @@ async function lifecycles(): Promise<ReturnType<typeof describe> & { seconds: nu
     tm.touch()
     beforeDestroy.timers = Math.max(beforeDestroy.timers, counting.pending)
     beforeDestroy.listeners = Math.max(beforeDestroy.listeners, env.domListeners)
-    beforeDestroy.channels = Math.max(beforeDestroy.channels, OPEN_BROADCAST_CHANNELS.size)
+    beforeDestroy.channels = Math.max(beforeDestroy.channels, openChannels)
     tm.destroy()
     void handlers
     await settle(2)
     afterDestroyMax.timers = Math.max(afterDestroyMax.timers, counting.pending)
     afterDestroyMax.listeners = Math.max(afterDestroyMax.listeners, env.live)
-    afterDestroyMax.channels = Math.max(afterDestroyMax.channels, OPEN_BROADCAST_CHANNELS.size)
+    afterDestroyMax.channels = Math.max(afterDestroyMax.channels, openChannels)
     afterDestroyMax.locks = Math.max(afterDestroyMax.locks, locks.isHeld(`tokenkeeper:refresh`) ? 1 : 0)
     if (i <= 5) {
       clocks.push(counting)
@@ -155,7 +172,7 @@ async function lifecycles(): Promise<ReturnType<typeof describe> & { seconds: nu
   const left: Leftovers = {
     timers: clocks.reduce((a, c) => a + c.pending, 0),
     listeners: envs.reduce((a, e) => a + e.live, 0),
-    channels: OPEN_BROADCAST_CHANNELS.size,
+    channels: openChannels,
     locks: locks.isHeld('tokenkeeper:refresh') ? 1 : 0,
     afterDestroyMax,
     beforeDestroy,
