@@ -163,7 +163,7 @@ async function main() {
   }
   await server.stop()
   const body = [
-    `N managers in one Node process share one cookie jar, one in-process Web Locks manager (test/helpers/locks.ts) and the SDK's default channel (broadcast-channel over Node's native \`BroadcastChannel\`), with real timers, against the bench server over loopback HTTP (refresh endpoint 5 ms, rotation with reuse detection, no grace window).`,
+    `N managers in one Node process share one cookie jar, one in-process Web Locks manager (test/helpers/locks.ts) and the SDK's default channel (Node's native \`BroadcastChannel\`), with real timers, against the bench server over loopback HTTP (refresh endpoint 5 ms, rotation with reuse detection, no grace window).`,
     `**On demand**: access-token lifetime 1 s, idle tracking on and no activity (so no proactive refresh). ${ROTATIONS} rotations: wait for the token to expire, then every tab makes two API calls at once; "rotation ms" is the time until all 2N calls have answered (one refresh round trip is about 6 ms here). **Logout**: ${LOGOUTS} times, one tab signs in, another signs out; the time from \`logout()\` to \`signedOut\` in each other tab (all ${LOGOUTS} × (N−1) samples).`,
     table(
       ['tabs N', 'refresh requests per rotation (goal 1.0)', 'per rotation, median (min–max)', 'API calls OK', 'reuse revocations (goal 0)', 'rotation ms, median (min–max)', 'logout p50 ms', 'logout p95 ms', 'logout max ms'],
