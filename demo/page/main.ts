@@ -144,7 +144,13 @@ function tick(): void {
   setText($('st-expires'), s.expiresAt ? `${countdown(s.expiresAt, now)} (at ${clockTime(s.expiresAt)})` : '—')
   setText(
     $('st-refresh'),
-    refreshAt ? (refreshAt > now ? `in ${countdown(refreshAt, now)}` : 'due (waiting for activity or the next request)') : '—',
+    refreshAt
+      ? refreshAt > now
+        ? `in ${countdown(refreshAt, now)}`
+        : 'due (waiting for activity or the next request)'
+      : signedIn(s) && config.idleTimeout
+        ? 'after the next activity (idle tabs let the token lapse)'
+        : '—',
   )
   setText($('st-idle'), s.idleDeadline ? `in ${countdown(s.idleDeadline, now)}` : config.idleTimeout ? '—' : 'off')
   setText($('st-deadline'), sessionDeadline ? `${clockTime(sessionDeadline)} (in ${countdown(sessionDeadline, now)})` : config.maxSessionAge ? '—' : 'off')
