@@ -1,0 +1,53 @@
+import { vi } from 'vitest'
+import { ActivityTracker } from '../../src/activity'
+import { systemClock } from '../../src/clock'
+import { IdleMonitor } from '../../src/idle'
+import { Cooldown } from '../../src/refresh'
+import { Deadline } from '../../src/scheduler'
+import { Session } from '../../src/session'
+import type { TabSync } from '../../src/sync'
+import { acceptToken } from '../../src/token'
+import { createFakeEnvironment } from './environment'
+import { makeJwt } from './jwt'
+
+/** A Session wired to real deadlines (fake timers), a fake environment and a fake tab channel. */
+export function createSession(options: { cookieMode?: boolean; idleTimeout?: number; peers?: boolean; tabs?: boolean } = {}) {
+  const env = createFakeEnvironment()
+  const onDue = vi.fn()
+  const refreshTimer = new Deadline(systemClock, () => onDue())
+  const idle = new IdleMonitor(
+    systemClock,
+    { idleTimeout: options.idleTimeout ?? 0, idleWarningTime: 60_000, maxSessionAge: 0 },
+    { onWarning: vi.fn(), onIdle: vi.fn(), onMaxAge: vi.fn() },
+  )
+  const activity = new ActivityTracker({ clock: systemClock, environment: env.environment, events: ['pointerdown'], throttle: 1000, onActivity: vi.fn() })
+  const cooldown = new Cooldown(systemClock, 5000)
+  const posted: { type: string }[] = []
+  const sync = { post: vi.fn(async (m: { type: string }) => void posted.push(m)), peersSeen: options.peers ?? false } as unknown as TabSync
+  const log = vi.fn()
+  const attachWake = vi.fn()
+  const session = new Session({
+    clock: systemClock,
+    cookieMode: options.cookieMode ?? true,
+    idle,
+    activity,
+    refreshTimer,
+    cooldown,
+    refreshLeadTime: 60_000,
+    sync: () => (options.tabs === false ? null : sync),
+    attachWake,
+    log,
+  })
+  const events: { type: string; payload: unknown }[] = []
+  for (const type of ['signedIn', 'tokenRefreshed', 'signedOut', 'sessionExpired', 'error', 'change'] as const) {
+    session.store.events.on(type, (payload) => events.push({ type, payload }))
+  }
+  return { session, idle, activity, refreshTimer, cooldown, posted, sync, log, attachWake, env, onDue, events }
+}
+
+/** A JWT access token accepted now, valid for `seconds`. */
+export function tokenFor(sub = 'alice', seconds = 600) {
+  const now = Math.floor(Date.now() / 1000)
+  const reply = { accessToken: makeJwt({ sub, iat: now, exp: now + seconds }), expiresIn: seconds, refreshToken: `rt-${sub}` }
+  return { reply, token: acceptToken(reply, Date.now()) }
+}
