@@ -148,7 +148,9 @@ export const isInvalidTokenError = (error: unknown): error is InvalidTokenError 
 /** A `LoginError` (also across realms); check `status` and `retryAfter`. */
 export const isLoginError = (error: unknown): error is LoginError =>
   error instanceof LoginError || hasShape(error, 'LoginError', 'LOGIN_FAILED')
+/** A `DestroyedError` (also across realms): the manager was used after `destroy()`. */
 export const isDestroyedError = (error: unknown): error is DestroyedError =>
   error instanceof DestroyedError || hasShape(error, 'DestroyedError', 'DESTROYED')
+/** A `SessionsApiError` (also across realms) from `tm.sessions`; check `status` (404: unknown session id). */
 export const isSessionsApiError = (error: unknown): error is SessionsApiError =>
   error instanceof SessionsApiError || hasShape(error, 'SessionsApiError', 'SESSIONS_API_FAILED')
