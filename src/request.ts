@@ -52,49 +52,33 @@ function baseUrl(): string | undefined {
  * and replay once. A second 401 goes back to the caller: no loop.
  *
  * URL and string inputs go out as `(input, init)` with merged headers, the way the app would
- * call fetch: no `Request` copies, and `init` (its body included, unless a stream) can simply
- * be sent again. `Request` inputs are copied with the new header, and cloned first only when
- * they have a body to replay.
+ * call fetch: no `Request` copy, and `init` (its body included, unless a stream) can simply be
+ * sent again. A `Request` input is copied with the new header, and cloned first only when it
+ * has a body to replay.
  */
 export function createAuthorizedFetch(deps: RequestFlowDeps): typeof fetch {
-  return function authorizedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    return input instanceof Request ? fetchRequest(deps, init ? new Request(input, init) : input) : fetchUrl(deps, input, init)
+  return async function authorizedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const request = input instanceof Request ? new Request(input, init) : null
+    const send = deps.getFetch()
+    const headers = new Headers(request ? request.headers : init?.headers)
+    // An app that sets its own Authorization header (another scheme, a service token) keeps it.
+    if (!deps.isAuthorized(new URL(request ? request.url : String(input), baseUrl())) || headers.has('authorization')) {
+      return request ? send(request) : send(input, init)
+    }
+    const signal = request ? request.signal : (init?.signal ?? undefined)
+    const token = await abortable(deps.getToken(signal), signal)
+    // Sending a Request with a body consumes it: keep a clone for the replay.
+    const spare = request?.body ? request.clone() : request
+    const go = (target: Request | null) => (target ? send(new Request(target, { headers })) : send(input, { ...init, headers }))
+    if (token !== null) headers.set('authorization', `Bearer ${token}`)
+    const response = await go(request)
+    if (response.status !== 401 || (!request && isStream(init?.body))) return response
+
+    const replayToken = await abortable(deps.recover(token, signal), signal)
+    if (replayToken === null || replayToken === token) return response
+    // The first reply is discarded; release its connection.
+    await response.body?.cancel().catch(() => undefined)
+    headers.set('authorization', `Bearer ${replayToken}`)
+    return go(spare)
   }
-}
-
-async function fetchUrl(deps: RequestFlowDeps, input: string | URL, init: RequestInit | undefined): Promise<Response> {
-  const send = deps.getFetch()
-  if (!deps.isAuthorized(new URL(String(input), baseUrl()))) return send(input, init)
-  const headers = new Headers(init?.headers)
-  // An app that sets its own Authorization header (another scheme, a service token) keeps it.
-  if (headers.has('authorization')) return send(input, init)
-  const signal = init?.signal ?? undefined
-  const token = await abortable(deps.getToken(signal), signal)
-  if (token !== null) headers.set('authorization', `Bearer ${token}`)
-  const response = await send(input, { ...init, headers })
-  if (response.status !== 401 || isStream(init?.body)) return response
-
-  const replayToken = await abortable(deps.recover(token, signal), signal)
-  if (replayToken === null || replayToken === token) return response
-  // The first reply is discarded; release its connection.
-  await response.body?.cancel().catch(() => undefined)
-  headers.set('authorization', `Bearer ${replayToken}`)
-  return deps.getFetch()(input, { ...init, headers })
-}
-
-async function fetchRequest(deps: RequestFlowDeps, request: Request): Promise<Response> {
-  if (!deps.isAuthorized(new URL(request.url)) || request.headers.has('authorization')) return deps.getFetch()(request)
-  const token = await abortable(deps.getToken(request.signal), request.signal)
-  // Copying a Request with a body consumes it: keep a clone for the replay.
-  const spare = request.body === null ? request : request.clone()
-  const headers = new Headers(request.headers)
-  if (token !== null) headers.set('authorization', `Bearer ${token}`)
-  const response = await deps.getFetch()(new Request(request, { headers }))
-  if (response.status !== 401) return response
-
-  const replayToken = await abortable(deps.recover(token, spare.signal), spare.signal)
-  if (replayToken === null || replayToken === token) return response
-  await response.body?.cancel().catch(() => undefined)
-  headers.set('authorization', `Bearer ${replayToken}`)
-  return deps.getFetch()(new Request(spare, { headers }))
 }
