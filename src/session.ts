@@ -51,6 +51,8 @@ export class Session {
   loggedOutAt = -Infinity
   /** Receipt time of the current session's sign-in token: an older logout elsewhere does not end it. */
   signedInAt = -Infinity
+  /** How the last session here ended (`SessionExpiredError.reason`). */
+  endReason: ExpiryReason | 'signed_out' = 'signed_out'
   /** Aborts the refresh requests of the session that is ending. */
   refreshAbort = new AbortController()
   destroyed = false
@@ -139,6 +141,7 @@ export class Session {
   expire(reason: ExpiryReason, source: EventSource): void {
     if (!this.hasSession()) return
     this.end('expired')
+    this.endReason = reason
     this.store.queue('sessionExpired', { reason })
     if (source === 'local') void this.deps.sync()?.post({ type: 'expired', reason })
   }
@@ -146,6 +149,7 @@ export class Session {
   /** Clears memory and every session timer; the status says why. */
   end(status: 'signedOut' | 'expired'): void {
     this.deps.log('session.ended', { status })
+    this.endReason = 'signed_out'
     this.epoch++
     this.refreshAbort.abort(new SessionExpiredError('signed_out'))
     this.refreshAbort = new AbortController()

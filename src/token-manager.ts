@@ -3,7 +3,7 @@ import { ActivityTracker, DEFAULT_ACTIVITY_EVENTS } from './activity'
 import { systemClock, type Clock } from './clock'
 import { resolveUrls } from './config'
 import { browserEnvironment, type BrowserEnvironment, type WakeReason } from './environment'
-import { DestroyedError, LoginError } from './errors'
+import { DestroyedError, LoginError, SessionExpiredError } from './errors'
 import { IdleMonitor } from './idle'
 import { consoleLogger, type LogEntry, type Logger } from './logger'
 import { Cooldown } from './refresh'
@@ -281,13 +281,21 @@ export class TokenManager {
   }
 
   /**
-   * Forces a refresh; concurrent calls (and other tabs) share one request.
+   * Forces a refresh of the current session; concurrent calls (and other tabs) share one request.
+   * After the session ended here (`logout()`, idle, max age, a rejected refresh) there is nothing
+   * to refresh: only a sign-in starts another, so an idled-out session cannot come back through a
+   * refresh cookie a slow or failed server logout left valid.
    * @returns the new access token.
-   * @throws `SessionExpiredError` (rejected: the session is over), `RefreshError` (transient,
-   * after the retries; also during the cooldown), `InvalidTokenError`, `DestroyedError`.
+   * @throws `SessionExpiredError` (rejected, or no session: its `reason` says how it ended),
+   * `RefreshError` (transient, after the retries; also during the cooldown), `InvalidTokenError`,
+   * `DestroyedError`.
    */
   refresh(): Promise<string> {
-    return this.refresher.run(this.session.token?.value ?? null)
+    const { session } = this
+    if (!session.destroyed && (session.status === 'signedOut' || session.status === 'expired')) {
+      return Promise.reject(new SessionExpiredError(session.endReason))
+    }
+    return this.refresher.run(session.token?.value ?? null)
   }
 
   /**

@@ -492,3 +492,38 @@ describe('core scenarios', () => {
     tm.destroy()
   })
 })
+
+describe('refresh() needs a session', () => {
+  beforeEach(() => vi.useFakeTimers())
+  afterEach(() => vi.useRealTimers())
+
+  it('after an idle expiry it rejects with the reason and makes no request, even if the server logout failed', async () => {
+    const browser = createBrowser()
+    // The server logout at the idle deadline never arrives: the refresh cookie stays valid.
+    const fetch: typeof globalThis.fetch = (input, init) =>
+      (input instanceof Request ? input.url : String(input)).endsWith('/auth/logout') ? Promise.reject(new TypeError('network down')) : browser.fetch(input, init)
+    const { tm } = setup({ idleTimeout: 60_000, idleWarningTime: 0, fetch }, browser)
+    await tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(61_000)
+    expect(browser.controls.sessions('alice')).toHaveLength(1)
+    expect(tm.getSnapshot().status).toBe('expired')
+    browser.requests.length = 0
+    await expect(tm.refresh()).rejects.toMatchObject({ code: 'SESSION_EXPIRED', reason: 'idle' })
+    expect(browser.count('/auth/refresh')).toBe(0)
+    expect(await tm.getAccessToken()).toBeNull()
+    tm.destroy()
+  })
+
+  it('after logout it rejects with signed_out; before start() it resumes the session from the cookie', async () => {
+    const browser = createBrowser()
+    const first = setup({}, browser)
+    await first.tm.login(ALICE)
+    first.tm.destroy()
+    const second = setup({}, browser)
+    await expect(second.tm.refresh()).resolves.toEqual(expect.any(String))
+    expect(second.tm.getSnapshot().status).toBe('active')
+    await second.tm.logout()
+    await expect(second.tm.refresh()).rejects.toMatchObject({ reason: 'signed_out' })
+    second.tm.destroy()
+  })
+})

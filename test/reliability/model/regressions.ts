@@ -144,4 +144,9 @@ export const REGRESSION_SCENARIOS: { name: string; fix: string; scenario: Scenar
     fix: 'src/tab-bridge.ts: a signedIn is adopted even with an expired token',
     scenario: {"config":{"tabs":5,"webLocks":true,"transport":"cookie","idleTimeout":120000,"maxSessionAge":0,"reuseGrace":0,"signedIn":true,"rngSeed":0},"commands":[{"c":"request","tab":0,"n":1,"target":"api","abortAfter":null},{"c":"getToken","tab":0},{"c":"steal"},{"c":"request","tab":0,"n":1,"target":"api","abortAfter":null},{"c":"sleep","ms":40000,"wake":"visible"},{"c":"steal"}]},
   },
+  {
+    name: 'R14 refresh() after an idle expiry resumed the session through a cookie the slow server logout had not yet revoked',
+    fix: 'src/token-manager.ts: refresh() rejects with SessionExpiredError(reason) once the session ended here',
+    scenario: {"config":{"tabs":2,"webLocks":true,"transport":"cookie","idleTimeout":120000,"maxSessionAge":0,"reuseGrace":0,"signedIn":true,"rngSeed":0},"commands":[{"c":"latency","ms":3000},{"c":"sleep","ms":7200000,"wake":"visible"},{"c":"refresh","tab":3},{"c":"login","tab":0,"user":"alice","good":true}]},
+  },
 ]
