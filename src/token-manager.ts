@@ -282,9 +282,10 @@ export class TokenManager {
 
   /**
    * Forces a refresh of the current session; concurrent calls (and other tabs) share one request.
-   * After the session ended here (`logout()`, idle, max age, a rejected refresh) there is nothing
-   * to refresh: only a sign-in starts another, so an idled-out session cannot come back through a
-   * refresh cookie a slow or failed server logout left valid.
+   * After a session ended in this tab (`logout()`, idle, max age, a rejected refresh) there is
+   * nothing to refresh: only a sign-in starts another, so an idled-out session cannot come back
+   * through a refresh cookie a slow or failed server logout left valid. A tab that never had a
+   * session (`start()` found none) may call it to look for one.
    * @returns the new access token.
    * @throws `SessionExpiredError` (rejected, or no session: its `reason` says how it ended),
    * `RefreshError` (transient, after the retries; also during the cooldown), `InvalidTokenError`,
@@ -292,7 +293,8 @@ export class TokenManager {
    */
   refresh(): Promise<string> {
     const { session } = this
-    if (!session.destroyed && (session.status === 'signedOut' || session.status === 'expired')) {
+    const ended = session.status === 'expired' || (session.status === 'signedOut' && (session.sessionsBegun > 0 || session.loggedOutAt > -Infinity))
+    if (ended && !session.destroyed) {
       return Promise.reject(new SessionExpiredError(session.endReason))
     }
     return this.refresher.run(session.token?.value ?? null)

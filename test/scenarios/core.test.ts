@@ -526,4 +526,18 @@ describe('refresh() needs a session', () => {
     await expect(second.tm.refresh()).rejects.toMatchObject({ reason: 'signed_out' })
     second.tm.destroy()
   })
+
+  it('a tab that never had a session may call it to look for one (after start() found none)', async () => {
+    const browser = createBrowser()
+    const { tm } = setup({}, browser)
+    await tm.start()
+    expect(tm.getSnapshot().status).toBe('signedOut')
+    // Another app on the site signs the user in: the refresh cookie appears.
+    const other = setup({}, browser)
+    await other.tm.login(ALICE)
+    other.tm.destroy()
+    await expect(tm.refresh()).resolves.toEqual(expect.any(String))
+    expect(tm.getSnapshot().status).toBe('active')
+    tm.destroy()
+  })
 })
