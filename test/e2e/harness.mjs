@@ -89,9 +89,14 @@ export async function mock(url, path, body) {
 
 export const state = (url) => mock(url, 'state')
 
+/**
+ * Takes the screenshot either way (it must render), but writes the README's images in
+ * docs/screenshots only with UPDATE_SCREENSHOTS=1: a test run leaves the tree as it found it.
+ */
 export async function screenshot(page, name, options = {}) {
-  mkdirSync(screenshotsDir, { recursive: true })
-  await page.screenshot({ path: `${screenshotsDir}${name}.png`, ...options })
+  const update = process.env.UPDATE_SCREENSHOTS === '1'
+  if (update) mkdirSync(screenshotsDir, { recursive: true })
+  await page.screenshot({ ...(update && { path: `${screenshotsDir}${name}.png` }), ...options })
 }
 
 /** Polls `check` (async, returns truthy when done) until `timeout` ms. */
