@@ -81,8 +81,9 @@ export class TabSync {
           }),
         options.lockTimeout,
       )
-      // Until another tab has spoken there is nobody to coordinate with, and no election
-      // (its follower loop polls every 3 s). A channel we cannot elect on leaves tabs alone.
+      // Until another tab has spoken there is nobody to coordinate with, and no election (its
+      // follower loop polls every 3 s); the election module is loaded then. If it cannot load,
+      // tabs refresh on their own.
       this.lock = { run: (task) => (this.election ? leaderLock.run(task) : localLock.run(task)) }
     }
   }
