@@ -28,7 +28,7 @@ export class TabBridge {
     const sync = this.deps.sync()
     switch (message.type) {
       case 'hello':
-        void sync?.post({ type: 'welcome', token: session.share(), lastActivityAt: session.idle.lastActivityAt })
+        void sync?.post({ type: 'welcome', token: session.share(), lastActivityAt: session.idle.lastActivityAt, session: session.hasSession() })
         break
       case 'welcome':
         if (message.token) this.adopt(message.token, 'token', message.lastActivityAt)

@@ -17,8 +17,11 @@ export type TabMessageBody =
   | ({ type: 'token' } & SharedToken)
   | ({ type: 'signedIn' } & SharedToken)
   | { type: 'hello' }
-  /** Reply to `hello`: the current token, if this tab has a valid one. */
-  | { type: 'welcome'; token: SharedToken | null; lastActivityAt: number | null }
+  /**
+   * Reply to `hello`: the current token, if this tab has a valid one; `session`: whether it holds
+   * a session at all (an idle user's token may have lapsed).
+   */
+  | { type: 'welcome'; token: SharedToken | null; lastActivityAt: number | null; session?: boolean }
   /** `at`: when the logout happened (local epoch ms), to order it against a sign-in it crossed. */
   | { type: 'signedOut'; everywhere: boolean; at?: number }
   | { type: 'expired'; reason: 'refresh_rejected' | 'idle' | 'max_age' }
@@ -65,7 +68,8 @@ export function parseTabMessage(data: unknown): TabMessage | null {
       return isSharedToken(m) ? (m as unknown as TabMessage) : null
     case 'welcome':
       return (m.token === null || (typeof m.token === 'object' && isSharedToken(m.token as Record<string, unknown>))) &&
-        (m.lastActivityAt === null || isFiniteNumber(m.lastActivityAt))
+        (m.lastActivityAt === null || isFiniteNumber(m.lastActivityAt)) &&
+        (m.session === undefined || typeof m.session === 'boolean')
         ? (m as unknown as TabMessage)
         : null
     case 'hello':

@@ -402,12 +402,24 @@ export class TokenManager {
     const { session } = this
     this.openChannel()
     this.attachWake()
+    let sessionElsewhere = false
     if (this.sync && !session.hasValidToken() && (await this.sync.mayHavePeers())) {
       void this.sync.post({ type: 'hello' })
-      await this.sync.waitFor((m) => m.type === 'welcome' && m.token !== null, JOIN_WINDOW)
+      await this.sync.waitFor((m) => {
+        if (m.type === 'welcome' && m.session) sessionElsewhere = true
+        return m.type === 'welcome' && m.token !== null
+      }, JOIN_WINDOW)
     }
     this.assertAlive()
     if (session.hasValidToken() || session.status !== 'unknown') return session.snapshot
+    if (!session.cookieMode && !session.refreshToken && sessionElsewhere && this.sync) {
+      // Body mode, and a tab holds a session whose token lapsed (an idle user): only the holder of
+      // the refresh token can refresh, so ask it, as the cookie would let this tab do in cookie mode.
+      void this.sync.post({ type: 'refreshRequest' })
+      await this.sync.waitFor((m) => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'refreshFailed', this.lockTimeout())
+      this.assertAlive()
+      if (session.hasValidToken() || session.status !== 'unknown') return session.snapshot
+    }
     if (!session.cookieMode && !session.refreshToken) {
       session.end('signedOut')
       session.store.flush()

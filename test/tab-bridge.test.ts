@@ -110,7 +110,7 @@ describe('TabBridge', () => {
     const { token, reply } = tokenFor('alice')
     session.install(token, reply, 'local', { newSession: true })
     deliver({ type: 'hello' })
-    expect(sent).toEqual([{ type: 'welcome', token: expect.objectContaining({ accessToken: token.value }), lastActivityAt: expect.any(Number) }])
+    expect(sent).toEqual([{ type: 'welcome', token: expect.objectContaining({ accessToken: token.value }), lastActivityAt: expect.any(Number), session: true }])
     expect(JSON.stringify(sent)).not.toContain('rt-alice')
     deliver({ type: 'activity', at: 42 })
     expect(onRemoteActivity).toHaveBeenCalledWith(42)
