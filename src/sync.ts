@@ -25,7 +25,7 @@ export interface TabSyncOptions {
 
 type Waiter = { match: (message: TabMessage) => boolean; resolve: (message: TabMessage | null) => void }
 
-const FOLLOWER_WAKE_TYPES = new Set(['token', 'signedIn', 'expired', 'signedOut', 'refreshFailed'])
+const FOLLOWER_WAKE_TYPES = new Set(['token', 'signedIn', 'expired', 'signedOut', 'refreshFailed', 'noSession'])
 
 /**
  * The cross-tab side of a manager: the channel, the refresh mutex, the join handshake and

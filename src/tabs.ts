@@ -30,6 +30,8 @@ export type TabMessageBody =
   | { type: 'refreshRequest' }
   /** Fallback mode: the leader's refresh failed transiently; followers stop waiting. */
   | { type: 'refreshFailed' }
+  /** Fallback mode: the leader has no session (the cookie found none); followers look for themselves. */
+  | { type: 'noSession' }
 
 /** A cross-tab message as it travels: versioned and stamped with the sending tab's id. Never carries a refresh token. */
 export type TabMessage = TabMessageBody & {
@@ -75,6 +77,7 @@ export function parseTabMessage(data: unknown): TabMessage | null {
     case 'hello':
     case 'refreshRequest':
     case 'refreshFailed':
+    case 'noSession':
       return m as unknown as TabMessage
     case 'signedOut':
       return typeof m.everywhere === 'boolean' && (m.at === undefined || isFiniteNumber(m.at)) ? (m as unknown as TabMessage) : null

@@ -144,6 +144,20 @@ describe('TabBridge', () => {
     expect(follower.run).not.toHaveBeenCalled()
   })
 
+  it('refreshRequest to a leader without a session: it looks with the cookie once, and says noSession when there is none', async () => {
+    const leader = setup({ leader: true })
+    leader.run.mockRejectedValueOnce(new Error('rejected'))
+    leader.deliver({ type: 'refreshRequest' })
+    expect(leader.run).toHaveBeenCalledWith(null)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(leader.sent).toEqual([{ type: 'noSession' }])
+    // Found one: the sign-in it posts answers the followers; no noSession.
+    const lucky = setup({ leader: true })
+    lucky.deliver({ type: 'refreshRequest' })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(lucky.sent).toEqual([])
+  })
+
   it('does nothing once the manager is destroyed', () => {
     const { session, deliver } = setup()
     session.destroyed = true

@@ -29,6 +29,7 @@ describe('parseTabMessage', () => {
     { v: 1, from: 't', type: 'activity', at: 5 },
     { v: 1, from: 't', type: 'refreshRequest' },
     { v: 1, from: 't', type: 'refreshFailed' },
+    { v: 1, from: 't', type: 'noSession' },
   ])('accepts %o', (message) => {
     expect(parseTabMessage(message)).toBe(message)
   })

@@ -282,6 +282,18 @@ describe('regressions found by the model', () => {
     world.destroyAll()
     expect(status).toBe('active')
   })
+
+  it("R16 (was O1): leader-election fallback, signed out: every tab's start() settles promptly instead of waiting the whole lock timeout", async () => {
+    const world = createTabs({ webLocks: false })
+    const tabs = [world.open(), world.open(), world.open()]
+    const settled = tabs.map(() => false)
+    tabs.forEach((tab, i) => void tab.tm.start().then(() => (settled[i] = true)))
+    await vi.advanceTimersByTimeAsync(5000) // plenty: a join takes 150 ms, a refresh a few ms here
+    const statuses = tabs.map((tab) => tab.tm.getSnapshot().status)
+    world.destroyAll()
+    expect(settled).toEqual([true, true, true])
+    expect(statuses).toEqual(['signedOut', 'signedOut', 'signedOut'])
+  })
 })
 
 /**
@@ -292,16 +304,6 @@ describe('regressions found by the model', () => {
 describe('open issues (expected to fail until fixed)', () => {
   beforeEach(() => vi.useFakeTimers())
   afterEach(() => vi.useRealTimers())
-
-  it.fails("O1: leader-election fallback, signed out: every tab's start() settles promptly instead of waiting the whole lock timeout", async () => {
-    const world = createTabs({ webLocks: false })
-    const tabs = [world.open(), world.open(), world.open()]
-    const settled = tabs.map(() => false)
-    tabs.forEach((tab, i) => void tab.tm.start().then(() => (settled[i] = true)))
-    await vi.advanceTimersByTimeAsync(5000) // plenty: a join takes 150 ms, a refresh a few ms here
-    world.destroyAll()
-    expect(settled).toEqual([true, true, true]) // today: the followers wait the whole lock timeout (135 s by default), then refresh at once
-  })
 
   it.fails('O2: two overlapping logins in one tab: the first, which the server accepted, is not reported as "superseded by a sign-out"', async () => {
     const { tm } = setup()
