@@ -3,7 +3,7 @@
 // through an injected clock and environment.
 import { createLockManager } from '../test/helpers/locks'
 import { TokenManager, type ChannelFactory, type Clock } from '../src/index'
-import { defaultChannelFactory } from '../src/tabs'
+import { defaultChannelFactory } from '../src/tabs/protocol'
 import { emit, log, QUICK } from './lib/env'
 import { fixed, fmt, goal, table, type BenchResult } from './lib/md'
 import { slope } from './lib/stats'

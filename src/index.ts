@@ -35,13 +35,13 @@ export {
   isSessionsApiError,
   type TokenKeeperErrorCode,
 } from './errors'
-export { decodeJwt, type JwtClaims } from './jwt'
-export type { Clock } from './clock'
-export type { LogEntry, LogEvent, Logger } from './logger'
-export type { BrowserEnvironment, WakeReason } from './environment'
-export type { LockManagerLike } from './lock'
-export type { ChannelLike, ChannelFactory, TabMessage } from './tabs'
-export type { SessionsClient } from './sessions'
+export { decodeJwt, type JwtClaims } from './token/jwt'
+export type { Clock } from './util/clock'
+export type { LogEntry, LogEvent, Logger } from './util/logger'
+export type { BrowserEnvironment, WakeReason } from './util/environment'
+export type { LockManagerLike } from './tabs/lock'
+export type { ChannelLike, ChannelFactory, TabMessage } from './tabs/protocol'
+export type { SessionsClient } from './http/sessions-client'
 export type {
   TokenManagerOptions,
   TokenResponse,

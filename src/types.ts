@@ -1,10 +1,10 @@
-import type { Clock } from './clock'
-import type { BrowserEnvironment } from './environment'
+import type { Clock } from './util/clock'
+import type { BrowserEnvironment } from './util/environment'
 import type { TokenKeeperError } from './errors'
-import type { LockManagerLike } from './lock'
-import type { Logger } from './logger'
-import type { ChannelFactory } from './tabs'
-import type { TokenResponse } from './token-response'
+import type { LockManagerLike } from './tabs/lock'
+import type { Logger } from './util/logger'
+import type { ChannelFactory } from './tabs/protocol'
+import type { TokenResponse } from './token/token-response'
 
 export type { TokenResponse }
 

@@ -1,0 +1,212 @@
+import type { Clock } from '../util/clock'
+import { DestroyedError, InvalidTokenError, isInvalidTokenError, RefreshError, SessionExpiredError } from '../errors'
+import type { LogEntry } from '../util/logger'
+import { refreshWithRetry, SingleFlight, type Cooldown, type RefreshOutcome } from './refresh-with-retry'
+import type { RetryPolicy } from './backoff'
+import type { Deadline } from '../util/deadline'
+import type { Session } from '../session/session'
+import type { TabSync } from '../tabs/tab-sync'
+import { acceptToken } from '../token/access-token'
+import type { AuthTransport } from '../http/transport'
+
+/** After acquiring a contended lock, how long to wait for the holder's token message. */
+export const HANDOFF_GRACE = 100
+
+export interface RefreshCoordinatorDeps {
+  session: Session
+  transport: AuthTransport
+  clock: Clock
+  cooldown: Cooldown
+  retryPolicy: RetryPolicy
+  refreshTimer: Deadline
+  /** Longest one refresh may hold the cross-tab lock, and a tab waits for another's. */
+  lockTimeout: number
+  sync(): TabSync | null
+  log(event: LogEntry['event'], detail?: LogEntry['detail']): void
+}
+
+/**
+ * Every refresh of this tab: single-flight here, one per rotation across tabs (under the
+ * cross-tab lock, re-checking for a token another tab already got), bounded retries, and the
+ * outcome applied to the session (new token, expiry on rejection, cooldown on failure).
+ */
+export class RefreshCoordinator {
+  private readonly flight = new SingleFlight<string>()
+
+  constructor(private readonly deps: RefreshCoordinatorDeps) {}
+
+  /** The refresh in flight, if any. */
+  get inFlight(): Promise<string> | null {
+    return this.flight.inFlight
+  }
+
+  /** Refreshes unless one is in flight; `stale` is the token the caller found wanting. */
+  run(stale: string | null): Promise<string> {
+    const { session } = this.deps
+    if (session.destroyed) return Promise.reject(new DestroyedError())
+    return this.flight.run(
+      () => this.perform(stale),
+      () => session.store.flush(),
+    )
+  }
+
+  /**
+   * After a 401 for a request sent with `sent`: the token to replay with, or `null` to hand the
+   * 401 back (signed out, or no session to refresh).
+   */
+  async recover(sent: string | null): Promise<string | null> {
+    const { session, clock } = this.deps
+    if (session.token && session.token.value !== sent && clock.now() < session.token.expiresAt) return session.token.value
+    // Signed out or expired by choice: a 401 is the answer, not a reason to refresh.
+    if (session.status === 'signedOut' || session.status === 'expired') return null
+    const hadSession = session.hasSession()
+    if (!hadSession && !this.cookieMode) return null
+    try {
+      return await this.run(sent)
+    } catch (error) {
+      if (!hadSession && error instanceof SessionExpiredError) return null
+      throw error
+    }
+  }
+
+  /** The proactive refresh timer fired. */
+  onDue(): void {
+    const { session } = this.deps
+    if (!session.token || session.destroyed) return
+    const { idle } = session
+    if (idle.enabled && (idle.lastActivityAt ?? 0) <= session.tokenSince) {
+      // Sliding sessions: an idle user's token is allowed to lapse.
+      session.proactiveSkipped = true
+      this.deps.log('refresh.skipped', { reason: 'idle' })
+      return
+    }
+    this.run(session.token.value).catch(() => undefined)
+  }
+
+  private get cookieMode(): boolean {
+    return this.deps.session.cookieMode
+  }
+
+  private async perform(stale: string | null): Promise<string> {
+    const { session, cooldown } = this.deps
+    const cooling = cooldown.active()
+    if (cooling) throw cooling
+    const epoch = session.epoch
+    const hadSession = session.hasSession()
+    if (session.status === 'active') {
+      session.status = 'refreshing'
+      session.store.commit()
+      // Deferred: `flight` is set only once this function has returned its promise.
+      queueMicrotask(() => session.store.flush())
+    }
+    let outcome: RefreshOutcome | 'adopted'
+    try {
+      const run = (contended: boolean) => this.underLock(stale, contended, epoch)
+      const sync = this.deps.sync()
+      // Body mode needs no cross-tab lock: only the tab holding the refresh token can rotate it, and
+      // a tab asking that holder must not sit on the lock the holder needs (a deadlock until the timeout).
+      outcome = sync && this.cookieMode ? await sync.lock.run(run, madeToken) : await run(false)
+    } catch (error) {
+      if (session.destroyed) throw new DestroyedError()
+      if (epoch !== session.epoch) throw new SessionExpiredError('signed_out')
+      outcome = { kind: 'error', error: new RefreshError('Refresh failed unexpectedly', { cause: error }) }
+    }
+    if (session.destroyed) throw new DestroyedError()
+    if (outcome === 'adopted' || (epoch !== session.epoch && outcome.kind === 'ok')) {
+      if (session.status === 'refreshing') {
+        session.status = 'active'
+        session.store.commit()
+      }
+      // A sign-out while we waited leaves no token, and a sign-in begun meanwhile drops this result and
+      // may leave only the expired one: either way the session this caller waited on is over.
+      if (session.hasValidToken()) return session.token!.value
+      throw new SessionExpiredError('signed_out')
+    }
+    if (epoch !== session.epoch) throw new SessionExpiredError('signed_out')
+    switch (outcome.kind) {
+      case 'ok':
+        return session.token!.value
+      case 'rejected':
+        if (hadSession) {
+          session.expire('refresh_rejected', 'local')
+        } else if (session.status !== 'expired') {
+          // No session to lose (start(), or a 401 before sign-in): quietly signed out.
+          session.end('signedOut')
+        }
+        throw new SessionExpiredError('refresh_rejected')
+      case 'error':
+        this.fail(outcome.error)
+        throw outcome.error
+    }
+  }
+
+  /** Runs with the cross-tab lock held: re-check, then at most one bounded request. */
+  private async underLock(stale: string | null, contended: boolean, epoch: number): Promise<RefreshOutcome | 'adopted'> {
+    const { session, log } = this.deps
+    const sync = this.deps.sync()
+    if (contended && sync && !session.hasNewerToken(stale)) {
+      // The holder posted its token before releasing; the message may still be on its way.
+      await sync.waitFor((m) => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'signedOut', HANDOFF_GRACE)
+    }
+    log('lock.acquired', { contended })
+    if (epoch !== session.epoch || session.destroyed) return 'adopted'
+    if (session.hasNewerToken(stale)) {
+      log('refresh.adopted')
+      return 'adopted'
+    }
+    if (!this.cookieMode && !session.refreshToken) {
+      // Body mode: only the tab that holds the (rotated) refresh token can refresh.
+      if (sync && session.hasSession()) {
+        void sync.post({ type: 'refreshRequest' })
+        await sync.waitFor((m) => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'refreshFailed', this.deps.lockTimeout)
+        if (session.hasNewerToken(stale)) return 'adopted'
+        return { kind: 'error', error: new RefreshError('No tab holding the refresh token answered') }
+      }
+      return { kind: 'rejected', status: 401 }
+    }
+    log('refresh.started', { contended })
+    // Retries present the token this refresh started with: a sign-in meanwhile brings a new one this run must not spend.
+    const refreshToken = session.refreshToken
+    const sessions = session.sessionsBegun
+    const outcome = await refreshWithRetry((signal) => this.deps.transport.refresh(refreshToken, signal), {
+      clock: this.deps.clock,
+      policy: this.deps.retryPolicy,
+      signal: session.refreshAbort.signal,
+      onRetry: (attempt, delay, failed) => log('refresh.retrying', { attempt, delay: Math.round(delay), status: 'status' in failed ? (failed.status ?? null) : null }),
+    })
+    log(
+      outcome.kind === 'ok' ? 'refresh.succeeded' : outcome.kind === 'rejected' ? 'refresh.rejected' : 'refresh.failed',
+      outcome.kind === 'ok' ? {} : outcome.kind === 'rejected' ? { status: outcome.status } : { code: outcome.error.code, status: 'status' in outcome.error ? (outcome.error.status ?? null) : null },
+    )
+    if (epoch !== session.epoch || session.destroyed) return outcome
+    // Another tab signed in (a new session) while this refreshed the old one: its result is stale.
+    if (session.sessionsBegun !== sessions) return 'adopted'
+    if (outcome.kind !== 'ok') {
+      if (outcome.kind === 'error' && sync) await sync.post({ type: 'refreshFailed' })
+      return outcome
+    }
+    try {
+      const token = acceptToken(outcome.tokens, outcome.receivedAt)
+      // Installing posts the token before the lock is released, so waiting tabs adopt instead of refreshing.
+      session.install(token, outcome.tokens, 'local', { newSession: !session.hasSession() })
+      return outcome
+    } catch (error) {
+      return { kind: 'error', error: isInvalidTokenError(error) ? error : new InvalidTokenError('Unusable token', { cause: error }) }
+    }
+  }
+
+  private fail(error: RefreshError | InvalidTokenError): void {
+    const { session, cooldown, refreshTimer } = this.deps
+    cooldown.start(error)
+    if (session.status === 'refreshing') session.status = session.token ? 'active' : 'unknown'
+    session.store.queue('error', { error })
+    // Try again once the cooldown ends if the token is still good until then; else on demand.
+    if (session.token && cooldown.endsAt < session.token.expiresAt) refreshTimer.arm(cooldown.endsAt)
+    session.store.commit()
+  }
+}
+
+/** Only a refresh that got a token holds the lock a moment longer, for the token to reach the other tabs. */
+function madeToken(outcome: RefreshOutcome | 'adopted'): boolean {
+  return outcome !== 'adopted' && outcome.kind === 'ok'
+}

@@ -1,0 +1,150 @@
+import { sleep, type Clock } from '../util/clock'
+import { RefreshError, type InvalidTokenError } from '../errors'
+import { backoffDelay, type RetryPolicy } from './backoff'
+import type { AuthOutcome } from '../http/transport'
+import type { TokenResponse } from '../token/token-response'
+
+/** The final result of a refresh after retries: what the manager applies to its state. */
+export type RefreshOutcome =
+  | { kind: 'ok'; tokens: TokenResponse; receivedAt: number }
+  | { kind: 'rejected'; status: number }
+  | { kind: 'error'; error: RefreshError | InvalidTokenError }
+
+/** At most one run at a time; callers that arrive while it runs share its promise. */
+export class SingleFlight<T> {
+  private current: Promise<T> | null = null
+
+  get inFlight(): Promise<T> | null {
+    return this.current
+  }
+
+  /** `settled` runs after the slot is free again, so it may start the next run. */
+  run(task: () => Promise<T>, settled?: () => void): Promise<T> {
+    if (this.current) return this.current
+    const promise = task().finally(() => {
+      if (this.current === promise) this.current = null
+      settled?.()
+    })
+    this.current = promise
+    return promise
+  }
+}
+
+export interface RetryingRefreshOptions {
+  clock: Clock
+  policy: RetryPolicy
+  random?: () => number
+  signal?: AbortSignal
+  /** Called before each retry (for logging/debug), with the attempt number and delay. */
+  onRetry?: (attempt: number, delay: number, outcome: AuthOutcome) => void
+}
+
+/**
+ * Runs one refresh attempt and retries transient failures with exponential backoff and
+ * jitter, honouring `Retry-After`. A `Retry-After` longer than the policy's `maxDelay` ends
+ * the retries at once (the caller keeps the wait as a cooldown) rather than holding every
+ * queued request hostage to it.
+ */
+export async function refreshWithRetry(
+  attempt: (signal?: AbortSignal) => Promise<AuthOutcome>,
+  options: RetryingRefreshOptions,
+): Promise<RefreshOutcome> {
+  const { clock, policy } = options
+  // A signal of this refresh alone: ky combines the signal it gets with its own on every request,
+  // and a composite of a long-lived signal stays registered on it (Node 20: ~64 B per refresh).
+  const { signal, release } = childSignal(options.signal)
+  try {
+    return await retryLoop(attempt, options, clock, policy, signal)
+  } finally {
+    release()
+  }
+}
+
+/** An AbortSignal that aborts with `parent` but can be unlinked from it when its work is done. */
+export function childSignal(parent: AbortSignal | undefined): { signal: AbortSignal | undefined; release: () => void } {
+  if (!parent) return { signal: undefined, release: () => undefined }
+  const controller = new AbortController()
+  const forward = () => controller.abort(parent.reason)
+  if (parent.aborted) forward()
+  else parent.addEventListener('abort', forward, { once: true })
+  return { signal: controller.signal, release: () => parent.removeEventListener('abort', forward) }
+}
+
+async function retryLoop(
+  attempt: (signal?: AbortSignal) => Promise<AuthOutcome>,
+  options: RetryingRefreshOptions,
+  clock: Clock,
+  policy: RetryPolicy,
+  signal: AbortSignal | undefined,
+): Promise<RefreshOutcome> {
+  for (let attemptNo = 0; ; attemptNo++) {
+    const outcome = await attempt(signal)
+    switch (outcome.kind) {
+      case 'ok':
+        return outcome
+      case 'rejected':
+        return { kind: 'rejected', status: outcome.status }
+      case 'invalid':
+        return { kind: 'error', error: outcome.error }
+      case 'failed':
+        return {
+          kind: 'error',
+          error: new RefreshError(`Refresh endpoint answered ${outcome.status}`, { status: outcome.status }),
+        }
+      case 'transient': {
+        const { status, retryAfter, cause } = outcome
+        const describe = status === undefined ? 'network error or timeout' : `status ${status}`
+        const tooLong = retryAfter !== undefined && retryAfter > policy.maxDelay
+        if (attemptNo >= policy.retries || tooLong) {
+          const retryAt = retryAfter !== undefined ? clock.now() + retryAfter : undefined
+          return {
+            kind: 'error',
+            error: new RefreshError(`Refresh failed after ${attemptNo + 1} attempt(s): ${describe}`, {
+              ...(status !== undefined && { status }),
+              ...(retryAt !== undefined && { retryAt }),
+              cause,
+            }),
+          }
+        }
+        const delay = retryAfter ?? backoffDelay(attemptNo, policy, options.random)
+        options.onRetry?.(attemptNo + 1, delay, outcome)
+        await sleep(clock, delay, signal)
+      }
+    }
+  }
+}
+
+/**
+ * After a failed refresh, nobody calls the endpoint again until the cooldown ends: the
+ * lesson of supabase-js #2145, where retry-on-every-call produced tens of thousands of
+ * refreshes an hour.
+ */
+export class Cooldown {
+  private until = 0
+  private lastError: RefreshError | InvalidTokenError | null = null
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly duration: number,
+  ) {}
+
+  start(error: RefreshError | InvalidTokenError): void {
+    const retryAt = error instanceof RefreshError ? error.retryAt : undefined
+    this.until = Math.max(this.clock.now() + this.duration, retryAt ?? 0)
+    this.lastError = error
+  }
+
+  /** The error to fail fast with while cooling down, else `null`. */
+  active(): RefreshError | InvalidTokenError | null {
+    return this.clock.now() < this.until ? this.lastError : null
+  }
+
+  get endsAt(): number {
+    return this.until
+  }
+
+  reset(): void {
+    this.until = 0
+    this.lastError = null
+  }
+}

@@ -1,0 +1,130 @@
+import type { Clock } from '../util/clock'
+
+/** The subset of `navigator.locks` (Web Locks API) the SDK uses; injectable for tests. */
+export interface LockManagerLike {
+  /** `navigator.locks.request(name, options, callback)`: runs `callback` holding the lock; `lock` is `null` when `ifAvailable` found it taken. */
+  request<T>(
+    name: string,
+    options: { ifAvailable?: boolean; signal?: AbortSignal },
+    callback: (lock: unknown) => Promise<T> | T,
+  ): Promise<T>
+}
+
+/**
+ * Runs a refresh under a cross-tab mutex. `contended` tells the task another tab held the
+ * lock first, so it should expect that tab's token (lock-then-recheck).
+ */
+export interface RefreshLock {
+  /**
+   * @param linger whether the lock should stay held a moment after `task` (its result went on
+   * the channel and other tabs must get it before they can take the lock); default: never.
+   */
+  run<T>(task: (contended: boolean) => Promise<T>, linger?: (result: T) => boolean): Promise<T>
+}
+
+/** A single tab (cross-tab sync off): nothing to coordinate. */
+export const localLock: RefreshLock = { run: (task) => task(false) }
+
+/** A lock that can drop its lingering holds at once (on destroy). */
+export interface LingeringLock extends RefreshLock {
+  releaseLingering(): void
+}
+
+/**
+ * Web Locks: the browser releases the lock when the holding tab closes or crashes. The
+ * acquisition wait is bounded so a frozen holder cannot hang this tab forever (supabase-js
+ * #2111); after the timeout the task runs anyway, which is the lesser evil than a hung app.
+ *
+ * After a task that asks for it (a refresh that got a token) the lock lingers for `linger` ms
+ * while the caller already has its result: the new token is on the channel but may not have
+ * reached the other tabs yet, and a tab that acquires the lock in that window must see it as
+ * contended and wait for the token rather than rotate a second time. The same tab never
+ * waits on its own lingering hold: a new run releases it and does not count as contended.
+ */
+export function createWebLock(locks: LockManagerLike, name: string, acquireTimeout: number, clock: Clock, linger = 0): LingeringLock {
+  const lingering = new Set<() => void>()
+  const releaseAll = () => {
+    for (const done of [...lingering]) done()
+  }
+  const hold = () =>
+    new Promise<void>((resolve) => {
+      if (linger <= 0) return resolve()
+      const done = () => {
+        clock.clearTimeout(timer)
+        lingering.delete(done)
+        resolve()
+      }
+      const timer = clock.setTimeout(done, linger)
+      lingering.add(done)
+    })
+
+  return {
+    run<T>(task: (contended: boolean) => Promise<T>, shouldLinger?: (result: T) => boolean): Promise<T> {
+      // Our own hold is no contention: what it protected (our token) is already here.
+      const afterOwnHold = lingering.size > 0
+      releaseAll()
+      return new Promise<T>((resolve, reject) => {
+        let started = false
+        const body = async (contended: boolean) => {
+          started = true
+          let result: T
+          try {
+            result = await task(contended && !afterOwnHold)
+          } catch (error) {
+            reject(error)
+            return
+          }
+          resolve(result)
+          if (shouldLinger?.(result)) await hold()
+        }
+        const waitInLine = () => {
+          const controller = new AbortController()
+          const timer = clock.setTimeout(() => controller.abort(), acquireTimeout)
+          return locks
+            .request(name, { signal: controller.signal }, () => {
+              clock.clearTimeout(timer)
+              return body(true)
+            })
+            .catch((error: unknown) => {
+              clock.clearTimeout(timer)
+              if (started) return
+              // Acquisition timed out (a frozen holder) or the lock manager failed: go on without it.
+              void body(true)
+              void error
+            })
+        }
+        locks
+          .request(name, { ifAvailable: true }, (lock) => (lock ? body(false) : waitInLine()))
+          .catch((error: unknown) => (started ? undefined : reject(error)))
+      })
+    },
+    releaseLingering: releaseAll,
+  }
+}
+
+/** What leader election looks like from here (`broadcast-channel`'s `LeaderElector`). */
+export interface LeaderLike {
+  readonly isLeader: boolean
+  hasLeader(): Promise<boolean>
+}
+
+/**
+ * Fallback without Web Locks: the elected leader refreshes; a follower asks it to and waits
+ * for the result on the channel (bounded), then re-checks. If no leader exists or none
+ * answers in time, the follower refreshes itself rather than strand its requests.
+ */
+export function createLeaderLock(
+  leader: LeaderLike,
+  askLeader: () => void,
+  waitForLeader: (timeout: number) => Promise<unknown>,
+  waitTimeout: number,
+): RefreshLock {
+  return {
+    async run(task) {
+      if (leader.isLeader || !(await leader.hasLeader().catch(() => false))) return task(false)
+      askLeader()
+      await waitForLeader(waitTimeout)
+      return task(true)
+    },
+  }
+}

@@ -1,0 +1,41 @@
+import { InvalidTokenError } from '../errors'
+import { computeExpiry } from './expiry'
+import { decodeJwt, looksLikeJwt, type JwtClaims } from './jwt'
+import type { TokenResponse } from './token-response'
+
+/** The access token as held in memory, with its locally measured expiry. */
+export interface AccessToken {
+  value: string
+  expiresAt: number
+  lifetime: number
+  /** Local epoch ms at which the token was issued to this browser (first tab's receipt time). */
+  receivedAt: number
+  claims: JwtClaims | null
+}
+
+/**
+ * Validates a token reply into an `AccessToken`. A token with dots is treated as a JWT and must
+ * decode; one without is opaque and needs `expiresIn`. Throws `InvalidTokenError`.
+ */
+export function acceptToken(response: Pick<TokenResponse, 'accessToken' | 'expiresIn'>, receivedAt: number): AccessToken {
+  // What an Authorization header can carry (RFC 6750's b64token is a subset): an empty token, or one
+  // with spaces, control or non-ASCII characters, would make every request throw a TypeError.
+  if (typeof response.accessToken !== 'string' || !/^[\x21-\x7e]+$/.test(response.accessToken)) {
+    throw new InvalidTokenError('Access token is not a non-empty string of visible ASCII characters')
+  }
+  const claims = looksLikeJwt(response.accessToken) ? decodeJwt(response.accessToken) : null
+  const { expiresAt, lifetime } = computeExpiry(receivedAt, response.expiresIn, claims)
+  return { value: response.accessToken, expiresAt, lifetime, receivedAt, claims }
+}
+
+/** Re-creates a token shared by another tab; its expiry is already local. */
+export function adoptSharedToken(shared: { accessToken: string; expiresAt: number; lifetime: number; receivedAt: number }): AccessToken {
+  const claims = looksLikeJwt(shared.accessToken) ? decodeJwt(shared.accessToken) : null
+  return { value: shared.accessToken, expiresAt: shared.expiresAt, lifetime: shared.lifetime, receivedAt: shared.receivedAt, claims }
+}
+
+/** Sign-in time: the OIDC `auth_time` claim when present, else now. */
+export function sessionStartFrom(token: AccessToken, now: number): number {
+  const authTime = token.claims?.auth_time
+  return typeof authTime === 'number' && Number.isFinite(authTime) && authTime * 1000 <= now ? authTime * 1000 : now
+}

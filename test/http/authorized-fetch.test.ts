@@ -1,0 +1,180 @@
+import { describe, expect, it, vi } from 'vitest'
+import { abortable, createAuthorizedFetch, type RequestFlowDeps } from '../../src/http/authorized-fetch'
+
+function flow(overrides: Partial<RequestFlowDeps> = {}, reply: (r: Request) => Response = (r) => new Response(r.headers.get('authorization') ?? 'none')) {
+  const sent: Request[] = []
+  const deps: RequestFlowDeps = {
+    isAuthorized: (url) => url.origin === 'http://api.test',
+    getToken: vi.fn(async () => 'T1'),
+    recover: vi.fn(async () => 'T2'),
+    getFetch: () => async (input, init) => {
+      const request = new Request(input, init)
+      sent.push(request)
+      return reply(request)
+    },
+    ...overrides,
+  }
+  return { fetch: createAuthorizedFetch(deps), sent, deps }
+}
+
+describe('createAuthorizedFetch', () => {
+  it('adds the bearer for authorized origins only', async () => {
+    const { fetch, deps } = flow()
+    expect(await (await fetch('http://api.test/x')).text()).toBe('Bearer T1')
+    expect(await (await fetch('http://other.test/x')).text()).toBe('none')
+    expect(deps.getToken).toHaveBeenCalledTimes(1)
+  })
+
+  it('accepts a Request object and URL inputs', async () => {
+    const { fetch } = flow()
+    expect(await (await fetch(new Request('http://api.test/x', { method: 'PUT', body: 'b' }))).text()).toBe('Bearer T1')
+    expect(await (await fetch(new URL('http://api.test/y'))).text()).toBe('Bearer T1')
+  })
+
+  it('keeps an Authorization header the app set itself', async () => {
+    const { fetch, deps } = flow()
+    expect(await (await fetch('http://api.test/x', { headers: { Authorization: 'Basic abc' } })).text()).toBe('Basic abc')
+    expect(deps.getToken).not.toHaveBeenCalled()
+  })
+
+  it('sends no Authorization when signed out', async () => {
+    const { fetch } = flow({ getToken: async () => null })
+    expect(await (await fetch('http://api.test/x')).text()).toBe('none')
+  })
+
+  it('on 401 recovers once and replays once with the new token', async () => {
+    let calls = 0
+    const { fetch, deps, sent } = flow({}, (r) => (++calls === 1 ? new Response('', { status: 401 }) : new Response(r.headers.get('authorization'))))
+    expect(await (await fetch('http://api.test/x', { method: 'POST', body: 'payload' })).text()).toBe('Bearer T2')
+    expect(deps.recover).toHaveBeenCalledWith('T1', undefined)
+    expect(await sent[1]!.text()).toBe('payload')
+  })
+
+  it('returns the second 401 as is', async () => {
+    const { fetch, deps, sent } = flow({}, () => new Response('', { status: 401 }))
+    expect((await fetch('http://api.test/x')).status).toBe(401)
+    expect(sent).toHaveLength(2)
+    expect(deps.recover).toHaveBeenCalledTimes(1)
+  })
+
+  it('returns the 401 when recovery gives nothing (signed out) or the same token', async () => {
+    for (const recovered of [null, 'T1']) {
+      const { fetch, sent } = flow({ recover: async () => recovered }, () => new Response('', { status: 401 }))
+      expect((await fetch('http://api.test/x')).status).toBe(401)
+      expect(sent).toHaveLength(1)
+    }
+  })
+
+  it('passes 403 and other statuses through without recovery', async () => {
+    const { fetch, deps } = flow({}, () => new Response('', { status: 403 }))
+    expect((await fetch('http://api.test/x')).status).toBe(403)
+    expect(deps.recover).not.toHaveBeenCalled()
+  })
+
+  it('a 401 from a foreign origin is not recovered', async () => {
+    const { fetch, deps } = flow({}, () => new Response('', { status: 401 }))
+    expect((await fetch('http://other.test/x')).status).toBe(401)
+    expect(deps.recover).not.toHaveBeenCalled()
+  })
+
+  it('propagates a recovery failure (session over) to the caller', async () => {
+    const { fetch } = flow({ recover: async () => Promise.reject(new Error('expired')) }, () => new Response('', { status: 401 }))
+    await expect(fetch('http://api.test/x')).rejects.toThrow('expired')
+  })
+
+  it('aborts a request queued behind a refresh at once', async () => {
+    const controller = new AbortController()
+    const { fetch, sent } = flow({ getToken: () => new Promise(() => {}) })
+    const pending = fetch('http://api.test/x', { signal: controller.signal })
+    controller.abort()
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' })
+    expect(sent).toHaveLength(0)
+  })
+})
+
+describe('createAuthorizedFetch: inputs and bodies', () => {
+  const unauthorizedOnce = () => {
+    let calls = 0
+    return (r: Request) => (++calls === 1 ? new Response('', { status: 401 }) : new Response(r.headers.get('authorization')))
+  }
+
+  it('merges the bearer into headers given as an object, an array or a Headers, keeping the others', async () => {
+    for (const headers of [{ 'x-app': '1' }, [['x-app', '1']] as [string, string][], new Headers({ 'x-app': '1' })]) {
+      const { fetch, sent } = flow()
+      await fetch('http://api.test/x', { headers })
+      expect(sent[0]!.headers.get('authorization')).toBe('Bearer T1')
+      expect(sent[0]!.headers.get('x-app')).toBe('1')
+    }
+  })
+
+  it('replays string, URLSearchParams, Blob and FormData bodies after a 401', async () => {
+    const form = new FormData()
+    form.set('field', 'value')
+    const bodies: [BodyInit, string][] = [
+      ['text', 'text'],
+      [new URLSearchParams({ a: '1' }), 'a=1'],
+      [new Blob(['blob']), 'blob'],
+      [form, 'value'],
+    ]
+    for (const [body, expected] of bodies) {
+      const { fetch, sent } = flow({}, unauthorizedOnce())
+      expect(await (await fetch('http://api.test/x', { method: 'POST', body })).text()).toBe('Bearer T2')
+      expect(sent).toHaveLength(2)
+      expect(await sent[1]!.text()).toContain(expected)
+    }
+  })
+
+  it('does not replay a stream body (it can be sent once): the 401 goes back to the caller', async () => {
+    const { fetch, sent, deps } = flow({}, () => new Response('', { status: 401 }))
+    const body = new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode('once')), c.close()) })
+    const response = await fetch('http://api.test/x', { method: 'POST', body, duplex: 'half' } as RequestInit)
+    expect(response.status).toBe(401)
+    expect(sent).toHaveLength(1)
+    expect(deps.recover).not.toHaveBeenCalled()
+  })
+
+  it('replays Request inputs with and without a body, and leaves the caller\'s Request untouched', async () => {
+    for (const original of [new Request('http://api.test/x', { method: 'PUT', body: 'payload' }), new Request('http://api.test/y')]) {
+      const { fetch, sent } = flow({}, unauthorizedOnce())
+      expect(await (await fetch(original)).text()).toBe('Bearer T2')
+      expect(sent).toHaveLength(2)
+      expect(sent[1]!.method).toBe(original.method)
+      if (original.method === 'PUT') expect(await sent[1]!.text()).toBe('payload')
+      expect(original.headers.has('authorization')).toBe(false)
+    }
+  })
+
+  it('applies init over a Request input, as fetch does', async () => {
+    const { fetch, sent } = flow()
+    await fetch(new Request('http://api.test/x'), { method: 'DELETE', headers: { 'x-app': '2' } })
+    expect(sent[0]!.method).toBe('DELETE')
+    expect(sent[0]!.headers.get('x-app')).toBe('2')
+    expect(sent[0]!.headers.get('authorization')).toBe('Bearer T1')
+  })
+
+  it('rejects a queued request with the signal\'s own reason', async () => {
+    const controller = new AbortController()
+    const { fetch, sent } = flow({ getToken: () => new Promise(() => {}) })
+    const pending = fetch('http://api.test/x', { signal: controller.signal })
+    const reason = new Error('user left the page')
+    controller.abort(reason)
+    await expect(pending).rejects.toBe(reason)
+    expect(sent).toHaveLength(0)
+  })
+
+  it('a relative URL fails outside a page, like fetch', async () => {
+    const { fetch } = flow()
+    await expect(fetch('/x')).rejects.toBeInstanceOf(TypeError)
+  })
+})
+
+describe('abortable', () => {
+  it('passes values and errors through and detaches its listener', async () => {
+    const controller = new AbortController()
+    await expect(abortable(Promise.resolve(1), controller.signal)).resolves.toBe(1)
+    await expect(abortable(Promise.reject(new Error('x')), controller.signal)).rejects.toThrow('x')
+    await expect(abortable(Promise.resolve(2), undefined)).resolves.toBe(2)
+    controller.abort(new Error('gone'))
+    await expect(abortable(Promise.resolve(3), controller.signal)).rejects.toThrow('gone')
+  })
+})

@@ -1,0 +1,111 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { InvalidTokenError } from '../../src'
+import { systemClock } from '../../src/util/clock'
+import { defaultParseTokenResponse } from '../../src/token/token-response'
+import { AuthTransport, classifyStatus } from '../../src/http/transport'
+
+function transport(reply: (request: Request) => Response | Promise<Response>, options: { cookieMode?: boolean; timeout?: number } = {}) {
+  const seen: Request[] = []
+  const t = new AuthTransport({
+    endpoints: { login: 'http://a.test/auth/login', refresh: 'http://a.test/auth/refresh', logout: 'http://a.test/auth/logout' },
+    timeout: options.timeout ?? 10_000,
+    cookieMode: options.cookieMode ?? true,
+    csrfHeader: ['X-TokenKeeper', '1'],
+    getFetch: () => async (input, init) => {
+      const request = new Request(input, init)
+      seen.push(request)
+      return reply(request)
+    },
+    parseTokenResponse: defaultParseTokenResponse,
+    clock: systemClock,
+  })
+  return { t, seen }
+}
+
+describe('classifyStatus', () => {
+  it.each([
+    [400, 'rejected'], [401, 'rejected'], [403, 'rejected'],
+    [408, 'transient'], [425, 'transient'], [429, 'transient'], [500, 'transient'], [503, 'transient'], [599, 'transient'],
+    [404, 'failed'], [405, 'failed'], [409, 'failed'],
+  ] as const)('%i → %s', (status, kind) => {
+    expect(classifyStatus(status)).toBe(kind)
+  })
+})
+
+describe('AuthTransport', () => {
+  it('cookie mode: POSTs with credentials, the CSRF header and no body', async () => {
+    const { t, seen } = transport(() => Response.json({ accessToken: 'a', expiresIn: 60 }))
+    const outcome = await t.refresh(null)
+    expect(outcome).toMatchObject({ kind: 'ok', tokens: { accessToken: 'a', expiresIn: 60 } })
+    expect(seen[0]!.method).toBe('POST')
+    expect(seen[0]!.credentials).toBe('include')
+    expect(seen[0]!.headers.get('x-tokenkeeper')).toBe('1')
+    expect(await seen[0]!.text()).toBe('')
+  })
+
+  it('body mode: sends { refreshToken } as JSON', async () => {
+    const { t, seen } = transport(() => Response.json({ accessToken: 'a', expiresIn: 60, refreshToken: 'r2' }), { cookieMode: false })
+    await t.refresh('r1')
+    expect(await seen[0]!.json()).toEqual({ refreshToken: 'r1' })
+    expect(seen[0]!.credentials).toBe('same-origin')
+  })
+
+  it('maps statuses and Retry-After', async () => {
+    expect(await transport(() => new Response('', { status: 401 })).t.refresh(null)).toEqual({ kind: 'rejected', status: 401 })
+    expect(await transport(() => new Response('', { status: 429, headers: { 'retry-after': '3' } })).t.refresh(null)).toEqual({ kind: 'transient', status: 429, retryAfter: 3000 })
+    expect(await transport(() => new Response('', { status: 404 })).t.refresh(null)).toEqual({ kind: 'failed', status: 404 })
+  })
+
+  it('a network error is transient', async () => {
+    const outcome = await transport(() => Promise.reject(new TypeError('Failed to fetch'))).t.refresh(null)
+    expect(outcome).toMatchObject({ kind: 'transient' })
+    expect(outcome.kind === 'transient' && outcome.cause).toBeInstanceOf(TypeError)
+  })
+
+  it.each([
+    ['HTML', '<html>login</html>'],
+    ['empty', ''],
+    ['truncated JSON', '{"accessToken":"a'],
+    ['JSON without a token', '{"ok":true}'],
+  ])('a 200 with %s is invalid', async (_name, body) => {
+    const outcome = await transport(() => new Response(body, { status: 200 })).t.refresh(null)
+    expect(outcome.kind).toBe('invalid')
+    expect(outcome.kind === 'invalid' && outcome.error).toBeInstanceOf(InvalidTokenError)
+  })
+
+  it('a parseTokenResponse that throws something else is still an InvalidTokenError', async () => {
+    const t = new AuthTransport({
+      endpoints: { login: 'http://a.test/l', refresh: 'http://a.test/r', logout: 'http://a.test/o' },
+      timeout: 1000,
+      cookieMode: true,
+      csrfHeader: null,
+      getFetch: () => async () => Response.json({}),
+      parseTokenResponse: () => {
+        throw new Error('adapter bug')
+      },
+      clock: systemClock,
+    })
+    const outcome = await t.refresh(null)
+    expect(outcome.kind === 'invalid' && outcome.error).toBeInstanceOf(InvalidTokenError)
+  })
+
+  describe('with fake timers', () => {
+    beforeEach(() => vi.useFakeTimers())
+    afterEach(() => vi.useRealTimers())
+    it('times out a hanging request as transient', async () => {
+      const { t } = transport((request) => new Promise((_, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason))), { timeout: 500 })
+      const pending = t.refresh(null)
+      await vi.advanceTimersByTimeAsync(500)
+      expect(await pending).toMatchObject({ kind: 'transient' })
+    })
+  })
+
+  it('logout never throws and sends everywhere and the bearer', async () => {
+    const { t, seen } = transport(() => new Response(null, { status: 204 }))
+    expect(await t.logout({ everywhere: true, refreshToken: null, accessToken: 'acc' })).toBe(204)
+    expect(await seen[0]!.json()).toEqual({ everywhere: true })
+    expect(seen[0]!.headers.get('authorization')).toBe('Bearer acc')
+    const failing = transport(() => Promise.reject(new TypeError('offline')))
+    expect(await failing.t.logout({ everywhere: false, refreshToken: null, accessToken: null })).toBeUndefined()
+  })
+})

@@ -1,0 +1,11 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from 'vitest'
+import { resolveUrls } from '../../src/http/urls'
+
+describe('resolveUrls in a browser', () => {
+  it('defaults baseUrl to location.origin', () => {
+    const { endpoints, authorizedOrigins } = resolveUrls({})
+    expect(endpoints.refresh).toBe(`${location.origin}/auth/refresh`)
+    expect([...authorizedOrigins]).toEqual([location.origin])
+  })
+})

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../../src/refresh/backoff'
+
+describe('backoffDelay', () => {
+  const policy = { retries: 5, baseDelay: 1000, maxDelay: 8000 }
+  it('doubles each attempt with half of the step jittered', () => {
+    expect(backoffDelay(0, policy, () => 0)).toBe(500)
+    expect(backoffDelay(0, policy, () => 1)).toBe(1000)
+    expect(backoffDelay(2, policy, () => 0)).toBe(2000)
+    expect(backoffDelay(2, policy, () => 0.5)).toBe(3000)
+  })
+  it('is capped by maxDelay', () => {
+    expect(backoffDelay(10, policy, () => 1)).toBe(8000)
+  })
+  it('defaults to 3 retries', () => {
+    expect(DEFAULT_RETRY_POLICY.retries).toBe(3)
+  })
+})
+
+describe('parseRetryAfter', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z')
+  it('reads seconds', () => {
+    expect(parseRetryAfter('2', now)).toBe(2000)
+    expect(parseRetryAfter(' 0 ', now)).toBe(0)
+  })
+  it('reads an HTTP date', () => {
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30_000)
+    expect(parseRetryAfter('Wed, 31 Dec 2025 00:00:00 GMT', now)).toBe(0)
+  })
+  it('ignores absent and invalid values', () => {
+    expect(parseRetryAfter(null, now)).toBeUndefined()
+    expect(parseRetryAfter('', now)).toBeUndefined()
+    expect(parseRetryAfter('soon', now)).toBeUndefined()
+    expect(parseRetryAfter('-5', now)).toBeUndefined()
+  })
+})

@@ -1,0 +1,49 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { ActivityTracker } from '../../src/session/activity'
+import { systemClock } from '../../src/util/clock'
+import { createFakeEnvironment } from '../helpers/environment'
+
+describe('ActivityTracker', () => {
+  beforeEach(() => vi.useFakeTimers())
+  afterEach(() => vi.useRealTimers())
+
+  function tracker() {
+    const env = createFakeEnvironment()
+    const onActivity = vi.fn()
+    const t = new ActivityTracker({ clock: systemClock, environment: env.environment, events: ['keydown'], throttle: 1000, onActivity })
+    return { env, t, onActivity }
+  }
+
+  it('attaches lazily and detaches', () => {
+    const { env, t } = tracker()
+    expect(env.activityListeners).toBe(0)
+    t.attach()
+    t.attach()
+    expect(env.activityListeners).toBe(1)
+    expect(env.activityEvents).toEqual(['keydown'])
+    t.detach()
+    expect(env.activityListeners).toBe(0)
+    expect(t.attached).toBe(false)
+  })
+
+  it('throttles bursts to one report per second', () => {
+    const { env, t, onActivity } = tracker()
+    t.attach()
+    for (let i = 0; i < 1000; i++) {
+      env.act()
+      vi.advanceTimersByTime(0.5)
+    }
+    expect(onActivity).toHaveBeenCalledTimes(1)
+    vi.advanceTimersByTime(1000)
+    env.act()
+    expect(onActivity).toHaveBeenCalledTimes(2)
+    expect(onActivity).toHaveBeenLastCalledWith(Date.now())
+  })
+
+  it('record(true) bypasses the throttle (touch)', () => {
+    const { t, onActivity } = tracker()
+    t.record()
+    t.record(true)
+    expect(onActivity).toHaveBeenCalledTimes(2)
+  })
+})

@@ -1,0 +1,129 @@
+import { describe, expect, it, vi } from 'vitest'
+import { defaultChannelFactory, parseTabMessage, TabChannel, type ChannelLike } from '../../src/tabs/protocol'
+
+const token = { accessToken: 'a.b.c', expiresAt: 2e12, lifetime: 60_000, receivedAt: 2e12 - 60_000, sessionStartedAt: 1e12 }
+
+function fakeChannel() {
+  let listener: ((data: unknown) => void) | null = null
+  const posted: unknown[] = []
+  const channel: ChannelLike = {
+    postMessage: (m) => void posted.push(m),
+    addEventListener: (_t, l) => (listener = l),
+    removeEventListener: () => (listener = null),
+    close: vi.fn(),
+  }
+  return { channel, posted, deliver: (data: unknown) => listener?.(data), get listening() { return listener !== null } }
+}
+
+describe('parseTabMessage', () => {
+  it.each([
+    { v: 1, from: 't', type: 'token', ...token },
+    { v: 1, from: 't', type: 'signedIn', ...token },
+    { v: 1, from: 't', type: 'hello' },
+    { v: 1, from: 't', type: 'welcome', token, lastActivityAt: 5 },
+    { v: 1, from: 't', type: 'welcome', token: null, lastActivityAt: null },
+    { v: 1, from: 't', type: 'welcome', token: null, lastActivityAt: null, session: true },
+    { v: 1, from: 't', type: 'signedOut', everywhere: false },
+    { v: 1, from: 't', type: 'signedOut', everywhere: true, at: 5 },
+    { v: 1, from: 't', type: 'expired', reason: 'idle' },
+    { v: 1, from: 't', type: 'activity', at: 5 },
+    { v: 1, from: 't', type: 'refreshRequest' },
+    { v: 1, from: 't', type: 'refreshFailed' },
+    { v: 1, from: 't', type: 'noSession' },
+  ])('accepts %o', (message) => {
+    expect(parseTabMessage(message)).toBe(message)
+  })
+
+  it.each([
+    ['null', null],
+    ['a string', 'hello'],
+    ['another version', { v: 2, from: 't', type: 'hello' }],
+    ['a logout time that is not a number', { v: 1, from: 't', type: 'signedOut', everywhere: false, at: 'now' }],
+    ['a welcome whose session flag is not a boolean', { v: 1, from: 't', type: 'welcome', token: null, lastActivityAt: null, session: 'yes' }],
+    ['no sender', { v: 1, type: 'hello' }],
+    ['an unknown type', { v: 1, from: 't', type: 'gossip' }],
+    ['a token that is a number', { v: 1, from: 't', type: 'token', ...token, accessToken: 1 }],
+    ['a huge token', { v: 1, from: 't', type: 'token', ...token, accessToken: 'x'.repeat(20_000) }],
+    ['a NaN expiry', { v: 1, from: 't', type: 'token', ...token, expiresAt: Number.NaN }],
+    ['a string expiry', { v: 1, from: 't', type: 'token', ...token, expiresAt: '2e12' }],
+    ['a zero lifetime', { v: 1, from: 't', type: 'token', ...token, lifetime: 0 }],
+    ['no receipt time', { v: 1, from: 't', type: 'token', ...token, receivedAt: undefined }],
+    ['a bad welcome token', { v: 1, from: 't', type: 'welcome', token: { accessToken: 1 }, lastActivityAt: null }],
+    ['a non-boolean everywhere', { v: 1, from: 't', type: 'signedOut', everywhere: 1 }],
+    ['an unknown reason', { v: 1, from: 't', type: 'expired', reason: 'boredom' }],
+    ['a string activity time', { v: 1, from: 't', type: 'activity', at: 'now' }],
+  ])('rejects %s', (_name, message) => {
+    expect(parseTabMessage(message)).toBeNull()
+  })
+})
+
+describe('TabChannel', () => {
+  it('stamps version and sender, filters its own echo and counts what it ignores', async () => {
+    const fake = fakeChannel()
+    const received = vi.fn()
+    const tab = new TabChannel(fake.channel, received, 'me')
+    await tab.post({ type: 'hello' })
+    expect(fake.posted).toEqual([{ type: 'hello', v: 1, from: 'me' }])
+    fake.deliver(fake.posted[0])
+    fake.deliver({ v: 1, from: 'other', type: 'hello' })
+    fake.deliver({ junk: true })
+    expect(received).toHaveBeenCalledTimes(1)
+    expect(tab.ignored).toBe(2)
+  })
+
+  it('a channel whose postMessage throws does not break the caller', async () => {
+    const fake = fakeChannel()
+    fake.channel.postMessage = () => {
+      throw new Error('DataCloneError')
+    }
+    const tab = new TabChannel(fake.channel, vi.fn(), 'me')
+    await expect(tab.post({ type: 'hello' })).resolves.toBeUndefined()
+  })
+
+  it('close() detaches and closes once; later posts are dropped', async () => {
+    const fake = fakeChannel()
+    const tab = new TabChannel(fake.channel, vi.fn(), 'me')
+    tab.close()
+    tab.close()
+    await Promise.resolve()
+    expect(fake.listening).toBe(false)
+    expect(fake.channel.close).toHaveBeenCalledTimes(1)
+    await tab.post({ type: 'hello' })
+    expect(fake.posted).toEqual([])
+  })
+})
+
+describe('defaultChannelFactory (native BroadcastChannel)', () => {
+  it('delivers message data (not events) to the other end, and stops after removeEventListener and close', async () => {
+    const factory = defaultChannelFactory()
+    expect(factory).not.toBeNull()
+    const name = `native-${Math.random()}`
+    const a = factory!(name)
+    const b = factory!(name)
+    const first: unknown[] = []
+    const removed = (data: unknown) => first.push(data)
+    b.addEventListener('message', removed)
+    const got = new Promise<unknown>((resolve) => b.addEventListener('message', resolve))
+    await a.postMessage({ type: 'hello', n: 1 })
+    expect(await got).toEqual({ type: 'hello', n: 1 })
+    expect(first).toEqual([{ type: 'hello', n: 1 }])
+
+    b.removeEventListener('message', removed)
+    const second = new Promise<unknown>((resolve) => b.addEventListener('message', resolve))
+    await a.postMessage({ type: 'hello', n: 2 })
+    expect(await second).toEqual({ type: 'hello', n: 2 })
+    expect(first).toHaveLength(1)
+    await a.close()
+    await b.close()
+    expect(() => a.postMessage({})).toThrow()
+  })
+
+  it('is null where there is no BroadcastChannel (SSR without it, old browsers)', () => {
+    vi.stubGlobal('BroadcastChannel', undefined)
+    try {
+      expect(defaultChannelFactory()).toBeNull()
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+})

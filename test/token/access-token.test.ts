@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest'
+import { InvalidTokenError } from '../../src'
+import { acceptToken, adoptSharedToken, sessionStartFrom } from '../../src/token/access-token'
+import { makeJwt } from '../helpers/jwt'
+
+const NOW = 1_800_000_000_000
+
+describe('acceptToken', () => {
+  it('decodes JWT claims and measures expiry from receipt', () => {
+    const token = acceptToken({ accessToken: makeJwt({ sub: 'a', iat: 100, exp: 400 }) }, NOW)
+    expect(token).toMatchObject({ expiresAt: NOW + 300_000, lifetime: 300_000, claims: { sub: 'a' } })
+  })
+  it('accepts opaque tokens with expiresIn', () => {
+    expect(acceptToken({ accessToken: 'opaque', expiresIn: 60 }, NOW)).toEqual({ value: 'opaque', expiresAt: NOW + 60_000, lifetime: 60_000, receivedAt: NOW, claims: null })
+  })
+  it('rejects opaque tokens without expiresIn, and malformed JWTs even with expiresIn', () => {
+    expect(() => acceptToken({ accessToken: 'opaque' }, NOW)).toThrow(InvalidTokenError)
+    expect(() => acceptToken({ accessToken: 'a.b', expiresIn: 60 }, NOW)).toThrow(InvalidTokenError)
+  })
+})
+
+describe('adoptSharedToken / sessionStartFrom', () => {
+  it('keeps the shared expiry as is', () => {
+    expect(adoptSharedToken({ accessToken: 'x', expiresAt: 5, lifetime: 4, receivedAt: 1 })).toEqual({ value: 'x', expiresAt: 5, lifetime: 4, receivedAt: 1, claims: null })
+  })
+  it('uses auth_time when present and plausible', () => {
+    const token = acceptToken({ accessToken: makeJwt({ auth_time: NOW / 1000 - 600, exp: NOW / 1000 + 60 }) }, NOW)
+    expect(sessionStartFrom(token, NOW)).toBe(NOW - 600_000)
+    const future = acceptToken({ accessToken: makeJwt({ auth_time: NOW / 1000 + 600, exp: NOW / 1000 + 60 }) }, NOW)
+    expect(sessionStartFrom(future, NOW)).toBe(NOW)
+  })
+})
