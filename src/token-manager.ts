@@ -4,7 +4,7 @@ import { systemClock, type Clock } from './util/clock'
 import { resolveUrls } from './http/urls'
 import { browserEnvironment, type BrowserEnvironment, type WakeReason } from './util/environment'
 import { DestroyedError, LoginError, SessionExpiredError } from './errors'
-import { IdleMonitor } from './session/idle-monitor'
+import { SessionTimeouts } from './session/session-timeouts'
 import { consoleLogger, type LogEntry, type Logger } from './util/logger'
 import { Cooldown } from './refresh/refresh-with-retry'
 import { HANDOFF_GRACE, RefreshCoordinator } from './refresh/coordinator'
@@ -74,7 +74,7 @@ export class TokenManager {
   private readonly cooldown: Cooldown
   private readonly retryPolicy: RetryPolicy
   private readonly refreshTimer: Deadline
-  private readonly idle: IdleMonitor
+  private readonly idle: SessionTimeouts
   private readonly activity: ActivityTracker
   private readonly session: Session
   private readonly refresher: RefreshCoordinator
@@ -104,7 +104,7 @@ export class TokenManager {
       clock: this.clock,
     })
     this.refreshTimer = new Deadline(this.clock, () => this.refresher.onDue())
-    this.idle = new IdleMonitor(
+    this.idle = new SessionTimeouts(
       this.clock,
       {
         idleTimeout: options.idleTimeout ?? 0,

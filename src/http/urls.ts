@@ -1,19 +1,12 @@
 import type { Endpoints, TokenManagerOptions } from '../types'
 
-export const DEFAULT_ENDPOINTS: Endpoints = {
-  login: '/auth/login',
-  refresh: '/auth/refresh',
-  logout: '/auth/logout',
-  sessions: '/auth/sessions',
-}
-
 export interface ResolvedUrls {
   endpoints: Endpoints
   authorizedOrigins: ReadonlySet<string>
 }
 
-/** Resolves `baseUrl`, endpoints and authorized origins; throws a clear `TypeError` when unusable. */
-export function resolveUrls(options: TokenManagerOptions): ResolvedUrls {
+/** Resolves `baseUrl`, endpoints (paths, defaults applied) and authorized origins; throws a clear `TypeError` when unusable. */
+export function resolveUrls(options: Pick<TokenManagerOptions, 'baseUrl' | 'authorizedOrigins'> & { endpoints: Endpoints }): ResolvedUrls {
   const fallback = typeof location !== 'undefined' && location.origin && location.origin !== 'null' ? location.origin : undefined
   const baseUrl = options.baseUrl ?? fallback
   if (!baseUrl) {
@@ -25,7 +18,7 @@ export function resolveUrls(options: TokenManagerOptions): ResolvedUrls {
   } catch {
     throw new TypeError(`tokenkeeper: \`baseUrl\` is not a valid URL: ${baseUrl}`)
   }
-  const merged = { ...DEFAULT_ENDPOINTS, ...options.endpoints }
+  const merged = options.endpoints
   const resolve = (path: string) => new URL(path, base.href.endsWith('/') ? base.href : `${base.href}/`).href
   // Absolute paths resolve against the origin, relative ones against baseUrl's path.
   const endpoints: Endpoints = {

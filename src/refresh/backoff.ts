@@ -8,7 +8,8 @@ export interface RetryPolicy {
   maxDelay: number
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 3, baseDelay: 1000, maxDelay: 30_000 }
+/** The backoff steps (not options); `retries` comes from the `retry` option. */
+export const BACKOFF = { baseDelay: 1000, maxDelay: 30_000 }
 
 /**
  * Exponential backoff with "equal jitter": half the step is fixed, half random, so tabs and

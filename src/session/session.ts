@@ -2,7 +2,7 @@ import type { ActivityTracker } from './activity'
 import type { Clock } from '../util/clock'
 import { SessionExpiredError } from '../errors'
 import { refreshDueAt } from '../token/expiry'
-import type { IdleMonitor } from './idle-monitor'
+import type { SessionTimeouts } from './session-timeouts'
 import type { LogEntry } from '../util/logger'
 import type { Cooldown } from '../refresh/refresh-with-retry'
 import type { Deadline } from '../util/deadline'
@@ -17,7 +17,7 @@ export interface SessionDeps {
   clock: Clock
   /** `refreshTokenTransport: 'cookie'`: the refresh token is never in memory. */
   cookieMode: boolean
-  idle: IdleMonitor
+  idle: SessionTimeouts
   activity: ActivityTracker
   refreshTimer: Deadline
   cooldown: Cooldown
@@ -72,7 +72,7 @@ export class Session {
   }
 
   /** Idle, idle-warning and max-age deadlines of this session. */
-  get idle(): IdleMonitor {
+  get idle(): SessionTimeouts {
     return this.deps.idle
   }
 

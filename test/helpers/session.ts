@@ -1,7 +1,7 @@
 import { vi } from 'vitest'
 import { ActivityTracker } from '../../src/session/activity'
 import { systemClock } from '../../src/util/clock'
-import { IdleMonitor } from '../../src/session/idle-monitor'
+import { SessionTimeouts } from '../../src/session/session-timeouts'
 import { Cooldown } from '../../src/refresh/refresh-with-retry'
 import { Deadline } from '../../src/util/deadline'
 import { Session } from '../../src/session/session'
@@ -15,7 +15,7 @@ export function createSession(options: { cookieMode?: boolean; idleTimeout?: num
   const env = createFakeEnvironment()
   const onDue = vi.fn()
   const refreshTimer = new Deadline(systemClock, () => onDue())
-  const idle = new IdleMonitor(
+  const idle = new SessionTimeouts(
     systemClock,
     { idleTimeout: options.idleTimeout ?? 0, idleWarningTime: 60_000, maxSessionAge: 0 },
     { onWarning: vi.fn(), onIdle: vi.fn(), onMaxAge: vi.fn() },

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest'
-import { resolveUrls } from '../../src/http/urls'
+import { resolveOptions as resolveUrls } from '../../src/options'
 
 describe('resolveUrls in a browser', () => {
   it('defaults baseUrl to location.origin', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { resolveUrls } from '../../src/http/urls'
+import { resolveOptions as resolveUrls } from '../../src/options'
 
 describe('resolveUrls', () => {
   it('resolves default endpoints against baseUrl', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../../src/refresh/backoff'
+import { backoffDelay, parseRetryAfter } from '../../src/refresh/backoff'
 
 describe('backoffDelay', () => {
   const policy = { retries: 5, baseDelay: 1000, maxDelay: 8000 }
@@ -11,9 +11,6 @@ describe('backoffDelay', () => {
   })
   it('is capped by maxDelay', () => {
     expect(backoffDelay(10, policy, () => 1)).toBe(8000)
-  })
-  it('defaults to 3 retries', () => {
-    expect(DEFAULT_RETRY_POLICY.retries).toBe(3)
   })
 })
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { InvalidTokenError, RefreshError } from '../../src'
 import { systemClock } from '../../src/util/clock'
 import { childSignal, Cooldown, refreshWithRetry, SingleFlight } from '../../src/refresh/refresh-with-retry'
-import { DEFAULT_RETRY_POLICY } from '../../src/refresh/backoff'
+import { BACKOFF } from '../../src/refresh/backoff'
 import type { AuthOutcome } from '../../src/http/transport'
 
 const ok: AuthOutcome = { kind: 'ok', tokens: { accessToken: 't', expiresIn: 60 }, receivedAt: 0 }
@@ -162,7 +162,7 @@ describe('childSignal', () => {
           seen.push(signal)
           return { kind: 'rejected', status: 401 }
         },
-        { clock: systemClock, policy: DEFAULT_RETRY_POLICY, signal: parent.signal },
+        { clock: systemClock, policy: { retries: 3, ...BACKOFF }, signal: parent.signal },
       )
     }
     expect(new Set(seen).size).toBe(3)

@@ -4,7 +4,7 @@ import { Deadline } from '../util/deadline'
 export interface IdlePolicy {
   /** ms without activity before the session ends; 0 = off. */
   idleTimeout: number
-  /** ms before the idle deadline to warn; clamped to the timeout. */
+  /** ms before the idle deadline to warn; below the timeout (see `resolveOptions`). */
   idleWarningTime: number
   /** ms after sign-in before the session ends regardless of activity; 0 = off. */
   maxSessionAge: number
@@ -17,10 +17,10 @@ export interface IdleCallbacks {
 }
 
 /**
- * The session's own deadlines (idle warning, idle, max age), each a wall-clock-checked
- * `Deadline`. No polling: an idle tab wakes only when one of them is due.
+ * The session's timeouts: the idle warning, the idle deadline and the max age, each a
+ * wall-clock-checked `Deadline`. No polling: an idle tab wakes only when one of them is due.
  */
-export class IdleMonitor {
+export class SessionTimeouts {
   private lastActivity: number | null = null
   private startedAt: number | null = null
   private warned = false
@@ -68,10 +68,6 @@ export class IdleMonitor {
     return this.warning.dueAt
   }
 
-  get warningShown(): boolean {
-    return this.warned
-  }
-
   begin(sessionStartedAt: number, lastActivityAt: number): void {
     this.startedAt = sessionStartedAt
     this.lastActivity = lastActivityAt
@@ -109,7 +105,8 @@ export class IdleMonitor {
   private armIdle(): void {
     const deadline = this.deadline
     if (deadline === null) return
-    const lead = Math.min(Math.max(0, this.policy.idleWarningTime), this.policy.idleTimeout)
+    // Resolved options keep the warning below the timeout.
+    const lead = this.policy.idleWarningTime
     if (lead > 0) this.warning.arm(deadline - lead)
     this.idle.arm(deadline)
   }

@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../../src/util/clock'
-import { IdleMonitor } from '../../src/session/idle-monitor'
+import { SessionTimeouts } from '../../src/session/session-timeouts'
 
-describe('IdleMonitor', () => {
+describe('SessionTimeouts', () => {
   beforeEach(() => vi.useFakeTimers())
   afterEach(() => vi.useRealTimers())
 
   function monitor(policy: Partial<{ idleTimeout: number; idleWarningTime: number; maxSessionAge: number }> = {}) {
     const callbacks = { onWarning: vi.fn(), onIdle: vi.fn(), onMaxAge: vi.fn() }
-    const m = new IdleMonitor(systemClock, { idleTimeout: 10_000, idleWarningTime: 3000, maxSessionAge: 0, ...policy }, callbacks)
+    const m = new SessionTimeouts(systemClock, { idleTimeout: 10_000, idleWarningTime: 3000, maxSessionAge: 0, ...policy }, callbacks)
     return { m, ...callbacks }
   }
 
@@ -19,7 +19,7 @@ describe('IdleMonitor', () => {
     expect(m.deadline).toBe(start + 10_000)
     vi.advanceTimersByTime(7000)
     expect(onWarning).toHaveBeenCalledWith(start + 10_000)
-    expect(m.warningShown).toBe(true)
+    expect(m.warningAt).toBeNull()
     vi.advanceTimersByTime(3000)
     expect(onIdle).toHaveBeenCalledTimes(1)
     expect(onWarning).toHaveBeenCalledTimes(1)
@@ -30,18 +30,19 @@ describe('IdleMonitor', () => {
     m.begin(Date.now(), Date.now())
     vi.advanceTimersByTime(8000)
     expect(m.activity(Date.now())).toBe(true)
-    expect(m.warningShown).toBe(false)
+    expect(m.warningAt).toBe(Date.now() + 7000)
     expect(m.activity(Date.now() - 5000)).toBe(false)
     vi.advanceTimersByTime(9999)
     expect(onIdle).not.toHaveBeenCalled()
     expect(onWarning).toHaveBeenCalledTimes(2)
   })
 
-  it('clamps the warning to the timeout and turns off with 0', () => {
-    const clamped = monitor({ idleTimeout: 2000, idleWarningTime: 60_000 })
-    clamped.m.begin(Date.now(), Date.now())
-    vi.advanceTimersByTime(0)
-    expect(clamped.onWarning).toHaveBeenCalledTimes(1)
+  it('no warning with idleWarningTime 0 (the policy arrives resolved: see resolveOptions), and off with idleTimeout 0', () => {
+    const silent = monitor({ idleTimeout: 2000, idleWarningTime: 0 })
+    silent.m.begin(Date.now(), Date.now())
+    vi.advanceTimersByTime(2000)
+    expect(silent.onWarning).not.toHaveBeenCalled()
+    expect(silent.onIdle).toHaveBeenCalledTimes(1)
     const off = monitor({ idleTimeout: 0 })
     off.m.begin(Date.now(), Date.now())
     expect(off.m.deadline).toBeNull()
