@@ -44,7 +44,8 @@ export interface ResolvedOptions {
   readonly retryPolicy: Readonly<RetryPolicy>
   /** Longest one refresh may hold the cross-tab lock: every attempt timing out plus the backoff between. */
   readonly lockTimeout: number
-  readonly csrfHeader: readonly [name: string, value: string] | null
+  /** The CSRF header of every auth call as headers (`{}` with `csrfHeader: false`). */
+  readonly csrfHeaders: Readonly<Record<string, string>>
   readonly parseTokenResponse: (body: unknown) => TokenResponse
   /** The fetch to use, looked up at call time (a fetch patched later is honoured). */
   readonly getFetch: () => typeof fetch
@@ -60,7 +61,7 @@ export interface ResolvedOptions {
 type Check = [keyof TokenManagerOptions, (value: any) => boolean, string]
 
 const isString = (v: unknown) => typeof v === 'string'
-const isObject = (v: unknown) => typeof v === 'object' && v !== null
+const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null
 const hasMethods = (...names: string[]) => (v: any) => isObject(v) && names.every((name) => typeof v[name] === 'function')
 const isFunction = (v: unknown) => typeof v === 'function'
 const isStringArray = (v: unknown) => Array.isArray(v) && v.every(isString)
@@ -139,7 +140,7 @@ export function resolveOptions(options: TokenManagerOptions = {}): ResolvedOptio
     refreshCooldown: number.refreshCooldown,
     retryPolicy,
     lockTimeout: (retry + 1) * timeout + retry * BACKOFF.maxDelay + 5000,
-    csrfHeader: csrf ? Object.freeze([csrf.name, csrf.value] as const) : null,
+    csrfHeaders: Object.freeze(csrf ? { [csrf.name]: csrf.value } : {}),
     parseTokenResponse: options.parseTokenResponse ?? defaultParseTokenResponse,
     getFetch: () => customFetch ?? globalThis.fetch,
     idle: Object.freeze({ idleTimeout, idleWarningTime, maxSessionAge }),

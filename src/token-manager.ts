@@ -1,22 +1,22 @@
 import ky, { type KyInstance } from 'ky'
-import { ActivityTracker, DEFAULT_ACTIVITY_EVENTS } from './session/activity'
-import { systemClock, type Clock } from './util/clock'
-import { resolveUrls } from './http/urls'
-import { browserEnvironment, type BrowserEnvironment, type WakeReason } from './util/environment'
+import { ActivityTracker } from './session/activity'
+import type { Clock } from './util/clock'
+import type { BrowserEnvironment, WakeReason } from './util/environment'
+import { resolveOptions, type ResolvedOptions } from './options'
 import { DestroyedError, LoginError, SessionExpiredError } from './errors'
 import { SessionTimeouts } from './session/session-timeouts'
-import { consoleLogger, type LogEntry, type Logger } from './util/logger'
+import type { LogEntry, Logger } from './util/logger'
 import { Cooldown } from './refresh/refresh-with-retry'
 import { HANDOFF_GRACE, RefreshCoordinator } from './refresh/coordinator'
 import { createAuthorizedFetch } from './http/authorized-fetch'
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './refresh/backoff'
+import type { RetryPolicy } from './refresh/backoff'
 import { Deadline } from './util/deadline'
 import { Session } from './session/session'
 import { SessionsClient } from './http/sessions-client'
 import { openTabSync, type TabSync } from './tabs/tab-sync'
 import { TabBridge } from './tabs/bridge'
 import { acceptToken } from './token/access-token'
-import { defaultParseTokenResponse, type TokenResponse } from './token/token-response'
+import type { TokenResponse } from './token/token-response'
 import { AuthTransport, loginFailure } from './http/transport'
 import type { EventSource, SessionDeadlines, SessionSnapshot, TokenManagerEvents, TokenManagerOptions } from './types'
 
@@ -80,37 +80,34 @@ export class TokenManager {
   private readonly refresher: RefreshCoordinator
   private readonly bridge: TabBridge
   private readonly logger: Logger | null
+  private readonly options: ResolvedOptions
   private sync: TabSync | null = null
   private startPromise: Promise<SessionSnapshot> | null = null
   private unsubscribeWake: (() => void) | null = null
 
-  constructor(private readonly options: TokenManagerOptions = {}) {
-    const urls = resolveUrls(options)
-    this.authorizedOrigins = urls.authorizedOrigins
-    this.clock = options.clock ?? systemClock
-    this.logger = options.logger ?? (options.debug ? consoleLogger : null)
-    this.environment = options.environment ?? browserEnvironment
-    const cookieMode = (options.refreshTokenTransport ?? 'cookie') === 'cookie'
-    this.retryPolicy = { ...DEFAULT_RETRY_POLICY, retries: Math.max(0, options.retry ?? DEFAULT_RETRY_POLICY.retries) }
-    this.cooldown = new Cooldown(this.clock, options.refreshCooldown ?? 5000)
-    const csrf = options.csrfHeader === undefined ? { name: 'X-TokenKeeper', value: '1' } : options.csrfHeader
+  constructor(options: TokenManagerOptions = {}) {
+    const resolved = resolveOptions(options)
+    this.options = resolved
+    this.authorizedOrigins = resolved.authorizedOrigins
+    this.clock = resolved.clock
+    this.logger = resolved.logger
+    this.environment = resolved.environment
+    const { cookieMode } = resolved
+    this.retryPolicy = resolved.retryPolicy
+    this.cooldown = new Cooldown(this.clock, resolved.refreshCooldown)
     this.transport = new AuthTransport({
-      endpoints: urls.endpoints,
-      timeout: options.timeout ?? 10_000,
+      endpoints: resolved.endpoints,
+      timeout: resolved.timeout,
       cookieMode,
-      csrfHeader: csrf ? [csrf.name, csrf.value] : null,
-      getFetch: () => this.getFetch(),
-      parseTokenResponse: options.parseTokenResponse ?? defaultParseTokenResponse,
+      csrfHeaders: resolved.csrfHeaders,
+      getFetch: resolved.getFetch,
+      parseTokenResponse: resolved.parseTokenResponse,
       clock: this.clock,
     })
     this.refreshTimer = new Deadline(this.clock, () => this.refresher.onDue())
     this.idle = new SessionTimeouts(
       this.clock,
-      {
-        idleTimeout: options.idleTimeout ?? 0,
-        idleWarningTime: options.idleWarningTime ?? 60_000,
-        maxSessionAge: options.maxSessionAge ?? 0,
-      },
+      resolved.idle,
       {
         onWarning: (deadline) => {
           this.log('idle.warning', { deadline })
@@ -124,7 +121,7 @@ export class TokenManager {
     this.activity = new ActivityTracker({
       clock: this.clock,
       environment: this.environment,
-      events: options.activityEvents ?? DEFAULT_ACTIVITY_EVENTS,
+      events: resolved.activityEvents,
       throttle: ACTIVITY_THROTTLE,
       onActivity: (at) => this.recordActivity(at, 'local'),
     })
@@ -137,7 +134,7 @@ export class TokenManager {
       activity: this.activity,
       refreshTimer: this.refreshTimer,
       cooldown: this.cooldown,
-      refreshLeadTime: options.refreshLeadTime ?? 60_000,
+      refreshLeadTime: resolved.refreshLeadTime,
       sync,
       attachWake: () => this.attachWake(),
       log,
@@ -149,7 +146,7 @@ export class TokenManager {
       cooldown: this.cooldown,
       retryPolicy: this.retryPolicy,
       refreshTimer: this.refreshTimer,
-      lockTimeout: this.lockTimeout(),
+      lockTimeout: resolved.lockTimeout,
       sync,
       log,
     })
@@ -170,13 +167,13 @@ export class TokenManager {
       recover: (sent) => this.refresher.recover(sent),
       getFetch: () => {
         this.assertAlive()
-        return this.getFetch()
+        return this.options.getFetch()
       },
     })
     this.http = ky.create({ fetch: (input, init) => this.fetch(input, init) })
     // Tabs must hear each other from the start (a login elsewhere signs this tab in).
     this.openChannel()
-    this.sessions = new SessionsClient(urls.endpoints.sessions, this.fetch, csrf ? [csrf.name, csrf.value] : null)
+    this.sessions = new SessionsClient(resolved.endpoints.sessions, this.fetch, resolved.csrfHeaders)
   }
 
   // ---------------------------------------------------------------- public API
@@ -416,7 +413,7 @@ export class TokenManager {
       // Body mode, and a tab holds a session whose token lapsed (an idle user): only the holder of
       // the refresh token can refresh, so ask it, as the cookie would let this tab do in cookie mode.
       void this.sync.post({ type: 'refreshRequest' })
-      await this.sync.waitFor((m) => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'refreshFailed', this.lockTimeout())
+      await this.sync.waitFor((m) => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'refreshFailed', this.options.lockTimeout)
       this.assertAlive()
       if (session.hasValidToken() || session.status !== 'unknown') return session.snapshot
     }
@@ -469,9 +466,9 @@ export class TokenManager {
 
   private openChannel(): void {
     if (this.sync || this.session.destroyed) return
-    this.sync = openTabSync(this.options, {
+    this.sync = openTabSync(this.options.crossTab, {
       clock: this.clock,
-      lockTimeout: this.lockTimeout(),
+      lockTimeout: this.options.lockTimeout,
       lockLinger: HANDOFF_GRACE,
       activityThrottle: ACTIVITY_BROADCAST_THROTTLE,
       onMessage: (message) => this.bridge.onMessage(message),
@@ -484,12 +481,6 @@ export class TokenManager {
     this.unsubscribeWake = this.environment.onWake((reason) => this.onWake(reason))
   }
 
-  /** Longest one refresh can hold the lock: every attempt timing out plus the backoff between. */
-  private lockTimeout(): number {
-    const { retries, maxDelay } = this.retryPolicy
-    return (retries + 1) * (this.options.timeout ?? 10_000) + retries * maxDelay + 5000
-  }
-
   private log(event: LogEntry['event'], detail?: LogEntry['detail']): void {
     if (!this.logger) return
     try {
@@ -497,10 +488,6 @@ export class TokenManager {
     } catch {
       // A broken logger must not break the manager.
     }
-  }
-
-  private getFetch(): typeof fetch {
-    return this.options.fetch ?? globalThis.fetch
   }
 
   private assertAlive(): void {

@@ -29,7 +29,7 @@ export class SessionsClient {
   constructor(
     private readonly endpoint: string,
     private readonly authorizedFetch: typeof fetch,
-    private readonly csrfHeader: [string, string] | null,
+    private readonly csrfHeaders: Readonly<Record<string, string>>,
   ) {}
 
   /** `GET {sessions}` → `{ sessions: SessionInfo[] }`. */
@@ -54,8 +54,7 @@ export class SessionsClient {
   }
 
   private async call(url: string, method: string): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'application/json' }
-    if (this.csrfHeader) headers[this.csrfHeader[0]] = this.csrfHeader[1]
+    const headers = { accept: 'application/json', ...this.csrfHeaders }
     const response = await this.authorizedFetch(url, { method, headers, credentials: 'include' })
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined)

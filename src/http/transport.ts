@@ -21,7 +21,7 @@ export interface TransportConfig {
   timeout: number
   cookieMode: boolean
   /** Custom header sent on every auth call: a cross-site form cannot send it (CSRF defence). */
-  csrfHeader: [name: string, value: string] | null
+  csrfHeaders: Readonly<Record<string, string>>
   getFetch: () => typeof fetch
   parseTokenResponse: (body: unknown) => TokenResponse
   clock: Clock
@@ -48,7 +48,7 @@ export class AuthTransport {
       throwHttpErrors: false,
       credentials: config.cookieMode ? 'include' : 'same-origin',
       cache: 'no-store',
-      headers: config.csrfHeader ? { [config.csrfHeader[0]]: config.csrfHeader[1] } : {},
+      headers: config.csrfHeaders,
     })
   }
 

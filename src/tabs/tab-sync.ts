@@ -2,8 +2,7 @@ import type { Clock } from '../util/clock'
 import { startElection, type Election } from './election'
 import { RefreshError } from '../errors'
 import { createLeaderLock, createWebLock, localLock, type LingeringLock, type LockManagerLike, type RefreshLock } from './lock'
-import { defaultChannelFactory, TabChannel, type ChannelLike, type TabMessage, type TabMessageBody } from './protocol'
-import type { TokenManagerOptions } from '../types'
+import { defaultChannelFactory, TabChannel, type ChannelFactory, type ChannelLike, type TabMessage, type TabMessageBody } from './protocol'
 
 export interface TabSyncOptions {
   channel: ChannelLike
@@ -203,15 +202,14 @@ export class TabSync {
  * channel here): the tab then works alone.
  */
 export function openTabSync(
-  options: Pick<TokenManagerOptions, 'crossTab' | 'channelFactory' | 'locks'>,
+  crossTab: { channel: string; channelFactory?: ChannelFactory | undefined; locks?: LockManagerLike | null | undefined } | null,
   settings: Omit<TabSyncOptions, 'channel' | 'locks' | 'lockName'>,
 ): TabSync | null {
-  const crossTab = options.crossTab ?? true
-  if (crossTab === false) return null
-  const factory = options.channelFactory ?? defaultChannelFactory()
+  if (!crossTab) return null
+  const factory = crossTab.channelFactory ?? defaultChannelFactory()
   if (!factory) return null
-  const name = (typeof crossTab === 'object' && crossTab.channel) || 'tokenkeeper'
-  const locks = options.locks !== undefined ? options.locks : defaultLocks()
+  const name = crossTab.channel
+  const locks = crossTab.locks !== undefined ? crossTab.locks : defaultLocks()
   try {
     const sync = new TabSync({ ...settings, channel: factory(name), locks, lockName: name })
     // Announce ourselves: open tabs answer with their token, and know a peer exists.

@@ -10,7 +10,7 @@ function transport(reply: (request: Request) => Response | Promise<Response>, op
     endpoints: { login: 'http://a.test/auth/login', refresh: 'http://a.test/auth/refresh', logout: 'http://a.test/auth/logout' },
     timeout: options.timeout ?? 10_000,
     cookieMode: options.cookieMode ?? true,
-    csrfHeader: ['X-TokenKeeper', '1'],
+    csrfHeaders: { 'X-TokenKeeper': '1' },
     getFetch: () => async (input, init) => {
       const request = new Request(input, init)
       seen.push(request)
@@ -78,7 +78,7 @@ describe('AuthTransport', () => {
       endpoints: { login: 'http://a.test/l', refresh: 'http://a.test/r', logout: 'http://a.test/o' },
       timeout: 1000,
       cookieMode: true,
-      csrfHeader: null,
+      csrfHeaders: {},
       getFetch: () => async () => Response.json({}),
       parseTokenResponse: () => {
         throw new Error('adapter bug')
