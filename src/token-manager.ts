@@ -1,5 +1,5 @@
 import ky, { type KyInstance } from 'ky'
-import { ActivityTracker, DEFAULT_ACTIVITY_EVENTS } from './session/activity'
+import { ActivityTracker, DEFAULT_ACTIVITY_EVENTS, DEFAULT_DELIBERATE_EVENTS } from './session/activity'
 import { systemClock, type Clock } from './util/clock'
 import { resolveUrls } from './http/urls'
 import { browserEnvironment, type BrowserEnvironment, type WakeReason } from './util/environment'
@@ -42,8 +42,17 @@ const ACTIVITY_BROADCAST_THROTTLE = 2000
  * if (tm.getSnapshot().status !== 'active') await tm.login({ username, password })
  * const orders = await tm.http.get('https://api.example.com/orders').json()
  * ```
+ *
+ * @typeParam Claims the shape of the access token's claims, as your server issues them
+ * (decoded, never verified by the SDK): it types `getSnapshot().claims`, the `signedIn` and
+ * `change` events and the framework hooks. Default `Record<string, unknown>`.
+ * @example
+ * ```ts
+ * const tm = new TokenManager<{ sub: string; role: 'admin' | 'user' }>()
+ * if (tm.getSnapshot().claims?.role === 'admin') showAdminLink()
+ * ```
  */
-export class TokenManager {
+export class TokenManager<Claims extends object = Record<string, unknown>> {
   /**
    * Drop-in `fetch` that authorizes allow-listed origins, waits for refresh and replays once on 401.
    * Rejects with `SessionExpiredError` when the session ends while a request waits, and with
@@ -81,7 +90,7 @@ export class TokenManager {
   private readonly bridge: TabBridge
   private readonly logger: Logger | null
   private sync: TabSync | null = null
-  private startPromise: Promise<SessionSnapshot> | null = null
+  private startPromise: Promise<SessionSnapshot<Claims>> | null = null
   private unsubscribeWake: (() => void) | null = null
 
   constructor(private readonly options: TokenManagerOptions = {}) {
@@ -125,6 +134,9 @@ export class TokenManager {
       clock: this.clock,
       environment: this.environment,
       events: options.activityEvents ?? DEFAULT_ACTIVITY_EVENTS,
+      deliberateEvents: options.deliberateActivityEvents ?? DEFAULT_DELIBERATE_EVENTS,
+      // Once the idle warning is up, only a deliberate action answers it.
+      isPrompting: () => this.idle.warningShown,
       throttle: ACTIVITY_THROTTLE,
       onActivity: (at) => this.recordActivity(at, 'local'),
     })
@@ -193,7 +205,7 @@ export class TokenManager {
    * if (status !== 'active') showLoginForm()
    * ```
    */
-  start(): Promise<SessionSnapshot> {
+  start(): Promise<SessionSnapshot<Claims>> {
     if (this.session.destroyed) return Promise.reject(new DestroyedError())
     this.startPromise ??= this.resume()
     return this.startPromise
@@ -217,7 +229,7 @@ export class TokenManager {
    * }
    * ```
    */
-  async login(credentials: Record<string, unknown>): Promise<SessionSnapshot> {
+  async login(credentials: Record<string, unknown>): Promise<SessionSnapshot<Claims>> {
     this.assertAlive()
     this.openChannel()
     const { session } = this
@@ -234,7 +246,7 @@ export class TokenManager {
         if (epoch !== session.epoch) throw new LoginError('Login superseded by a sign-out')
         session.install(acceptToken(outcome.tokens, outcome.receivedAt), outcome.tokens, 'local', { newSession: true })
         session.store.flush()
-        return session.snapshot
+        return this.getSnapshot()
       }
       default:
         throw loginFailure(outcome)
@@ -338,8 +350,9 @@ export class TokenManager {
    * off()
    * ```
    */
-  on<K extends keyof TokenManagerEvents>(type: K, handler: (payload: TokenManagerEvents[K]) => void): () => void {
-    return this.session.store.events.on(type, handler)
+  on<K extends keyof TokenManagerEvents<Claims>>(type: K, handler: (payload: TokenManagerEvents<Claims>[K]) => void): () => void {
+    // The claims type parameter is the app's declaration; at run time they are the decoded claims.
+    return this.session.store.events.on(type, handler as (payload: TokenManagerEvents[K]) => void)
   }
 
   /**
@@ -355,8 +368,8 @@ export class TokenManager {
    * The current session snapshot: the same object until one of its fields changes.
    * @example const { status, expiresAt } = tm.getSnapshot()
    */
-  getSnapshot(): SessionSnapshot {
-    return this.session.snapshot
+  getSnapshot(): SessionSnapshot<Claims> {
+    return this.session.snapshot as SessionSnapshot<Claims>
   }
 
   /**
@@ -398,7 +411,7 @@ export class TokenManager {
 
   // ---------------------------------------------------------------- session lifecycle
 
-  private async resume(): Promise<SessionSnapshot> {
+  private async resume(): Promise<SessionSnapshot<Claims>> {
     const { session } = this
     this.openChannel()
     this.attachWake()
@@ -411,22 +424,22 @@ export class TokenManager {
       }, JOIN_WINDOW)
     }
     this.assertAlive()
-    if (session.hasValidToken() || session.status !== 'unknown') return session.snapshot
+    if (session.hasValidToken() || session.status !== 'unknown') return this.getSnapshot()
     if (!session.cookieMode && !session.refreshToken && sessionElsewhere && this.sync) {
       // Body mode, and a tab holds a session whose token lapsed (an idle user): only the holder of
       // the refresh token can refresh, so ask it, as the cookie would let this tab do in cookie mode.
       void this.sync.post({ type: 'refreshRequest' })
       await this.sync.waitFor((m) => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'refreshFailed', this.lockTimeout())
       this.assertAlive()
-      if (session.hasValidToken() || session.status !== 'unknown') return session.snapshot
+      if (session.hasValidToken() || session.status !== 'unknown') return this.getSnapshot()
     }
     if (!session.cookieMode && !session.refreshToken) {
       session.end('signedOut')
       session.store.flush()
-      return session.snapshot
+      return this.getSnapshot()
     }
     await this.refresher.run(null).catch(() => undefined)
-    return session.snapshot
+    return this.getSnapshot()
   }
 
   private expireByDeadline(reason: 'idle' | 'max_age'): void {
