@@ -27,7 +27,11 @@ export function extractSnippets(markdown) {
   let section = 'top'
   for (let i = 0; i < lines.length; i++) {
     const heading = /^## (.+)$/.exec(lines[i])
-    if (heading) section = heading[1].toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')
+    if (heading)
+      section = heading[1]
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '')
     const open = /^```(ts|tsx|typescript)\s*$/.exec(lines[i])
     if (!open) continue
     let previous = i - 1

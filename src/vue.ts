@@ -86,6 +86,10 @@ export function provideTokenManager<Claims extends object>(tm: TokenManager<Clai
  * ```
  */
 export function useTokenManager<Claims extends object = DefaultClaims>(): TokenManager<Claims> {
+  return injectManager<Claims>()
+}
+
+function injectManager<Claims extends object>(): TokenManager<Claims> {
   // Components only (Vue 3.2 has no `hasInjectionContext`); elsewhere pass the manager in.
   const tm = getCurrentInstance() ? inject(TOKEN_MANAGER_KEY, null) : null
   if (!tm) {
@@ -148,7 +152,7 @@ function follow(subscribe: () => () => void, onSubscribe?: () => void): void {
  * ```
  */
 export function useSession<Claims extends object = DefaultClaims>(tm?: TokenManager<Claims>): Readonly<ShallowRef<SessionSnapshot<Claims>>> {
-  const manager = tm ?? useTokenManager<Claims>()
+  const manager = tm ?? injectManager<Claims>()
   const snapshot = shallowRef(manager.getSnapshot())
   const update = () => {
     snapshot.value = manager.getSnapshot()
@@ -175,6 +179,6 @@ export function useSessionEvent<K extends TokenManagerEventName, Claims extends 
   handler: (payload: TokenManagerEvents<Claims>[K]) => void,
   tm?: TokenManager<Claims>,
 ): void {
-  const manager = tm ?? useTokenManager<Claims>()
+  const manager = tm ?? injectManager<Claims>()
   follow(() => manager.on(name, handler))
 }

@@ -62,7 +62,12 @@ describe('tokenkeeper/react', () => {
     expectTypeOf(useSession()).toEqualTypeOf<SessionSnapshot>()
     expectTypeOf(useSession((s) => s.status)).toEqualTypeOf<SessionStatus>()
     expectTypeOf(useSession((s) => s.expiresAt)).toEqualTypeOf<number | null>()
-    expectTypeOf(useSession((s) => ({ sub: s.claims?.sub }), (a, b) => a.sub === b.sub)).toEqualTypeOf<{ sub: unknown }>()
+    expectTypeOf(
+      useSession(
+        (s) => ({ sub: s.claims?.sub }),
+        (a, b) => a.sub === b.sub,
+      ),
+    ).toEqualTypeOf<{ sub: unknown }>()
     expectTypeOf(useTokenManager()).toEqualTypeOf<TokenManager>()
     expectTypeOf(useSessionEvent('change', () => undefined)).toEqualTypeOf<void>()
     expectTypeOf(SERVER_SNAPSHOT).toMatchTypeOf<SessionSnapshot>()
@@ -75,8 +80,11 @@ describe('tokenkeeper/react', () => {
     useSessionEvent('expired', () => undefined)
     // @ts-expect-error the handler's payload must match the event
     useSessionEvent('tokenRefreshed', (p: { reason: ExpiryReason }) => p)
-    // @ts-expect-error the selector's equality compares selections
-    useSession((s) => s.status, (a: number, b: number) => a === b)
+    useSession(
+      (s) => s.status,
+      // @ts-expect-error the selector's equality compares selections
+      (a: number, b: number) => a === b,
+    )
   })
 
   it('the provider needs a manager', () => {

@@ -41,7 +41,11 @@ describe('tokenkeeper/vue', () => {
     // Reactive: a computed and a watcher see sign-in, refresh and expiry.
     const statuses: SessionStatus[] = []
     const signedIn = scope.run(() => {
-      watch(() => session.value.status, (status) => statuses.push(status), { flush: 'sync' })
+      watch(
+        () => session.value.status,
+        (status) => statuses.push(status),
+        { flush: 'sync' },
+      )
       return computed(() => session.value.status === 'active')
     })!
     await tm.login(ALICE)

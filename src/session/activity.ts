@@ -52,8 +52,8 @@ export class ActivityTracker {
   }
 
   private onEvent(type: string | undefined): void {
-    if (!this.options.isPrompting?.()) return this.record()
-    if (type !== undefined && this.deliberate.has(type)) this.record(true)
+    if (!this.options.isPrompting?.()) this.record()
+    else if (type !== undefined && this.deliberate.has(type)) this.record(true)
   }
 
   /** Records activity now (DOM event or `tm.touch()`), throttled. */

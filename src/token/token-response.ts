@@ -7,7 +7,7 @@ export interface TokenResponse {
   /** Lifetime in seconds (OAuth 2 `expires_in`). Preferred over the JWT's `exp`: skew-proof. */
   expiresIn?: number
   /** Only used with `refreshTokenTransport: 'body'`; ignored (never stored) in cookie mode. */
-  refreshToken?: string
+  refreshToken?: string | undefined
 }
 
 /**

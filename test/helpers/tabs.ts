@@ -10,7 +10,7 @@ let channelSeq = 0
  * broadcast-channel ('simulate' type: in-process, delivered on timers) and, unless disabled,
  * one Web Locks manager.
  */
-export function createTabs(options: { webLocks?: boolean; browser?: TestBrowser; tabOptions?: Partial<TokenManagerOptions> } = {}) {
+export function createTabs(options: { webLocks?: boolean; browser?: TestBrowser | undefined; tabOptions?: Partial<TokenManagerOptions> } = {}) {
   const browser = options.browser ?? createBrowser()
   const locks = createLockManager()
   const channel = `tk-test-${++channelSeq}`

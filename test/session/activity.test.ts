@@ -79,4 +79,3 @@ describe('ActivityTracker', () => {
     expect(onActivity).toHaveBeenCalledTimes(3)
   })
 })
-
