@@ -81,8 +81,8 @@ describe('tokenkeeper/react', () => {
     // @ts-expect-error the handler's payload must match the event
     useSessionEvent('tokenRefreshed', (p: { reason: ExpiryReason }) => p)
     useSession(
+      // @ts-expect-error the selector's equality compares selections (a string selection, a number comparator)
       (s) => s.status,
-      // @ts-expect-error the selector's equality compares selections
       (a: number, b: number) => a === b,
     )
   })
