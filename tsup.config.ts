@@ -3,7 +3,9 @@ import { defineConfig } from 'tsup'
 export default defineConfig({
   entry: { index: 'src/index.ts', react: 'src/react.ts', vue: 'src/vue.ts' },
   format: ['esm', 'cjs'],
-  dts: true,
+  // tsup 8 (its engines accept Node 20.19; tsup 9 wants 22.18) passes `baseUrl` to the
+  // declaration build, which TypeScript 6 reports as deprecated unless told otherwise.
+  dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
   target: 'es2022',
   platform: 'browser',
   sourcemap: true,

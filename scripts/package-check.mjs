@@ -68,6 +68,7 @@ if (files.length > 0) {
 
 // ------------------------------------------------------------------ 2. publint
 const publint = run(BIN('publint'), ['--strict'])
+// biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes (ESC)
 const publintOut = `${publint.stdout}${publint.stderr}`.replace(/\x1b\[[0-9;]*m/g, '').trim()
 record('publint --strict', publint.status === 0, publintOut.split('\n').filter((l) => !/^npm warn/i.test(l)).slice(-12).join('\n'), 'apply the changes publint lists above to package.json')
 

@@ -1,3 +1,5 @@
+import type { SessionEndReason } from './types'
+
 /**
  * Every error the SDK throws or emits is a `TokenKeeperError` with a stable `code`.
  * Messages never contain token text.
@@ -37,12 +39,12 @@ export class TokenKeeperError extends Error {
 /** The session is over (refresh rejected, idle, max age): sign in again. */
 export class SessionExpiredError extends TokenKeeperError {
   /**
-   * Why the session is over: an {@link ExpiryReason}, or `signed_out` for a request or refresh
-   * caught by a logout.
+   * Why the session is over: an `ExpiryReason`, or `signed_out` for a request or refresh
+   * caught by a logout (see {@link SessionEndReason}, the type `sessionExpired` events share).
    */
-  readonly reason: 'refresh_rejected' | 'idle' | 'max_age' | 'signed_out'
+  readonly reason: SessionEndReason
 
-  constructor(reason: SessionExpiredError['reason'] = 'refresh_rejected', options?: { cause?: unknown }) {
+  constructor(reason: SessionEndReason = 'refresh_rejected', options?: { cause?: unknown }) {
     super('SESSION_EXPIRED', `Session expired (${reason})`, options)
     this.name = 'SessionExpiredError'
     this.reason = reason

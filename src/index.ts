@@ -54,5 +54,6 @@ export type {
   TokenManagerEvents,
   TokenManagerEventName,
   ExpiryReason,
+  SessionEndReason,
   EventSource,
 } from './types'

@@ -26,6 +26,7 @@ export const DEFAULTS = Object.freeze({
   idleWarningTime: 60_000,
   maxSessionAge: 0,
   activityEvents: Object.freeze(['pointerdown', 'pointermove', 'keydown', 'wheel', 'scroll', 'touchstart']) as readonly string[],
+  deliberateActivityEvents: Object.freeze(['pointerdown', 'keydown']) as readonly string[],
   crossTab: true as TokenManagerOptions['crossTab'],
   channel: 'tokenkeeper',
   debug: false,
@@ -51,6 +52,7 @@ export interface ResolvedOptions {
   readonly getFetch: () => typeof fetch
   readonly idle: Readonly<IdlePolicy>
   readonly activityEvents: readonly string[]
+  readonly deliberateActivityEvents: readonly string[]
   /** `null` when cross-tab sync is off. The channel factory and locks default at open time. */
   readonly crossTab: Readonly<{ channel: string; channelFactory: ChannelFactory | undefined; locks: LockManagerLike | null | undefined }> | null
   readonly clock: Clock
@@ -77,6 +79,7 @@ const CHECKS: Check[] = [
   ['parseTokenResponse', isFunction, 'a function'],
   ['csrfHeader', (v) => v === false || (isObject(v) && isString(v.name) && v.name !== '' && isString(v.value)), 'false or { name, value } strings'],
   ['activityEvents', isStringArray, 'an array of event names'],
+  ['deliberateActivityEvents', isStringArray, 'an array of event names'],
   ['crossTab', (v) => typeof v === 'boolean' || (isObject(v) && (v.channel === undefined || isString(v.channel))), 'a boolean or { channel }'],
   ['clock', hasMethods('now', 'setTimeout', 'clearTimeout'), 'a Clock ({ now, setTimeout, clearTimeout })'],
   ['environment', hasMethods('onWake', 'onActivity'), 'a BrowserEnvironment ({ onWake, onActivity })'],
@@ -145,6 +148,7 @@ export function resolveOptions(options: TokenManagerOptions = {}): ResolvedOptio
     getFetch: () => customFetch ?? globalThis.fetch,
     idle: Object.freeze({ idleTimeout, idleWarningTime, maxSessionAge }),
     activityEvents: Object.freeze([...(options.activityEvents ?? DEFAULTS.activityEvents)]),
+    deliberateActivityEvents: Object.freeze([...(options.deliberateActivityEvents ?? DEFAULTS.deliberateActivityEvents)]),
     crossTab:
       crossTab === false
         ? null

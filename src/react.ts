@@ -3,7 +3,8 @@
  *
  * Requires React 18 or later (`react` is an optional peer dependency of tokenkeeper). The
  * bindings never create, start or destroy a manager: create one `TokenManager` per app at
- * module scope, call `start()` once, and hand it to {@link TokenKeeperProvider}.
+ * module scope, call `start()` once, and hand it to {@link TokenKeeperProvider}. Typed claims:
+ * `useSession<MyClaims>()` / `useTokenManager<MyClaims>()` (the context cannot carry the type).
  *
  * @example
  * ```tsx
@@ -35,7 +36,6 @@
 import {
   createContext,
   createElement,
-  useCallback,
   useContext,
   useEffect,
   useInsertionEffect,
@@ -48,6 +48,9 @@ import {
 // Type-only imports: this entry must not pull the core into its bundle (nor the core React).
 import type { TokenManager } from './token-manager'
 import type { SessionSnapshot, TokenManagerEventName, TokenManagerEvents } from './types'
+
+/** The default claims type, as in `TokenManager`. */
+type DefaultClaims = Record<string, unknown>
 
 /**
  * The snapshot rendered on the server and during hydration: status `'unknown'`, every other
@@ -63,17 +66,23 @@ export const SERVER_SNAPSHOT: Readonly<SessionSnapshot> = Object.freeze({
 
 const getServerSnapshot = (): SessionSnapshot => SERVER_SNAPSHOT
 
-const TokenManagerContext = createContext<TokenManager | null>(null)
+// Holds any manager; each hook's type parameter says which claims the app declared.
+const TokenManagerContext = createContext<TokenManager<object> | null>(null)
 TokenManagerContext.displayName = 'TokenKeeperContext'
 
 /** Props of {@link TokenKeeperProvider}. */
-export interface TokenKeeperProviderProps {
+export interface TokenKeeperProviderProps<Claims extends object = DefaultClaims> {
   /**
-   * The app's `TokenManager`. Create it once, outside any component (module scope, or a
-   * `useState(() => new TokenManager(...))` initializer): the provider never creates, starts
-   * or destroys it, so Strict Mode double mounting and remounts cannot leak or kill a manager.
+   * The app's `TokenManager`. Create it once, at module scope (`export const tm = new
+   * TokenManager(...)` in its own file): the provider never creates, starts or destroys it.
+   * Do not create it during render, not even in a `useState` initializer: Strict Mode calls
+   * initializers twice and keeps one result, so the other manager would never be destroyed and
+   * would keep its channel open and follow sign-ins. A manager that must live inside a
+   * component belongs in an effect that also destroys it (`useEffect(() => { const m = new
+   * TokenManager(); setManager(m); return () => m.destroy() }, [])`), rendering nothing until it
+   * is set.
    */
-  manager: TokenManager
+  manager: TokenManager<Claims>
   /** The part of the app that uses the session. */
   children?: ReactNode
 }
@@ -94,8 +103,8 @@ export interface TokenKeeperProviderProps {
  * )
  * ```
  */
-export function TokenKeeperProvider({ manager, children }: TokenKeeperProviderProps): ReactElement {
-  return createElement(TokenManagerContext.Provider, { value: manager }, children)
+export function TokenKeeperProvider<Claims extends object = DefaultClaims>({ manager, children }: TokenKeeperProviderProps<Claims>): ReactElement {
+  return createElement(TokenManagerContext.Provider, { value: manager as TokenManager<object> }, children)
 }
 
 /**
@@ -112,7 +121,7 @@ export function TokenKeeperProvider({ manager, children }: TokenKeeperProviderPr
  * }
  * ```
  */
-export function useTokenManager(): TokenManager {
+export function useTokenManager<Claims extends object = DefaultClaims>(): TokenManager<Claims> {
   const manager = useContext(TokenManagerContext)
   if (!manager) {
     throw new Error(
@@ -120,7 +129,7 @@ export function useTokenManager(): TokenManager {
         '<TokenKeeperProvider manager={tokenManager}>. Wrap your app (or this part of it) in the provider.',
     )
   }
-  return manager
+  return manager as TokenManager<Claims>
 }
 
 /**
@@ -140,7 +149,7 @@ export function useTokenManager(): TokenManager {
  * }
  * ```
  */
-export function useSession(): SessionSnapshot
+export function useSession<Claims extends object = DefaultClaims>(): SessionSnapshot<Claims>
 /**
  * A slice of the current {@link SessionSnapshot}: the component re-renders only when the
  * selected value changes (compared with `isEqual`, `Object.is` by default). Use it for
@@ -154,13 +163,13 @@ export function useSession(): SessionSnapshot
  * const signedIn = useSession((s) => s.status === 'active' || s.status === 'refreshing')
  * ```
  */
-export function useSession<T>(selector: (snapshot: SessionSnapshot) => T, isEqual?: (a: T, b: T) => boolean): T
+export function useSession<T, Claims extends object = DefaultClaims>(selector: (snapshot: SessionSnapshot<Claims>) => T, isEqual?: (a: T, b: T) => boolean): T
 export function useSession<T>(selector?: (snapshot: SessionSnapshot) => T, isEqual: (a: T, b: T) => boolean = Object.is): T | SessionSnapshot {
   const manager = useTokenManager()
-  // Stable per manager, so React subscribes once, not on every render. (The manager's methods
-  // are not bound: `tm.subscribe` alone would lose `this`.)
-  const subscribe = useCallback((onChange: () => void) => manager.subscribe(onChange), [manager])
-  const getSnapshot = useCallback(() => manager.getSnapshot(), [manager])
+  // `subscribe` and `getSnapshot` are bound by the manager, so they are stable per manager and
+  // React subscribes once, not on every render.
+  const subscribe = manager.subscribe
+  const getSnapshot = manager.getSnapshot
   // Remember the last selection so an unchanged slice keeps its identity (no re-render) and a
   // selector returning a fresh object does not loop.
   const last = useRef<{ value: T } | null>(null)
@@ -192,14 +201,17 @@ export function useSession<T>(selector?: (snapshot: SessionSnapshot) => T, isEqu
  * @example
  * ```tsx
  * function ExpiryModal() {
- *   const [reason, setReason] = useState<ExpiryReason | null>(null)
+ *   const [reason, setReason] = useState<SessionEndReason | null>(null)
  *   useSessionEvent('sessionExpired', (event) => setReason(event.reason))
  *   return reason ? <LoginModal reason={reason} /> : null
  * }
  * ```
  */
-export function useSessionEvent<K extends TokenManagerEventName>(name: K, handler: (payload: TokenManagerEvents[K]) => void): void {
-  const manager = useTokenManager()
+export function useSessionEvent<K extends TokenManagerEventName, Claims extends object = DefaultClaims>(
+  name: K,
+  handler: (payload: TokenManagerEvents<Claims>[K]) => void,
+): void {
+  const manager = useTokenManager<Claims>()
   const latest = useRef(handler)
   // Insertion effects run before every layout and passive effect, and never on the server.
   useInsertionEffect(() => {

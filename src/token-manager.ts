@@ -42,8 +42,17 @@ const ACTIVITY_BROADCAST_THROTTLE = 2000
  * if (tm.getSnapshot().status !== 'active') await tm.login({ username, password })
  * const orders = await tm.http.get('https://api.example.com/orders').json()
  * ```
+ *
+ * @typeParam Claims the shape of the access token's claims, as your server issues them
+ * (decoded, never verified by the SDK): it types `getSnapshot().claims`, the `signedIn` and
+ * `change` events and the framework hooks. Default `Record<string, unknown>`.
+ * @example
+ * ```ts
+ * const tm = new TokenManager<{ sub: string; role: 'admin' | 'user' }>()
+ * if (tm.getSnapshot().claims?.role === 'admin') showAdminLink()
+ * ```
  */
-export class TokenManager {
+export class TokenManager<Claims extends object = Record<string, unknown>> {
   /**
    * Drop-in `fetch` that authorizes allow-listed origins, waits for refresh and replays once on 401.
    * Rejects with `SessionExpiredError` when the session ends while a request waits, and with
@@ -82,7 +91,7 @@ export class TokenManager {
   private readonly logger: Logger | null
   private readonly options: ResolvedOptions
   private sync: TabSync | null = null
-  private startPromise: Promise<SessionSnapshot> | null = null
+  private startPromise: Promise<SessionSnapshot<Claims>> | null = null
   private unsubscribeWake: (() => void) | null = null
 
   constructor(options: TokenManagerOptions = {}) {
@@ -122,6 +131,9 @@ export class TokenManager {
       clock: this.clock,
       environment: this.environment,
       events: resolved.activityEvents,
+      deliberateEvents: resolved.deliberateActivityEvents,
+      // Once the idle warning is up, only a deliberate action answers it.
+      isPrompting: () => this.idle.warningShown,
       throttle: ACTIVITY_THROTTLE,
       onActivity: (at) => this.recordActivity(at, 'local'),
     })
@@ -190,7 +202,7 @@ export class TokenManager {
    * if (status !== 'active') showLoginForm()
    * ```
    */
-  start(): Promise<SessionSnapshot> {
+  start(): Promise<SessionSnapshot<Claims>> {
     if (this.session.destroyed) return Promise.reject(new DestroyedError())
     this.startPromise ??= this.resume()
     return this.startPromise
@@ -214,7 +226,7 @@ export class TokenManager {
    * }
    * ```
    */
-  async login(credentials: Record<string, unknown>): Promise<SessionSnapshot> {
+  async login(credentials: Record<string, unknown>): Promise<SessionSnapshot<Claims>> {
     this.assertAlive()
     this.openChannel()
     const { session } = this
@@ -231,7 +243,7 @@ export class TokenManager {
         if (epoch !== session.epoch) throw new LoginError('Login superseded by a sign-out')
         session.install(acceptToken(outcome.tokens, outcome.receivedAt), outcome.tokens, 'local', { newSession: true })
         session.store.flush()
-        return session.snapshot
+        return this.getSnapshot()
       }
       default:
         throw loginFailure(outcome)
@@ -335,8 +347,9 @@ export class TokenManager {
    * off()
    * ```
    */
-  on<K extends keyof TokenManagerEvents>(type: K, handler: (payload: TokenManagerEvents[K]) => void): () => void {
-    return this.session.store.events.on(type, handler)
+  on<K extends keyof TokenManagerEvents<Claims>>(type: K, handler: (payload: TokenManagerEvents<Claims>[K]) => void): () => void {
+    // The claims type parameter is the app's declaration; at run time they are the decoded claims.
+    return this.session.store.events.on(type, handler as (payload: TokenManagerEvents[K]) => void)
   }
 
   /**
@@ -352,8 +365,8 @@ export class TokenManager {
    * The current session snapshot: the same object until one of its fields changes.
    * @example const { status, expiresAt } = tm.getSnapshot()
    */
-  getSnapshot(): SessionSnapshot {
-    return this.session.snapshot
+  getSnapshot(): SessionSnapshot<Claims> {
+    return this.session.snapshot as SessionSnapshot<Claims>
   }
 
   /**
@@ -395,7 +408,7 @@ export class TokenManager {
 
   // ---------------------------------------------------------------- session lifecycle
 
-  private async resume(): Promise<SessionSnapshot> {
+  private async resume(): Promise<SessionSnapshot<Claims>> {
     const { session } = this
     this.openChannel()
     this.attachWake()
@@ -408,22 +421,22 @@ export class TokenManager {
       }, JOIN_WINDOW)
     }
     this.assertAlive()
-    if (session.hasValidToken() || session.status !== 'unknown') return session.snapshot
+    if (session.hasValidToken() || session.status !== 'unknown') return this.getSnapshot()
     if (!session.cookieMode && !session.refreshToken && sessionElsewhere && this.sync) {
       // Body mode, and a tab holds a session whose token lapsed (an idle user): only the holder of
       // the refresh token can refresh, so ask it, as the cookie would let this tab do in cookie mode.
       void this.sync.post({ type: 'refreshRequest' })
       await this.sync.waitFor((m) => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'refreshFailed', this.options.lockTimeout)
       this.assertAlive()
-      if (session.hasValidToken() || session.status !== 'unknown') return session.snapshot
+      if (session.hasValidToken() || session.status !== 'unknown') return this.getSnapshot()
     }
     if (!session.cookieMode && !session.refreshToken) {
       session.end('signedOut')
       session.store.flush()
-      return session.snapshot
+      return this.getSnapshot()
     }
     await this.refresher.run(null).catch(() => undefined)
-    return session.snapshot
+    return this.getSnapshot()
   }
 
   private expireByDeadline(reason: 'idle' | 'max_age'): void {

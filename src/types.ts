@@ -136,6 +136,15 @@ export interface TokenManagerOptions {
    */
   activityEvents?: string[]
   /**
+   * DOM events that count as a deliberate action. Once `idleWarning` has fired, only these (or
+   * `touch()`) extend the session: passive activity (pointer moves, scrolls, wheel, the page
+   * becoming visible) no longer does, so a "Stay signed in" prompt stays up until the user
+   * answers it or the session idles out. They also count as activity at any other time.
+   * @default ['pointerdown', 'keydown']
+   * @example ['pointerdown', 'keydown', 'touchstart']
+   */
+  deliberateActivityEvents?: string[]
+  /**
    * Cross-tab sync over BroadcastChannel: one refresh per rotation, shared tokens, logout,
    * expiry and activity. An object sets the channel name (apps with several APIs on one origin).
    * @default `true` where `BroadcastChannel` exists, channel `'tokenkeeper'`
@@ -196,13 +205,17 @@ export type SessionStatus = 'unknown' | 'signedOut' | 'active' | 'refreshing' | 
  * its identity until one of its fields changes, as `useSyncExternalStore` requires. Times are
  * local epoch ms.
  */
-export interface SessionSnapshot {
+export interface SessionSnapshot<Claims extends object = Record<string, unknown>> {
   /** Where the session is; see {@link SessionStatus}. */
   status: SessionStatus
   /** Local epoch ms at which the access token expires. */
   expiresAt: number | null
-  /** Decoded (unverified) JWT claims of the access token; `null` for opaque tokens. */
-  claims: Record<string, unknown> | null
+  /**
+   * Decoded (unverified) JWT claims of the access token; `null` for opaque tokens. Typed by
+   * the manager's type parameter (`new TokenManager<MyClaims>()`); the SDK does not check
+   * them against it, so declare only what your server always puts in its tokens.
+   */
+  claims: Claims | null
   /** Local epoch ms of the last user activity seen in any tab (throttled to 1/s). */
   lastActivityAt: number | null
   /** Local epoch ms at which an idle session ends; `null` when `idleTimeout` is 0. */
@@ -231,6 +244,15 @@ export interface SessionDeadlines {
  * - `max_age`: `maxSessionAge` elapsed since sign-in.
  */
 export type ExpiryReason = 'refresh_rejected' | 'idle' | 'max_age'
+
+/**
+ * Every reason a session can end that an app's "sign in again" modal may be handed: an
+ * {@link ExpiryReason}, or `signed_out` (a request or refresh caught by a logout, here or in
+ * another tab). `sessionExpired` events and `SessionExpiredError.reason` both use it, so one
+ * `showLoginModal(reason: SessionEndReason)` serves both. (The event itself fires only for
+ * expiry reasons: a logout emits `signedOut`.)
+ */
+export type SessionEndReason = ExpiryReason | 'signed_out'
 /** `local`: it happened in this tab; `remote`: another tab did it and this tab followed. */
 export type EventSource = 'local' | 'remote'
 
@@ -245,11 +267,11 @@ export type EventSource = 'local' | 'remote'
  * off() // unsubscribe
  * ```
  */
-export type TokenManagerEvents = {
+export type TokenManagerEvents<Claims extends object = Record<string, unknown>> = {
   /** A session began: `login()`, `setSession()`, `start()` resuming, or another tab signing in. */
   signedIn: {
     /** Decoded, NOT verified, claims of the new access token; `null` for opaque tokens. */
-    claims: Record<string, unknown> | null
+    claims: Claims | null
   }
   /** A new access token: refreshed here (`local`) or adopted from another tab (`remote`). */
   tokenRefreshed: {
@@ -267,8 +289,8 @@ export type TokenManagerEvents = {
   }
   /** The session ended without a logout; fires once per session per tab. */
   sessionExpired: {
-    /** Why the session ended; see {@link ExpiryReason}. */
-    reason: ExpiryReason
+    /** Why the session ended: an {@link ExpiryReason} (typed as {@link SessionEndReason}, the type `SessionExpiredError.reason` shares). */
+    reason: SessionEndReason
   }
   /** `idleWarningTime` before the idle deadline, once per idle period; activity cancels it. */
   idleWarning: {
@@ -285,7 +307,7 @@ export type TokenManagerEvents = {
   /** The snapshot changed (what `subscribe` listeners hear, with the new snapshot). */
   change: {
     /** The new snapshot (the same object `getSnapshot()` now returns). */
-    snapshot: SessionSnapshot
+    snapshot: SessionSnapshot<Claims>
   }
 }
 

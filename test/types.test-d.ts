@@ -6,22 +6,30 @@ import type { ShallowRef } from 'vue'
 import {
   TokenManager,
   type ExpiryReason,
+  type SessionEndReason,
+  SessionExpiredError,
   type SessionSnapshot,
   type SessionStatus,
   type TokenKeeperError,
   type TokenManagerEvents,
 } from '../src'
 import { SERVER_SNAPSHOT, TokenKeeperProvider, useSession, useSessionEvent, useTokenManager } from '../src/react'
-import { useSession as useVueSession } from '../src/vue'
+import {
+  provideTokenManager,
+  tokenKeeper,
+  useSession as useVueSession,
+  useSessionEvent as useVueSessionEvent,
+  useTokenManager as useVueTokenManager,
+} from '../src/vue'
 
 declare const tm: TokenManager
 
 describe('event payloads', () => {
   it('tm.on infers each payload from the event name', () => {
     tm.on('sessionExpired', (p) => {
-      expectTypeOf(p.reason).toEqualTypeOf<'refresh_rejected' | 'idle' | 'max_age'>()
-      expectTypeOf(p.reason).toEqualTypeOf<ExpiryReason>()
-      expectTypeOf(p).toEqualTypeOf<{ reason: ExpiryReason }>()
+      expectTypeOf(p.reason).toEqualTypeOf<'refresh_rejected' | 'idle' | 'max_age' | 'signed_out'>()
+      expectTypeOf(p.reason).toEqualTypeOf<SessionEndReason>()
+      expectTypeOf(p).toEqualTypeOf<{ reason: SessionEndReason }>()
     })
     tm.on('signedIn', (p) => {
       expectTypeOf(p).toEqualTypeOf<{ claims: Record<string, unknown> | null }>()
@@ -54,21 +62,29 @@ describe('tokenkeeper/react', () => {
     expectTypeOf(useSession()).toEqualTypeOf<SessionSnapshot>()
     expectTypeOf(useSession((s) => s.status)).toEqualTypeOf<SessionStatus>()
     expectTypeOf(useSession((s) => s.expiresAt)).toEqualTypeOf<number | null>()
-    expectTypeOf(useSession((s) => ({ sub: s.claims?.sub }), (a, b) => a.sub === b.sub)).toEqualTypeOf<{ sub: unknown }>()
+    expectTypeOf(
+      useSession(
+        (s) => ({ sub: s.claims?.sub }),
+        (a, b) => a.sub === b.sub,
+      ),
+    ).toEqualTypeOf<{ sub: unknown }>()
     expectTypeOf(useTokenManager()).toEqualTypeOf<TokenManager>()
     expectTypeOf(useSessionEvent('change', () => undefined)).toEqualTypeOf<void>()
     expectTypeOf(SERVER_SNAPSHOT).toMatchTypeOf<SessionSnapshot>()
   })
 
   it('useSessionEvent types the payload from the event name', () => {
-    useSessionEvent('sessionExpired', (p) => expectTypeOf(p.reason).toEqualTypeOf<ExpiryReason>())
+    useSessionEvent('sessionExpired', (p) => expectTypeOf(p.reason).toEqualTypeOf<SessionEndReason>())
     useSessionEvent('idleWarning', (p) => expectTypeOf(p.remainingMs).toEqualTypeOf<number>())
     // @ts-expect-error unknown event name
     useSessionEvent('expired', () => undefined)
     // @ts-expect-error the handler's payload must match the event
     useSessionEvent('tokenRefreshed', (p: { reason: ExpiryReason }) => p)
-    // @ts-expect-error the selector's equality compares selections
-    useSession((s) => s.status, (a: number, b: number) => a === b)
+    useSession(
+      // @ts-expect-error the selector's equality compares selections (a string selection, a number comparator)
+      (s) => s.status,
+      (a: number, b: number) => a === b,
+    )
   })
 
   it('the provider needs a manager', () => {
@@ -88,5 +104,57 @@ describe('tokenkeeper/vue', () => {
     expectTypeOf(session.value.status).toEqualTypeOf<SessionStatus>()
     // @ts-expect-error read-only
     session.value = tm.getSnapshot()
+  })
+})
+
+describe('one end-reason type for the event and the error', () => {
+  it('a shared showLoginModal(reason) accepts both', () => {
+    const showLoginModal = (reason: SessionEndReason) => reason
+    tm.on('sessionExpired', ({ reason }) => showLoginModal(reason))
+    showLoginModal(new SessionExpiredError('signed_out').reason)
+    expectTypeOf<SessionExpiredError['reason']>().toEqualTypeOf<SessionEndReason>()
+    expectTypeOf<ExpiryReason>().toMatchTypeOf<SessionEndReason>()
+  })
+})
+
+describe('typed claims', () => {
+  type Claims = { sub: string; role: 'admin' | 'user' }
+  interface InterfaceClaims {
+    sub: string
+  }
+  const typed = new TokenManager<Claims>({ baseUrl: 'https://app.example.com' })
+
+  it('flow into the snapshot and the events; the default stays Record<string, unknown>', () => {
+    expectTypeOf(typed.getSnapshot().claims).toEqualTypeOf<Claims | null>()
+    expectTypeOf(typed.getSnapshot().claims!.role).toEqualTypeOf<'admin' | 'user'>()
+    typed.on('signedIn', (p) => expectTypeOf(p.claims).toEqualTypeOf<Claims | null>())
+    typed.on('change', (p) => expectTypeOf(p.snapshot.claims).toEqualTypeOf<Claims | null>())
+    expectTypeOf(typed.start()).resolves.toEqualTypeOf<SessionSnapshot<Claims>>()
+    expectTypeOf(typed.login({})).resolves.toEqualTypeOf<SessionSnapshot<Claims>>()
+    expectTypeOf(tm.getSnapshot().claims).toEqualTypeOf<Record<string, unknown> | null>()
+    // Interfaces work too (no index signature needed).
+    expectTypeOf(new TokenManager<InterfaceClaims>().getSnapshot().claims).toEqualTypeOf<InterfaceClaims | null>()
+    // @ts-expect-error no such claim
+    void typed.getSnapshot().claims?.name
+    // @ts-expect-error claims are objects
+    new TokenManager<string>()
+  })
+
+  it('flow into the React hooks and provider', () => {
+    createElement(TokenKeeperProvider<Claims>, { manager: typed })
+    expectTypeOf(useSession<Claims>().claims).toEqualTypeOf<Claims | null>()
+    expectTypeOf(useSession((s: SessionSnapshot<Claims>) => s.claims?.role)).toEqualTypeOf<'admin' | 'user' | undefined>()
+    expectTypeOf(useTokenManager<Claims>()).toEqualTypeOf<TokenManager<Claims>>()
+    useSessionEvent<'signedIn', Claims>('signedIn', (p) => expectTypeOf(p.claims).toEqualTypeOf<Claims | null>())
+  })
+
+  it('flow into the Vue composables', () => {
+    expectTypeOf(useVueSession(typed).value.claims).toEqualTypeOf<Claims | null>()
+    expectTypeOf(useVueSession<Claims>().value.claims).toEqualTypeOf<Claims | null>()
+    expectTypeOf(useVueTokenManager<Claims>()).toEqualTypeOf<TokenManager<Claims>>()
+    useVueSessionEvent('signedIn', (p) => expectTypeOf(p.claims).toEqualTypeOf<Claims | null>(), typed)
+    useVueSessionEvent('sessionExpired', (p) => expectTypeOf(p.reason).toEqualTypeOf<SessionEndReason>())
+    provideTokenManager(typed)
+    expectTypeOf(tokenKeeper(typed).install).parameter(0).toMatchTypeOf<object>()
   })
 })

@@ -3,7 +3,7 @@ import { subscriberCount } from './helpers/subscribers'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { computed, createApp, defineComponent, effectScope, h, isReadonly, isRef, nextTick, watch } from 'vue'
 import { TokenManager, type SessionStatus } from '../src'
-import { useSession } from '../src/vue'
+import { provideTokenManager, tokenKeeper, useSession, useSessionEvent, useTokenManager } from '../src/vue'
 import { createBrowser, ORIGIN } from './helpers/browser'
 import { makeJwt } from './helpers/jwt'
 
@@ -41,7 +41,11 @@ describe('tokenkeeper/vue', () => {
     // Reactive: a computed and a watcher see sign-in, refresh and expiry.
     const statuses: SessionStatus[] = []
     const signedIn = scope.run(() => {
-      watch(() => session.value.status, (status) => statuses.push(status), { flush: 'sync' })
+      watch(
+        () => session.value.status,
+        (status) => statuses.push(status),
+        { flush: 'sync' },
+      )
       return computed(() => session.value.status === 'active')
     })!
     await tm.login(ALICE)
@@ -147,5 +151,89 @@ describe('tokenkeeper/vue', () => {
     // destroy() drops every subscriber.
     tm.destroy()
     expect(subscriberCount(tm)).toBe(0)
+  })
+
+  it('provide/inject: app.use(tokenKeeper(tm)) makes useSession(), useTokenManager() and useSessionEvent() find the manager', async () => {
+    const { tm, live } = setup()
+    const seen: string[] = []
+    let injected: unknown
+    const Child = defineComponent({
+      setup() {
+        const session = useSession()
+        injected = useTokenManager()
+        useSessionEvent('signedIn', () => seen.push('signedIn'))
+        useSessionEvent('signedOut', ({ source }) => seen.push(`signedOut:${source}`))
+        return () => h('output', session.value.status)
+      },
+    })
+    const el = document.createElement('div')
+    const app = createApp(Child).use(tokenKeeper(tm))
+    app.mount(el)
+    expect(injected).toBe(tm)
+    await tm.login(ALICE)
+    await nextTick()
+    expect(el.textContent).toBe('active')
+    await tm.logout()
+    expect(seen).toEqual(['signedIn', 'signedOut:local'])
+    app.unmount()
+    // Every subscription (the snapshot and both event handlers) ended with the component.
+    expect(live()).toBe(0)
+    expect(subscriberCount(tm)).toBe(0)
+    await tm.login(ALICE)
+    expect(seen).toEqual(['signedIn', 'signedOut:local'])
+    tm.destroy()
+  })
+
+  it('provideTokenManager(tm) in a parent provides it to the subtree only', () => {
+    const { tm } = setup()
+    let injected: unknown
+    const Child = defineComponent({
+      setup() {
+        injected = useTokenManager()
+        return () => null
+      },
+    })
+    const Parent = defineComponent({
+      setup() {
+        provideTokenManager(tm)
+        return () => h(Child)
+      },
+    })
+    createApp(Parent).mount(document.createElement('div'))
+    expect(injected).toBe(tm)
+    tm.destroy()
+  })
+
+  it('without a provided manager, useTokenManager() throws an error that names the fix', () => {
+    const errors: unknown[] = []
+    const Orphan = defineComponent({
+      setup() {
+        useSession()
+        return () => null
+      },
+    })
+    const app = createApp(Orphan)
+    app.config.errorHandler = (error) => void errors.push(error)
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    app.mount(document.createElement('div'))
+    expect(String(errors[0])).toMatch(/app\.use\(tokenKeeper\(tm\)\)/)
+    expect(() => useTokenManager()).toThrow(/provideTokenManager/)
+  })
+
+  it('useSessionEvent in an effect scope listens until scope.stop()', async () => {
+    const { tm, browser } = setup()
+    const reasons: string[] = []
+    const scope = effectScope()
+    scope.run(() => useSessionEvent('sessionExpired', ({ reason }) => reasons.push(reason), tm))
+    await tm.login(ALICE)
+    browser.controls.revokeAll()
+    await tm.refresh().catch(() => undefined)
+    expect(reasons).toEqual(['refresh_rejected'])
+    scope.stop()
+    await tm.login(ALICE)
+    browser.controls.revokeAll()
+    await tm.refresh().catch(() => undefined)
+    expect(reasons).toEqual(['refresh_rejected'])
+    tm.destroy()
   })
 })

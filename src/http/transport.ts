@@ -4,6 +4,35 @@ import { InvalidTokenError, isInvalidTokenError, LoginError } from '../errors'
 import { parseRetryAfter } from '../refresh/backoff'
 import type { TokenResponse } from '../token/token-response'
 
+/** The largest token reply read (1 MiB): a token reply is a few kB; a bigger one is not read into memory. */
+export const MAX_REPLY_BYTES = 1024 * 1024
+
+class ReplyTooLarge extends Error {}
+
+/** Reads a body as text, at most `MAX_REPLY_BYTES`; cancels the stream and throws `ReplyTooLarge` past it. */
+async function readCapped(response: Response): Promise<string> {
+  const declared = Number(response.headers.get('content-length'))
+  if (declared > MAX_REPLY_BYTES) {
+    await response.body?.cancel().catch(() => undefined)
+    throw new ReplyTooLarge()
+  }
+  if (!response.body) return ''
+  const reader = response.body.getReader()
+  const decoder = new TextDecoder()
+  let size = 0
+  let text = ''
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) return text + decoder.decode()
+    size += value.byteLength
+    if (size > MAX_REPLY_BYTES) {
+      await reader.cancel().catch(() => undefined)
+      throw new ReplyTooLarge()
+    }
+    text += decoder.decode(value, { stream: true })
+  }
+}
+
 /** How one auth call ended; the refresh engine and the manager map these to state. */
 export type AuthOutcome =
   | { kind: 'ok'; tokens: TokenResponse; receivedAt: number }
@@ -96,8 +125,11 @@ export class AuthTransport {
     }
     let text: string
     try {
-      text = await response.text()
+      text = await readCapped(response)
     } catch (cause) {
+      if (cause instanceof ReplyTooLarge) {
+        return { kind: 'invalid', error: new InvalidTokenError(`Token reply ${response.status} is over the ${MAX_REPLY_BYTES}-byte cap`) }
+      }
       return { kind: 'transient', status: response.status, cause }
     }
     try {

@@ -5,6 +5,7 @@ import { refreshWithRetry, SingleFlight, type Cooldown, type RefreshOutcome } fr
 import type { RetryPolicy } from './backoff'
 import type { Deadline } from '../util/deadline'
 import type { Session } from '../session/session'
+// biome-ignore lint/style/noRestrictedImports: type-only; to be replaced by a narrow tab-broadcast interface (issue 13, item 3, open)
 import type { TabSync } from '../tabs/tab-sync'
 import { acceptToken } from '../token/access-token'
 import type { AuthTransport } from '../http/transport'

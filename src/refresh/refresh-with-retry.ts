@@ -1,6 +1,6 @@
 import { sleep, type Clock } from '../util/clock'
 import { RefreshError, type InvalidTokenError } from '../errors'
-import { backoffDelay, type RetryPolicy } from './backoff'
+import { backoffDelay, MIN_RETRY_DELAY, type RetryPolicy } from './backoff'
 import type { AuthOutcome } from '../http/transport'
 import type { TokenResponse } from '../token/token-response'
 
@@ -106,7 +106,8 @@ async function retryLoop(
             }),
           }
         }
-        const delay = retryAfter ?? backoffDelay(attemptNo, policy, options.random)
+        // Retry-After can lengthen the wait, never shorten it below the backoff (`Retry-After: 0` gave four attempts in under a second).
+        const delay = Math.max(retryAfter ?? 0, backoffDelay(attemptNo, policy, options.random), MIN_RETRY_DELAY)
         options.onRetry?.(attemptNo + 1, delay, outcome)
         await sleep(clock, delay, signal)
       }

@@ -68,6 +68,11 @@ export class SessionTimeouts {
     return this.warning.dueAt
   }
 
+  /** Whether the idle warning of this idle period has fired (the prompt is up). */
+  get warningShown(): boolean {
+    return this.warned
+  }
+
   begin(sessionStartedAt: number, lastActivityAt: number): void {
     this.startedAt = sessionStartedAt
     this.lastActivity = lastActivityAt

@@ -7,7 +7,9 @@ import type { LogEntry } from '../util/logger'
 import type { Cooldown } from '../refresh/refresh-with-retry'
 import type { Deadline } from '../util/deadline'
 import { SessionStore } from './store'
+// biome-ignore lint/style/noRestrictedImports: type-only; to be replaced by a narrow tab-broadcast interface (issue 13, item 3, open)
 import type { TabSync } from '../tabs/tab-sync'
+// biome-ignore lint/style/noRestrictedImports: type-only; the shared-token shape moves down with the tab-broadcast interface (issue 13, item 3, open)
 import type { SharedToken } from '../tabs/protocol'
 import { sessionStartFrom, type AccessToken } from '../token/access-token'
 import type { TokenResponse } from '../token/token-response'
@@ -165,7 +167,10 @@ export class Session {
 
   scheduleRefresh(): void {
     const { refreshTimer, idle } = this.deps
-    if (!this.token) return refreshTimer.disarm()
+    if (!this.token) {
+      refreshTimer.disarm()
+      return
+    }
     if (idle.enabled && (idle.lastActivityAt ?? 0) <= this.tokenSince) {
       // Sliding sessions: an idle user's token may lapse, so the timer waits for activity since
       // the token (the manager re-schedules on it). An idle tab wakes only for the idle deadlines.

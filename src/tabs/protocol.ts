@@ -1,3 +1,4 @@
+import { isHeaderSafeToken } from '../token/access-token'
 export const TAB_PROTOCOL_VERSION = 1
 
 /** The token as shared between tabs: never the refresh token. */
@@ -41,16 +42,12 @@ export type TabMessage = TabMessageBody & {
   from: string
 }
 
-// A JWT beyond this is not something we issued; refuse to hold it.
-const MAX_TOKEN_LENGTH = 16 * 1024
-
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value)
 
 function isSharedToken(m: Record<string, unknown>): boolean {
   return (
-    typeof m.accessToken === 'string' &&
-    m.accessToken.length > 0 &&
-    m.accessToken.length <= MAX_TOKEN_LENGTH &&
+    // The same size cap and header-safety check as a server reply: a token that cannot go in a header would make every request throw.
+    isHeaderSafeToken(m.accessToken) &&
     isFiniteNumber(m.expiresAt) &&
     isFiniteNumber(m.lifetime) &&
     m.lifetime > 0 &&

@@ -13,15 +13,25 @@ export interface AccessToken {
   claims: JwtClaims | null
 }
 
+/** One size cap for every token the SDK holds (login and refresh replies, `setSession`, the channel). */
+export const MAX_TOKEN_LENGTH = 16 * 1024
+
+/**
+ * What an Authorization header can carry (RFC 6750's b64token is a subset): a non-empty string of
+ * visible ASCII within the size cap. An empty token, or one with spaces, control or non-ASCII
+ * characters, would make every request throw a TypeError; a huge one goes on every request.
+ */
+export function isHeaderSafeToken(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_TOKEN_LENGTH && /^[\x21-\x7e]+$/.test(value)
+}
+
 /**
  * Validates a token reply into an `AccessToken`. A token with dots is treated as a JWT and must
  * decode; one without is opaque and needs `expiresIn`. Throws `InvalidTokenError`.
  */
 export function acceptToken(response: Pick<TokenResponse, 'accessToken' | 'expiresIn'>, receivedAt: number): AccessToken {
-  // What an Authorization header can carry (RFC 6750's b64token is a subset): an empty token, or one
-  // with spaces, control or non-ASCII characters, would make every request throw a TypeError.
-  if (typeof response.accessToken !== 'string' || !/^[\x21-\x7e]+$/.test(response.accessToken)) {
-    throw new InvalidTokenError('Access token is not a non-empty string of visible ASCII characters')
+  if (!isHeaderSafeToken(response.accessToken)) {
+    throw new InvalidTokenError(`Access token is not a non-empty string of visible ASCII characters of at most ${MAX_TOKEN_LENGTH} characters`)
   }
   const claims = looksLikeJwt(response.accessToken) ? decodeJwt(response.accessToken) : null
   const { expiresAt, lifetime } = computeExpiry(receivedAt, response.expiresIn, claims)

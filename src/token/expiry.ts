@@ -4,6 +4,13 @@ import type { JwtClaims } from './jwt'
 /** Ten years: a longer `expiresIn` is a server bug, not a lifetime to schedule around. */
 const MAX_LIFETIME_MS = 10 * 365 * 24 * 3600 * 1000
 
+/**
+ * The shortest lifetime the SDK accepts. A token due for refresh at once (half its lifetime, at
+ * most, before expiry) would refresh in a hot loop: `expiresIn: 0.001` made 2 318 calls in 7 s.
+ * Such a reply is invalid, with the normal cooldown.
+ */
+export const MIN_TOKEN_LIFETIME = 2000
+
 export interface Expiry {
   /** Local epoch ms at which the token stops being usable. */
   expiresAt: number
@@ -30,6 +37,9 @@ export function computeExpiry(receivedAt: number, expiresIn: number | undefined,
   if (!Number.isFinite(lifetime) || lifetime <= 0) {
     // Accepting an already-expired token would make every request refresh again: a loop.
     throw new InvalidTokenError('Token is already expired on arrival')
+  }
+  if (lifetime < MIN_TOKEN_LIFETIME) {
+    throw new InvalidTokenError(`Token lifetime ${lifetime} ms is below the ${MIN_TOKEN_LIFETIME} ms minimum (it would be due for refresh at once)`)
   }
   if (lifetime > MAX_LIFETIME_MS) throw new InvalidTokenError('Token lifetime is implausibly long')
   return { expiresAt: receivedAt + lifetime, lifetime }

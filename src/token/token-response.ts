@@ -1,4 +1,5 @@
 import { InvalidTokenError } from '../errors'
+import { MAX_TOKEN_LENGTH } from './access-token'
 
 /** What a login or refresh reply carries, after `parseTokenResponse`. */
 export interface TokenResponse {
@@ -30,6 +31,9 @@ export function defaultParseTokenResponse(body: unknown): TokenResponse {
   }
   if (refreshToken !== undefined && refreshToken !== null && typeof refreshToken !== 'string') {
     throw new InvalidTokenError('Token reply has a refresh token that is not a string')
+  }
+  if (typeof refreshToken === 'string' && refreshToken.length > MAX_TOKEN_LENGTH) {
+    throw new InvalidTokenError(`Token reply has a refresh token over the ${MAX_TOKEN_LENGTH}-character cap`)
   }
   return {
     accessToken,

@@ -8,8 +8,12 @@ export type WakeReason = 'visible' | 'focus' | 'online' | 'pageshow'
 export interface BrowserEnvironment {
   /** Subscribes to wake-up cues; returns the unsubscribe. */
   onWake(listener: (reason: WakeReason) => void): () => void
-  /** Subscribes to user activity events (passive listeners); returns the unsubscribe. */
-  onActivity(events: readonly string[], listener: () => void): () => void
+  /**
+   * Subscribes to user activity events (passive listeners); returns the unsubscribe. Pass the
+   * event (at least its `type`) to the listener: while an idle warning shows, only
+   * `deliberateActivityEvents` count. A call without one counts as passive activity.
+   */
+  onActivity(events: readonly string[], listener: (event?: { readonly type: string }) => void): () => void
 }
 
 const noop = () => {}

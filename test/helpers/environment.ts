@@ -3,7 +3,7 @@ import type { BrowserEnvironment, WakeReason } from '../../src'
 /** A scriptable environment that counts its listeners, for rules tested without a DOM. */
 export function createFakeEnvironment() {
   const wake = new Set<(reason: WakeReason) => void>()
-  const activity = new Set<() => void>()
+  const activity = new Set<(event?: { readonly type: string }) => void>()
   let activityEvents: readonly string[] = []
   const environment: BrowserEnvironment = {
     onWake(listener) {
@@ -19,7 +19,7 @@ export function createFakeEnvironment() {
   return {
     environment,
     wake: (reason: WakeReason) => [...wake].forEach((l) => l(reason)),
-    act: () => [...activity].forEach((l) => l()),
+    act: (type?: string) => [...activity].forEach((l) => l(type === undefined ? undefined : { type })),
     get listenerCount() {
       return wake.size + activity.size
     },

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { InvalidTokenError } from '../../src'
 import { systemClock } from '../../src/util/clock'
 import { defaultParseTokenResponse } from '../../src/token/token-response'
-import { AuthTransport, classifyStatus } from '../../src/http/transport'
+import { AuthTransport, classifyStatus, MAX_REPLY_BYTES } from '../../src/http/transport'
 
 function transport(reply: (request: Request) => Response | Promise<Response>, options: { cookieMode?: boolean; timeout?: number } = {}) {
   const seen: Request[] = []
@@ -87,6 +87,36 @@ describe('AuthTransport', () => {
     })
     const outcome = await t.refresh(null)
     expect(outcome.kind === 'invalid' && outcome.error).toBeInstanceOf(InvalidTokenError)
+  })
+
+  it('does not read a 200 MB reply into memory: a reply over the cap is invalid, the stream cancelled', async () => {
+    const chunk = new Uint8Array(1024 * 1024).fill(0x20)
+    let pulled = 0
+    let cancelled = false
+    const huge = () =>
+      new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (pulled >= 200 * chunk.length) return controller.close()
+          pulled += chunk.length
+          controller.enqueue(chunk)
+        },
+        cancel() {
+          cancelled = true
+        },
+      })
+    const { t } = transport(() => new Response(huge(), { status: 200, headers: { 'content-type': 'application/json' } }))
+    const outcome = await t.refresh(null)
+    expect(outcome.kind === 'invalid' && outcome.error).toBeInstanceOf(InvalidTokenError)
+    expect(pulled).toBeLessThanOrEqual(MAX_REPLY_BYTES + 2 * chunk.length)
+    expect(cancelled).toBe(true)
+    // A declared length over the cap is refused before reading anything.
+    pulled = 0
+    const declared = transport(() => new Response(huge(), { status: 200, headers: { 'content-length': String(200 * chunk.length) } }))
+    expect((await declared.t.login({})).kind).toBe('invalid')
+    expect(pulled).toBeLessThanOrEqual(chunk.length * 2)
+    // A reply at the cap is read.
+    const { t: fits } = transport(() => Response.json({ accessToken: 'a', expiresIn: 60, pad: 'x'.repeat(MAX_REPLY_BYTES - 100) }))
+    expect((await fits.refresh(null)).kind).toBe('ok')
   })
 
   describe('with fake timers', () => {

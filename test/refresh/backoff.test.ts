@@ -30,4 +30,14 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('soon', now)).toBeUndefined()
     expect(parseRetryAfter('-5', now)).toBeUndefined()
   })
+  it('accepts only delta-seconds or an HTTP-date: junk that Date.parse reads is ignored', () => {
+    // "a 3000" used to be parsed as a date: a cooldown until the year 3000.
+    expect(parseRetryAfter('a 3000', now)).toBeUndefined()
+    expect(parseRetryAfter('year 2999', now)).toBeUndefined()
+    expect(parseRetryAfter('2026-01-01T00:00:30Z', now)).toBeUndefined()
+    expect(parseRetryAfter('1e3', now)).toBeUndefined()
+    // The three HTTP-date forms of RFC 9110 §5.6.7.
+    expect(parseRetryAfter('Thursday, 01-Jan-26 00:00:30 GMT', now)).toBe(30_000)
+    expect(parseRetryAfter('Thu Jan  1 00:00:30 2026', now)).toBe(30_000)
+  })
 })

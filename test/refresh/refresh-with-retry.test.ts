@@ -78,6 +78,17 @@ describe('refreshWithRetry', () => {
     await expect(result).resolves.toEqual(ok)
   })
 
+  it('keeps a minimum delay whatever Retry-After says (Retry-After: 0 gave 4 attempts in under a second)', async () => {
+    const attempt = scripted(Array(4).fill({ kind: 'transient', status: 503, retryAfter: 0 }))
+    const result = refreshWithRetry(attempt, { clock: systemClock, policy, random: () => 0 })
+    await vi.advanceTimersByTimeAsync(999)
+    expect(attempt.mock.calls.length).toBeLessThan(4)
+    // Never shorter than the backoff the policy would have used without Retry-After.
+    await vi.advanceTimersByTimeAsync(60_000)
+    await result
+    expect(attempt).toHaveBeenCalledTimes(4)
+  })
+
   it('stops at once when Retry-After exceeds maxDelay, keeping the wait as retryAt', async () => {
     const attempt = scripted([{ kind: 'transient', status: 429, retryAfter: 3_600_000 }])
     const outcome = await refreshWithRetry(attempt, { clock: systemClock, policy })

@@ -107,13 +107,58 @@ describe('sliding sessions', () => {
     tm.destroy()
   })
 
-  it('activity after the warning cancels it and moves the deadline', async () => {
+  it('once the warning is up, passive activity no longer extends the session; it idles out at the deadline', async () => {
+    const { tm, ofType } = setup()
+    await tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(14 * MIN + 10_000)
+    expect(ofType('idleWarning')).toHaveLength(1)
+    const deadline = tm.getSnapshot().idleDeadline
+    for (let i = 0; i < 40; i++) {
+      move()
+      window.dispatchEvent(new Event('scroll'))
+      window.dispatchEvent(new Event('wheel'))
+      document.dispatchEvent(new Event('visibilitychange'))
+      await vi.advanceTimersByTimeAsync(1200)
+      expect(tm.getSnapshot().idleDeadline).toBe(deadline)
+    }
+    expect(ofType('idleWarning')).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(deadline! - Date.now())
+    expect(ofType('sessionExpired')).toEqual([expect.objectContaining({ payload: { reason: 'idle' }, at: deadline })])
+    tm.destroy()
+  })
+
+  it('before the warning, passive activity extends the session as before', async () => {
+    const { tm } = setup()
+    await tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(10 * MIN)
+    move()
+    expect(tm.getSnapshot().idleDeadline).toBe(Date.now() + 15 * MIN)
+    tm.destroy()
+  })
+
+  it('deliberateActivityEvents chooses what answers the warning', async () => {
+    const { tm, ofType } = setup({ deliberateActivityEvents: ['touchstart'] })
+    await tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(14 * MIN + 10_000)
+    expect(ofType('idleWarning')).toHaveLength(1)
+    const deadline = tm.getSnapshot().idleDeadline
+    window.dispatchEvent(new Event('pointerdown'))
+    expect(tm.getSnapshot().idleDeadline).toBe(deadline)
+    window.dispatchEvent(new Event('touchstart'))
+    expect(tm.getSnapshot().idleDeadline).toBe(Date.now() + 15 * MIN)
+    tm.destroy()
+  })
+
+  it('a deliberate action after the warning (a click right after a pointer move) cancels it and moves the deadline', async () => {
     const { tm, ofType } = setup()
     await tm.login(ALICE)
     await vi.advanceTimersByTimeAsync(14 * MIN + 10_000)
     expect(ofType('idleWarning')).toHaveLength(1)
     const before = tm.getSnapshot()
     move()
+    expect(tm.getSnapshot()).toBe(before)
+    // Within the activity throttle of the move: the click must still count.
+    window.dispatchEvent(new Event('pointerdown'))
     const after = tm.getSnapshot()
     expect(after).not.toBe(before)
     expect(after.idleDeadline).toBe(Date.now() + 15 * MIN)

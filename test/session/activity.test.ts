@@ -46,4 +46,36 @@ describe('ActivityTracker', () => {
     t.record(true)
     expect(onActivity).toHaveBeenCalledTimes(2)
   })
+
+  it('while prompting, passive events are dropped and deliberate ones are reported at once', () => {
+    const env = createFakeEnvironment()
+    const onActivity = vi.fn()
+    let prompting = false
+    const t = new ActivityTracker({
+      clock: systemClock,
+      environment: env.environment,
+      events: ['pointermove', 'scroll'],
+      deliberateEvents: ['pointerdown', 'keydown'],
+      isPrompting: () => prompting,
+      throttle: 1000,
+      onActivity,
+    })
+    t.attach()
+    // Deliberate events are listened to as activity too, each type once.
+    expect(env.activityEvents).toEqual(['pointermove', 'scroll', 'pointerdown', 'keydown'])
+    prompting = true
+    env.act('pointermove')
+    env.act('scroll')
+    env.act() // the page becoming visible
+    expect(onActivity).not.toHaveBeenCalled()
+    env.act('pointerdown')
+    env.act('keydown') // not throttled while prompting
+    expect(onActivity).toHaveBeenCalledTimes(2)
+    prompting = false
+    env.act('pointermove') // throttled again: the keydown just reported
+    expect(onActivity).toHaveBeenCalledTimes(2)
+    vi.advanceTimersByTime(1000)
+    env.act('pointermove')
+    expect(onActivity).toHaveBeenCalledTimes(3)
+  })
 })

@@ -44,6 +44,11 @@ describe('parseTabMessage', () => {
     ['an unknown type', { v: 1, from: 't', type: 'gossip' }],
     ['a token that is a number', { v: 1, from: 't', type: 'token', ...token, accessToken: 1 }],
     ['a huge token', { v: 1, from: 't', type: 'token', ...token, accessToken: 'x'.repeat(20_000) }],
+    // The header-safety check of replies applies to the channel too: such a token would make every tm.fetch throw.
+    ['a token with a newline', { v: 1, from: 't', type: 'token', ...token, accessToken: 'a.b\nc' }],
+    ['a token with a character above U+00FF', { v: 1, from: 't', type: 'signedIn', ...token, accessToken: 'a.b.\u0100' }],
+    ['a token with a space', { v: 1, from: 't', type: 'token', ...token, accessToken: 'a b' }],
+    ['a welcome token with a control character', { v: 1, from: 't', type: 'welcome', token: { ...token, accessToken: 'a\u0007' }, lastActivityAt: null }],
     ['a NaN expiry', { v: 1, from: 't', type: 'token', ...token, expiresAt: Number.NaN }],
     ['a string expiry', { v: 1, from: 't', type: 'token', ...token, expiresAt: '2e12' }],
     ['a zero lifetime', { v: 1, from: 't', type: 'token', ...token, lifetime: 0 }],

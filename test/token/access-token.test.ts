@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidTokenError } from '../../src'
-import { acceptToken, adoptSharedToken, sessionStartFrom } from '../../src/token/access-token'
+import { acceptToken, adoptSharedToken, isHeaderSafeToken, MAX_TOKEN_LENGTH, sessionStartFrom } from '../../src/token/access-token'
 import { makeJwt } from '../helpers/jwt'
 
 const NOW = 1_800_000_000_000
@@ -16,6 +16,21 @@ describe('acceptToken', () => {
   it('rejects opaque tokens without expiresIn, and malformed JWTs even with expiresIn', () => {
     expect(() => acceptToken({ accessToken: 'opaque' }, NOW)).toThrow(InvalidTokenError)
     expect(() => acceptToken({ accessToken: 'a.b', expiresIn: 60 }, NOW)).toThrow(InvalidTokenError)
+  })
+})
+
+describe('token size cap', () => {
+  it('refuses a token over 16 kB from any reply (a 5 MB token was attached to every request)', () => {
+    expect(MAX_TOKEN_LENGTH).toBe(16 * 1024)
+    expect(() => acceptToken({ accessToken: 'x'.repeat(5 * 1024 * 1024), expiresIn: 60 }, NOW)).toThrow(InvalidTokenError)
+    expect(() => acceptToken({ accessToken: 'x'.repeat(MAX_TOKEN_LENGTH + 1), expiresIn: 60 }, NOW)).toThrow(InvalidTokenError)
+    expect(acceptToken({ accessToken: 'x'.repeat(MAX_TOKEN_LENGTH), expiresIn: 60 }, NOW).value).toHaveLength(MAX_TOKEN_LENGTH)
+  })
+  it('isHeaderSafeToken is the one check for replies and the channel', () => {
+    expect(isHeaderSafeToken('abc.def-_~+/=')).toBe(true)
+    for (const bad of ['', 'a b', 'a\nb', 'caf\u00e9', 'x\u0100', 'x'.repeat(MAX_TOKEN_LENGTH + 1), 5, null]) {
+      expect(isHeaderSafeToken(bad)).toBe(false)
+    }
   })
 })
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidTokenError } from '../../src'
-import { computeExpiry, refreshDueAt } from '../../src/token/expiry'
+import { computeExpiry, MIN_TOKEN_LIFETIME, refreshDueAt } from '../../src/token/expiry'
 
 const NOW = 1_000_000_000_000
 
@@ -28,9 +28,17 @@ describe('computeExpiry', () => {
     ['zero expiresIn', 0, null],
     ['negative expiresIn', -5, null],
     ['an implausible lifetime', 20 * 365 * 24 * 3600, null],
+    // A token due again at once would refresh in a hot loop (2 318 calls in 7 s for 0.001 s).
+    ['a lifetime of a millisecond', 0.001, null],
+    ['a lifetime of one second', 1, null],
+    ['a JWT with exp − iat = 1', undefined, { iat: 100, exp: 101 }],
   ])('rejects %s', (_name, expiresIn, claims) => {
     expect(() => computeExpiry(NOW, expiresIn as number | undefined, claims)).toThrow(InvalidTokenError)
   })
+})
+
+it('accepts the minimum usable lifetime', () => {
+  expect(computeExpiry(NOW, MIN_TOKEN_LIFETIME / 1000, null).lifetime).toBe(MIN_TOKEN_LIFETIME)
 })
 
 describe('refreshDueAt', () => {
