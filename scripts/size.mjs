@@ -194,6 +194,14 @@ if (isMain) {
       console.error(`size check failed: ${figures}`)
       process.exit(1)
     }
+    // The README quotes the up-front figure; it must not drift from what is measured.
+    const { readFileSync } = await import('node:fs')
+    const quoted = /(\d+\.\d) kB min\+gzip up front/.exec(readFileSync(`${ROOT}/README.md`, 'utf8'))?.[1]
+    const measured = (result.whole.gz / 1000).toFixed(1)
+    if (quoted !== measured) {
+      console.error(`size check failed: README.md says ${quoted ?? '(no figure)'} kB min+gzip up front, measured ${measured} kB: update the README`)
+      process.exit(1)
+    }
     console.log(`size check passed: ${figures}${ok.own && ok.whole ? '' : '; goals missed, see BENCHMARKS.md'}`)
   } else if (!ok.own || !ok.whole) {
     console.error(`size budget exceeded: own code ${kB(result.own.gz)} (≤ ${kB(BUDGET.own)}), whole import ${kB(result.whole.gz)} (≤ ${kB(BUDGET.whole)})`)
