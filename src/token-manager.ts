@@ -9,6 +9,7 @@ import type { LogEntry, Logger } from './util/logger'
 import { Cooldown } from './refresh/refresh-with-retry'
 import { HANDOFF_GRACE, RefreshCoordinator } from './refresh/coordinator'
 import { createAuthorizedFetch } from './http/authorized-fetch'
+import { originKey } from './http/urls'
 import type { RetryPolicy } from './refresh/backoff'
 import { Deadline } from './util/deadline'
 import { Session } from './session/session'
@@ -174,7 +175,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     this.getSnapshot = this.getSnapshot.bind(this)
     this.getAccessToken = this.getAccessToken.bind(this)
     this.fetch = createAuthorizedFetch({
-      isAuthorized: (url) => this.authorizedOrigins.has(url.origin),
+      isAuthorized: (url) => this.authorizedOrigins.has(originKey(url) ?? ''),
       getToken: () => this.getAccessToken(),
       recover: (sent) => this.refresher.recover(sent),
       getFetch: () => {

@@ -58,18 +58,24 @@ function baseUrl(): string | undefined {
  */
 export function createAuthorizedFetch(deps: RequestFlowDeps): typeof fetch {
   return async function authorizedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const request = input instanceof Request ? new Request(input, init) : null
     const send = deps.getFetch()
+    // Anything but a string, a URL or a Request of this realm (an iframe's Request, an object
+    // with a toString) cannot be classified by brand: it is sent as given, never with the Bearer.
+    if (typeof input !== 'string' && !(input instanceof URL) && !(input instanceof Request)) return send(input, init)
+    const request = input instanceof Request ? new Request(input, init) : null
+    // The URL is resolved once, checked, and exactly that string is sent: a URL object mutated
+    // after this call (or while the token is awaited) cannot redirect the Bearer.
+    const url = request ? null : new URL(typeof input === 'string' ? input : (input as URL).href, baseUrl()).href
     const headers = new Headers(request ? request.headers : init?.headers)
     // An app that sets its own Authorization header (another scheme, a service token) keeps it.
-    if (!deps.isAuthorized(new URL(request ? request.url : String(input), baseUrl())) || headers.has('authorization')) {
-      return request ? send(request) : send(input, init)
+    if (!deps.isAuthorized(new URL(request ? request.url : (url as string))) || headers.has('authorization')) {
+      return request ? send(request) : send(url as string, init)
     }
     const signal = request ? request.signal : (init?.signal ?? undefined)
     const token = await abortable(deps.getToken(signal), signal)
     // Sending a Request with a body consumes it: keep a clone for the replay.
     const spare = request?.body ? request.clone() : request
-    const go = (target: Request | null) => (target ? send(new Request(target, { headers })) : send(input, { ...init, headers }))
+    const go = (target: Request | null) => (target ? send(new Request(target, { headers })) : send(url as string, { ...init, headers }))
     if (token !== null) headers.set('authorization', `Bearer ${token}`)
     const response = await go(request)
     if (response.status !== 401 || (!request && isStream(init?.body))) return response

@@ -1,5 +1,16 @@
 import type { Endpoints, TokenManagerOptions } from '../types'
 
+/**
+ * What an origin is compared by. Special schemes (http, https, ws, wss, ftp) have a real origin;
+ * every other scheme's origin is the string "null" (capacitor://localhost and evilscheme://x
+ * alike), so those are compared by scheme and host, and a URL without a host (data:, blob: of
+ * an opaque origin) matches nothing (`null`).
+ */
+export function originKey(url: URL): string | null {
+  if (url.origin !== 'null') return url.origin
+  return url.host ? `${url.protocol}//${url.host}` : null
+}
+
 export interface ResolvedUrls {
   endpoints: Endpoints
   authorizedOrigins: ReadonlySet<string>
@@ -27,12 +38,16 @@ export function resolveUrls(options: Pick<TokenManagerOptions, 'baseUrl' | 'auth
     logout: resolve(merged.logout),
     sessions: resolve(merged.sessions),
   }
-  const origins = (options.authorizedOrigins ?? [base.origin]).map((origin) => {
+  const origins = (options.authorizedOrigins ?? [base.href]).map((origin) => {
+    let key: string | null
     try {
-      return new URL(origin).origin
+      key = originKey(new URL(origin))
     } catch {
       throw new TypeError(`tokenkeeper: authorizedOrigins entry is not a URL origin: ${origin}`)
     }
+    // "null" (or data:, a scheme without a host) would match every opaque origin.
+    if (key === null || origin === 'null') throw new TypeError(`tokenkeeper: authorizedOrigins entry has no comparable origin: ${origin}`)
+    return key
   })
   return { endpoints, authorizedOrigins: new Set(origins) }
 }

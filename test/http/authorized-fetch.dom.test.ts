@@ -15,7 +15,8 @@ describe('createAuthorizedFetch in a page', () => {
       },
     })
     await fetch('/api/me')
-    expect(calls[0]![0]).toBe('/api/me')
+    // Resolved once against the document and sent as that string: what was checked is what goes out.
+    expect(calls[0]![0]).toBe('http://localhost:3000/api/me')
     expect(new Headers(calls[0]![1]!.headers).get('authorization')).toBe('Bearer T1')
     await fetch('https://elsewhere.example/api')
     expect(calls[1]![1]).toBeUndefined()

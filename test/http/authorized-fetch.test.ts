@@ -178,3 +178,32 @@ describe('abortable', () => {
     await expect(abortable(Promise.resolve(3), controller.signal)).rejects.toThrow('gone')
   })
 })
+
+describe('createAuthorizedFetch: the URL checked is the URL sent (issue 15)', () => {
+  it('a URL object mutated while the token is awaited still goes where it was checked, and only there gets the Bearer', async () => {
+    let release!: (token: string) => void
+    const { fetch, sent } = flow({ getToken: () => new Promise<string>((resolve) => (release = resolve)) })
+    const url = new URL('http://api.test/me')
+    const pending = fetch(url)
+    url.href = 'https://evil.test/steal'
+    release('T1')
+    await pending
+    expect(sent.map((r) => [r.url, r.headers.get('authorization')])).toEqual([['http://api.test/me', 'Bearer T1']])
+  })
+
+  it('an object whose toString changes between calls is never authorized by its string form', async () => {
+    const { fetch, sent, deps } = flow()
+    let calls = 0
+    const shifty = { toString: () => (calls++ === 0 ? 'http://api.test/x' : 'http://evil.test/x') }
+    await fetch(shifty as unknown as string)
+    expect(deps.getToken).not.toHaveBeenCalled()
+    expect(sent[0]!.headers.get('authorization')).toBeNull()
+  })
+
+  it('a Request of another realm (not instanceof Request) gets no Bearer, whatever its string form', async () => {
+    const { fetch, deps } = flow({ getFetch: () => async () => new Response('sent') })
+    const foreign = { url: 'http://evil.test/x', method: 'GET', headers: new Headers(), toString: () => '[object Request]' }
+    expect(await (await fetch(foreign as unknown as Request)).text()).toBe('sent')
+    expect(deps.getToken).not.toHaveBeenCalled()
+  })
+})

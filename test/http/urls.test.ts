@@ -32,3 +32,20 @@ describe('resolveUrls', () => {
     expect(() => resolveUrls({ baseUrl: 'https://a.test', authorizedOrigins: ['nope'] })).toThrow(TypeError)
   })
 })
+
+describe('origins of custom schemes (issue 15: every non-special scheme\'s origin is "null")', () => {
+  it('compares capacitor://localhost by scheme and host, and never matches another scheme, data: or "null"', async () => {
+    const { originKey } = await import('../../src/http/urls')
+    const { authorizedOrigins } = resolveUrls({ baseUrl: 'capacitor://localhost', authorizedOrigins: ['capacitor://localhost'] })
+    expect([...authorizedOrigins]).toEqual(['capacitor://localhost'])
+    expect(authorizedOrigins.has(originKey(new URL('capacitor://localhost/api/me')) ?? '')).toBe(true)
+    expect(authorizedOrigins.has(originKey(new URL('evilscheme://attacker/x')) ?? '')).toBe(false)
+    expect(originKey(new URL('data:text/plain,hi'))).toBeNull()
+    expect(authorizedOrigins.has('null')).toBe(false)
+  })
+
+  it('refuses entries with no comparable origin with a TypeError', () => {
+    expect(() => resolveUrls({ baseUrl: 'https://a.test', authorizedOrigins: ['null'] })).toThrow(TypeError)
+    expect(() => resolveUrls({ baseUrl: 'https://a.test', authorizedOrigins: ['data:text/plain,x'] })).toThrow(/no comparable origin/)
+  })
+})
