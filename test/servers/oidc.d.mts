@@ -14,6 +14,8 @@ export interface OidcGrantLog {
   grantType: string
   ok: boolean
   error?: string
+  /** Local epoch ms of the grant's outcome. */
+  at: number
 }
 
 /** A running oidc-provider (see oidc.mjs). */

@@ -105,12 +105,12 @@ export async function startOidcProvider(options = {}) {
   const log = {
     /** @type {{ method: string, path: string, status: number, contentType: string, authorization: string, origin: string }[]} */
     requests: [],
-    /** @type {{ grantType: string, ok: boolean, error?: string }[]} */
+    /** @type {{ grantType: string, ok: boolean, error?: string, at: number }[]} */
     grants: [],
     revokedGrants: 0,
   }
-  provider.on('grant.success', (ctx) => log.grants.push({ grantType: String(ctx.oidc.params?.grant_type), ok: true }))
-  provider.on('grant.error', (ctx, error) => log.grants.push({ grantType: String(ctx.oidc.params?.grant_type), ok: false, error: error.error }))
+  provider.on('grant.success', (ctx) => log.grants.push({ grantType: String(ctx.oidc.params?.grant_type), ok: true, at: Date.now() }))
+  provider.on('grant.error', (ctx, error) => log.grants.push({ grantType: String(ctx.oidc.params?.grant_type), ok: false, error: error.error, at: Date.now() }))
   provider.on('grant.revoked', () => {
     log.revokedGrants += 1
   })
