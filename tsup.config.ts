@@ -23,5 +23,20 @@ export default defineConfig({
       const code = await readFile(file, 'utf8')
       if (!code.startsWith("'use client'")) await writeFile(file, `'use client';\n${code}`)
     }
+    // The `tokenkeeper` bin (the backend conformance check): Node, ESM, one file, no types.
+    // Built here, after the browser entries, so their `clean` cannot race it.
+    const { build } = await import('tsup')
+    await build({
+      config: false,
+      entry: { cli: 'src/cli/bin.ts' },
+      format: ['esm'],
+      platform: 'node',
+      target: 'node20',
+      banner: { js: '#!/usr/bin/env node' },
+      clean: false,
+      dts: false,
+      sourcemap: false,
+      silent: true,
+    })
   },
 })
