@@ -58,7 +58,7 @@ describe('tokenkeeper check against a deliberately broken backend', () => {
     const wrong = JSON.parse((await runCheck(['--base-url', backend.url, ...credentials, '--json', '--app-origin', 'http://app.test'])).stdout) as JsonReport
     expect(wrong.results.find((r) => r.id === 'cors.foreign')).toMatchObject({
       status: 'fail',
-      evidence: 'Origin https://evil.example is allowed with credentials: any site can refresh and read the tokens',
+      evidence: 'Origin https://evil.example is allowed with credentials: a page there can refresh and read the tokens (200)',
     })
   })
 })

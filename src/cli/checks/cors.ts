@@ -37,7 +37,8 @@ export const cors: Check = {
       // The actual reply needs the same two headers, or the browser hides it from the SDK.
       const session = await ctx.signIn()
       const actual = await session.refresh({ origin: options.appOrigin })
-      if (actual.headers.get('access-control-allow-origin') !== options.appOrigin) problems.push('the refresh reply itself lacks Access-Control-Allow-Origin for the app')
+      if (actual.status < 200 || actual.status >= 300) problems.push(`the refresh from the app origin answered ${actual.status}`)
+      else if (actual.headers.get('access-control-allow-origin') !== options.appOrigin) problems.push('the refresh reply itself lacks Access-Control-Allow-Origin for the app')
       else if (actual.headers.get('access-control-allow-credentials') !== 'true') problems.push('the refresh reply itself lacks Access-Control-Allow-Credentials: true')
     }
     out.push(
@@ -46,15 +47,24 @@ export const cors: Check = {
         : result(GROUP, 'cors.app', TITLE_APP, 'fail', `Origin ${options.appOrigin}: ${problems.join('; ')}: the browser blocks the SDK's auth calls`),
     )
 
+    // What matters is whether a foreign page can read a token reply: the refresh itself, from
+    // that Origin. A preflight that lets it through to a 403 (to say why) is harmless.
     const foreign = await preflight(options.foreignOrigin)
-    const foreignOrigin = foreign.headers.get('access-control-allow-origin')
-    const foreignCredentials = foreign.headers.get('access-control-allow-credentials') === 'true'
+    const preflightAllows = foreign.headers.get('access-control-allow-origin')
+    const session = await ctx.signIn()
+    const actual = await session.refresh({ origin: options.foreignOrigin })
+    const readable =
+      actual.status >= 200 &&
+      actual.status < 300 &&
+      actual.headers.get('access-control-allow-origin') === options.foreignOrigin &&
+      actual.headers.get('access-control-allow-credentials') === 'true'
+    const seenPreflight = preflightAllows ? `the preflight answers Access-Control-Allow-Origin: ${preflightAllows}` : 'the preflight allows nothing'
     out.push(
-      foreignOrigin === options.foreignOrigin && foreignCredentials
-        ? result(GROUP, 'cors.foreign', TITLE_FOREIGN, 'fail', `Origin ${options.foreignOrigin} is allowed with credentials: any site can refresh and read the tokens`)
-        : foreignOrigin === options.foreignOrigin || foreignOrigin === '*'
-          ? result(GROUP, 'cors.foreign', TITLE_FOREIGN, 'warn', `Origin ${options.foreignOrigin} gets Access-Control-Allow-Origin: ${foreignOrigin} (without credentials)`)
-          : result(GROUP, 'cors.foreign', TITLE_FOREIGN, 'pass', `Origin ${options.foreignOrigin}: ${foreignOrigin ? `Access-Control-Allow-Origin ${foreignOrigin}` : 'no Access-Control-Allow-Origin'}`),
+      readable
+        ? result(GROUP, 'cors.foreign', TITLE_FOREIGN, 'fail', `Origin ${options.foreignOrigin} is allowed with credentials: a page there can refresh and read the tokens (${actual.status})`)
+        : preflightAllows === '*' && actual.status >= 200 && actual.status < 300
+          ? result(GROUP, 'cors.foreign', TITLE_FOREIGN, 'warn', `Origin ${options.foreignOrigin}: Access-Control-Allow-Origin: * (browsers refuse it with credentials, but name the app origin instead)`)
+          : result(GROUP, 'cors.foreign', TITLE_FOREIGN, 'pass', `Origin ${options.foreignOrigin}: ${seenPreflight}; the refresh from there answers ${actual.status}${actual.headers.get('access-control-allow-origin') ? '' : ' without CORS headers'}`),
     )
     return out
   },
