@@ -6,7 +6,7 @@ import { isLoginError, isSessionExpiredError, simplejwt, TokenManager } from '..
 import { type DjangoServer, startDjango } from './django.mjs'
 import { eventually } from './poll'
 
-const ACCESS_SECONDS = 3
+const ACCESS_SECONDS = 4
 let server: DjangoServer
 
 /** The Node fetch, wrapped to count calls per path and keep the refresh tokens the server issued. */
