@@ -42,6 +42,8 @@ function recordingFetch() {
 const managers: TokenManager[] = []
 function manager(recorder: ReturnType<typeof recordingFetch>, clientId = server.clientId) {
   const tm = new TokenManager({
+    // Outside a browser there is no page origin to default to.
+    baseUrl: server.issuer,
     authorizedOrigins: [server.issuer],
     backend: oauth2({
       clientId,
