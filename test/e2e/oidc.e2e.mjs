@@ -172,7 +172,8 @@ test('oauth2() with oidc-provider in Chromium', async (t) => {
       )
     }
     // Signed out of the API: the next call goes out without a Bearer and the API refuses it.
-    assert.equal((await callMe(first)).status, 401)
+    const after = await callMe(first)
+    assert.ok(after.status === 400 || after.status === 401, `userinfo without a token answered ${after.status}`)
     assert.equal(oidc.log.requests.filter((r) => r.path === '/me' && r.method === 'GET').at(-1)?.authorization, '')
   })
 
