@@ -3,8 +3,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { eventually, launchBrowser, login, mock, newDevice, openDashboard, screenshot, startDemo, state } from './harness.mjs'
 
-const IPHONE_UA =
-  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1'
+const IPHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1'
 
 let demo
 let browser
@@ -20,7 +19,10 @@ after(async () => {
   await demo?.close()
   const problems = devices.flatMap((d) => d.problems)
   // Failed fetches (401s, dropped connections) are expected; uncaught page errors are not.
-  assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
+  assert.deepEqual(
+    problems.filter((p) => p.startsWith('pageerror')),
+    [],
+  )
 })
 
 async function device(viewport, options) {

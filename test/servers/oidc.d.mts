@@ -25,7 +25,8 @@ export interface OidcServer {
   clientId: string
   /** The oidc-provider instance (untyped here: the package ships no types). */
   provider: EventEmitter
-  log: { requests: OidcRequestLog[]; grants: OidcGrantLog[]; revokedGrants: number }
+  /** `issued`: the tokens of every 200 token reply, in order (in memory only; for replays and introspection). */
+  log: { requests: OidcRequestLog[]; grants: OidcGrantLog[]; revokedGrants: number; issued: { access_token: string; refresh_token?: string }[] }
   authorization_endpoint: string
   token_endpoint: string
   revocation_endpoint: string
