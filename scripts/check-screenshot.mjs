@@ -26,14 +26,14 @@ async function report(baseUrl) {
   }
 }
 
-const escape = (text) => String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c])
+const escapeHtml = (text) => String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c])
 const COLORS = { pass: ['#e7f6ec', '#1a7f37'], warn: ['#fff5d6', '#9a6700'], fail: ['#ffe9e9', '#cf222e'], skip: ['#f0f1f3', '#57606a'] }
 
 function html(title, r) {
   const rows = r.results
     .map((x) => {
       const [bg, fg] = COLORS[x.status]
-      return `<tr><td><span class="badge" style="background:${bg};color:${fg}">${x.status.toUpperCase()}</span></td><td class="group">${escape(x.group)}</td><td>${escape(x.title)}</td><td class="evidence">${escape(x.evidence)}</td></tr>`
+      return `<tr><td><span class="badge" style="background:${bg};color:${fg}">${x.status.toUpperCase()}</span></td><td class="group">${escapeHtml(x.group)}</td><td>${escapeHtml(x.title)}</td><td class="evidence">${escapeHtml(x.evidence)}</td></tr>`
     })
     .join('')
   const { pass, warn, fail, skip } = r.summary
@@ -44,7 +44,7 @@ function html(title, r) {
     th { font-size: 12px; color: #57606a; font-weight: 600; } .badge { display: inline-block; min-width: 38px; text-align: center; font-weight: 700; font-size: 11px; border-radius: 4px; padding: 1px 6px; }
     .group { color: #57606a; font-family: ui-monospace, monospace; font-size: 12px; } .evidence { color: #424a53; font-family: ui-monospace, monospace; font-size: 11.5px; }
     .summary { margin-top: 12px; font-weight: 600; } .summary .fail { color: #cf222e; } .summary .ok { color: #1a7f37; }
-  </style><div id="report"><h1>${escape(title)}</h1><p class="sub">$ npx tokenkeeper check --base-url ${escape(r.baseUrl)} --username alice --password …</p>
+  </style><div id="report"><h1>${escapeHtml(title)}</h1><p class="sub">$ npx tokenkeeper check --base-url ${escapeHtml(r.baseUrl)} --username alice --password …</p>
   <table><tr><th></th><th>group</th><th>check</th><th>evidence</th></tr>${rows}</table>
   <p class="summary">${pass} pass, ${warn} warn, ${fail} fail, ${skip} skipped: <span class="${fail ? 'fail' : 'ok'}">${fail ? 'the backend breaks the contract (exit 1)' : 'the backend keeps the contract (exit 0)'}</span></p></div>`
 }
