@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { getResponse } from 'msw'
 import { createMockBackend, type MockBackend, type MockBackendOptions } from './mock/backend'
 import { createControlHandlers } from './mock/controls'
+import { ALLOWED_ORIGINS_ENV, parseAllowedOrigins } from './mock/origins'
 
 /**
  * The demo server: a plain `node:http` server that answers the auth/API/control routes from
@@ -15,15 +16,20 @@ import { createControlHandlers } from './mock/controls'
  */
 
 export interface DemoServerOptions {
-  /** 0 picks a free port. @default PORT or 5173 */
+  /** 0 picks a free port. Not 5173 (Vite's), so an app's dev server can run beside it. @default PORT or 4780 */
   port?: number
   /** @default '127.0.0.1' */
   host?: string
   /** Directory of the static page. @default demo/public */
   publicDir?: string
-  /** Passed to `createMockBackend` (origin is set by the server). */
+  /**
+   * Passed to `createMockBackend` (origin is set by the server). `allowedOrigins` defaults to
+   * `TOKENKEEPER_ALLOWED_ORIGINS` (comma-separated), else loopback origins of any port.
+   */
   backend?: Omit<MockBackendOptions, 'origin'>
 }
+
+export const DEFAULT_PORT = 4780
 
 export interface DemoServer {
   /** `http://localhost:<port>`: open this one (cookies and the CSRF Origin check use it). */
@@ -154,7 +160,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
 
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject)
-    server.listen(options.port ?? Number(process.env.PORT ?? 5173), host, () => {
+    server.listen(options.port ?? Number(process.env.PORT ?? DEFAULT_PORT), host, () => {
       server.off('error', reject)
       resolveListen()
     })
@@ -162,7 +168,8 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   port = (server.address() as AddressInfo).port
   const url = `http://localhost:${port}`
   localOrigins = new Set([url, `http://127.0.0.1:${port}`, `http://[::1]:${port}`])
-  backend = createMockBackend({ ...options.backend, origin: url })
+  const fromEnv = parseAllowedOrigins(process.env[ALLOWED_ORIGINS_ENV])
+  backend = createMockBackend({ ...(fromEnv && { allowedOrigins: fromEnv }), ...options.backend, origin: url })
   handlers = [...backend.handlers, ...createControlHandlers(backend)]
 
   return {
@@ -181,6 +188,12 @@ const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileUR
 if (isMain) {
   const demo = await startDemoServer()
   console.log(`Demo running at ${demo.url}`)
+  const allowed = parseAllowedOrigins(process.env[ALLOWED_ORIGINS_ENV])
+  console.log(
+    allowed
+      ? `Browser origins allowed besides ${demo.url}: ${allowed.join(', ')} (${ALLOWED_ORIGINS_ENV})`
+      : `Browser origins allowed: localhost / 127.0.0.1 of any port (set ${ALLOWED_ORIGINS_ENV} to list others)`,
+  )
   console.log('Mock backend state is in memory and resets when this server restarts. Press Ctrl+C to stop.')
   const stop = () => void demo.close().then(() => process.exit(0))
   process.on('SIGINT', stop)

@@ -1,5 +1,7 @@
 import { delay, http, HttpResponse, type HttpHandler } from 'msw'
 import { JwtSigner, randomToken } from './jwt'
+import { type Counters, emptyCounters, type Faults, noFaults, recordConsumed, type RefreshFault } from './faults'
+import { corsHeaders, createOriginPolicy, originRefused, preflight } from './origins'
 import { parseUserAgent, type Device } from './user-agent'
 
 /**
@@ -7,6 +9,8 @@ import { parseUserAgent, type Device } from './user-agent'
  * `getResponse`), by msw in the browser and by the Node demo server. Refresh tokens rotate on
  * every use; presenting a rotated one is reuse and revokes the whole family (RFC 9700 §4.14).
  */
+
+export type { ConsumedFault, Counters, Faults, QueuedFault, RefreshFault } from './faults'
 
 export const REFRESH_COOKIE = 'tk_refresh'
 export const CSRF_HEADER = 'x-tokenkeeper'
@@ -17,8 +21,6 @@ export const DEMO_USERS = [
   { username: 'carol', password: 'singer', name: 'Carol Danvers', roles: ['user'] },
 ] as const
 
-export type RefreshFault = 500 | 503 | 429 | 401 | 'network' | 'html' | 'empty'
-
 export interface MockBackendOptions {
   /** Origin the backend is served from; relative paths in handlers are resolved against it. */
   origin?: string
@@ -28,8 +30,15 @@ export interface MockBackendOptions {
   refreshTokenLifetime?: number
   /** Also return the refresh token in the JSON body (for `refreshTokenTransport: 'body'`). @default false */
   bodyTransport?: boolean
-  /** Refuse refresh/logout/sessions without the `X-TokenKeeper` header or with a foreign Origin. @default true */
+  /** Refuse refresh/logout/sessions without the `X-TokenKeeper: 1` header (403 `csrf`). @default true */
   requireCsrfHeader?: boolean
+  /**
+   * Browser origins allowed to call `/auth/*` and `/api/*` (with CORS and credentials when
+   * cross-origin); a request with another `Origin` gets 403 `origin_not_allowed`. The backend's
+   * own origin is always allowed. The demo server reads `TOKENKEEPER_ALLOWED_ORIGINS`.
+   * @default loopback origins of any port: `http(s)://localhost`, `127.0.0.1`, `[::1]`
+   */
+  allowedOrigins?: readonly string[]
   /** Concurrent sessions per user; the oldest is evicted. @default 10 */
   maxSessionsPerUser?: number
   /**
@@ -57,36 +66,12 @@ interface Session {
   browser: string
   os: string
   ip: string
-  /** Access tokens issued before this are refused (the "expire access token now" fault). */
-  accessNotBefore: number
+  /**
+   * Access tokens carry it as `gen`; "expire access tokens" bumps it, and a token of an older
+   * generation is refused. A counter, not a time: `iat` has whole-second resolution.
+   */
+  generation: number
 }
-
-export interface Counters {
-  refreshCalls: number
-  refreshSuccesses: number
-  reuseDetections: number
-  loginCalls: number
-  logoutCalls: number
-  apiCalls: number
-  statuses: Record<string, number>
-}
-
-export interface Faults {
-  refreshFailures: { kind: RefreshFault; retryAfter?: number }[]
-  latency: number
-  clockOffset: number
-  reuseGrace: number
-}
-
-const emptyCounters = (): Counters => ({
-  refreshCalls: 0,
-  refreshSuccesses: 0,
-  reuseDetections: 0,
-  loginCalls: 0,
-  logoutCalls: 0,
-  apiCalls: 0,
-  statuses: {},
-})
 
 export function createMockBackend(options: MockBackendOptions = {}) {
   const origin = options.origin ?? 'http://localhost'
@@ -99,7 +84,8 @@ export function createMockBackend(options: MockBackendOptions = {}) {
   const refreshTokenLifetime = options.refreshTokenLifetime ?? 7 * 24 * 3600
   const maxSessions = options.maxSessionsPerUser ?? 10
   let counters = emptyCounters()
-  let faults: Faults = { refreshFailures: [], latency: 0, clockOffset: 0, reuseGrace: 0 }
+  let faults = noFaults()
+  const originPolicy = createOriginPolicy(origin, options.allowedOrigins)
   // The server's clock may be skewed on purpose to show that the SDK does not care.
   const serverNow = () => realNow() + faults.clockOffset
 
@@ -128,12 +114,30 @@ export function createMockBackend(options: MockBackendOptions = {}) {
     return null
   }
 
+  /** The Origin check is in `guard`; this is the header half of the CSRF defence. */
   function csrfOk(request: Request): boolean {
-    if (options.requireCsrfHeader === false) return true
-    if (request.headers.get(CSRF_HEADER) !== '1') return false
-    const from = request.headers.get('origin')
-    return from === null || from === new URL(origin).origin
+    return options.requireCsrfHeader === false || request.headers.get(CSRF_HEADER) === '1'
   }
+
+  const csrfRefused = () => count(HttpResponse.json({ error: 'csrf', message: 'Missing the X-TokenKeeper: 1 header (CSRF defence)' }, { status: 403 }))
+
+  type Resolver = (info: { request: Request; params: Record<string, string | readonly string[] | undefined> }) => Promise<Response>
+
+  /**
+   * Every /auth/* and /api/* route: refuses an Origin that is not allowed, then marks the
+   * reply `no-store` (so the browser cache never serialises or replays auth/API replies) and
+   * adds CORS headers for an allowed cross-origin caller.
+   */
+  const guard =
+    (resolver: Resolver): Resolver =>
+    async (info) => {
+      const from = info.request.headers.get('origin')
+      const response = from !== null && !originPolicy.allows(from) ? count(originRefused(from)) : await resolver(info)
+      if (response.type === 'error') return response
+      response.headers.set('cache-control', 'no-store')
+      if (from !== null && !originPolicy.isOwn(from)) for (const [name, value] of Object.entries(corsHeaders(from))) response.headers.set(name, value)
+      return response
+    }
 
   async function issueAccessToken(session: Session): Promise<{ accessToken: string; expiresIn: number }> {
     const user = DEMO_USERS.find((u) => u.username === session.username)!
@@ -146,6 +150,7 @@ export function createMockBackend(options: MockBackendOptions = {}) {
       iat,
       exp: iat + accessTokenLifetime,
       auth_time: Math.floor((session.createdAt + faults.clockOffset) / 1000),
+      gen: session.generation,
       // Unique per issue: two refreshes within one second must not mint the same token.
       jti: randomToken(9),
     })
@@ -170,7 +175,7 @@ export function createMockBackend(options: MockBackendOptions = {}) {
     if (options.bodyTransport) body.refreshToken = refreshToken
     return HttpResponse.json(body, {
       status,
-      headers: { ...cookieHeaders(refreshToken, refreshTokenLifetime), 'cache-control': 'no-store' },
+      headers: cookieHeaders(refreshToken, refreshTokenLifetime),
     })
   }
 
@@ -218,7 +223,7 @@ export function createMockBackend(options: MockBackendOptions = {}) {
     if (claims.exp * 1000 <= serverNow()) return null
     const session = sessions.get(claims.sid)
     if (!session || session.revoked) return null
-    if (typeof claims.iat === 'number' && claims.iat * 1000 < session.accessNotBefore + faults.clockOffset) return null
+    if (claims.gen !== session.generation) return null
     session.lastActiveAt = realNow()
     return session
   }
@@ -241,145 +246,179 @@ export function createMockBackend(options: MockBackendOptions = {}) {
     if (faults.latency > 0) await delay(faults.latency)
   }
 
+  const preflightFor = ({ request }: { request: Request }) => {
+    const from = request.headers.get('origin')
+    // A refused origin passes the preflight too, so its request reaches the 403 that says why.
+    return preflight(from)
+  }
+
   const handlers: HttpHandler[] = [
-    http.post(url('/auth/login'), async ({ request }) => {
-      await withLatency()
-      counters.loginCalls++
-      let body: { username?: unknown; password?: unknown }
-      try {
-        body = (await request.json()) as typeof body
-      } catch {
-        return count(HttpResponse.json({ error: 'invalid_request' }, { status: 400 }))
-      }
-      const username = String(body.username ?? '')
-      const limit = failedLogins.get(username)
-      if (limit && limit.until > realNow()) {
-        const retryAfter = Math.ceil((limit.until - realNow()) / 1000)
-        return count(HttpResponse.json({ error: 'rate_limited', retryAfter }, { status: 429, headers: { 'retry-after': String(retryAfter) } }))
-      }
-      const user = DEMO_USERS.find((u) => u.username === username && u.password === body.password)
-      if (!user) {
-        const failures = (limit?.count ?? 0) + 1
-        // Five wrong passwords in a row lock the name for 30 s.
-        failedLogins.set(username, { count: failures, until: failures >= 5 ? realNow() + 30_000 : 0 })
-        return count(HttpResponse.json({ error: 'invalid_credentials' }, { status: 401 }))
-      }
-      failedLogins.delete(username)
-      const ua = parseUserAgent(request.headers.get('user-agent'))
-      const session: Session = {
-        id: randomToken(9),
-        username,
-        createdAt: realNow(),
-        lastActiveAt: realNow(),
-        expiresAt: realNow() + refreshTokenLifetime * 1000,
-        current: randomToken(),
-        previous: new Map(),
-        revoked: false,
-        ...ua,
-        ip: request.headers.get('x-forwarded-for') ?? '127.0.0.1',
-        accessNotBefore: 0,
-      }
-      sessions.set(session.id, session)
-      byToken.set(session.current, session)
-      const mine = [...sessions.values()].filter((s) => s.username === username).sort((a, b) => a.createdAt - b.createdAt)
-      while (mine.length > maxSessions) revoke(mine.shift()!)
-      return count(await tokenReply(session, session.current))
-    }),
-
-    http.post(url('/auth/refresh'), async ({ request }) => {
-      await withLatency()
-      counters.refreshCalls++
-      if (!csrfOk(request)) return count(HttpResponse.json({ error: 'csrf' }, { status: 403 }))
-      const fault = faults.refreshFailures.shift()
-      if (fault) {
-        switch (fault.kind) {
-          case 'network':
-            return HttpResponse.error()
-          case 'html':
-            return count(new HttpResponse('<!doctype html><title>Login</title>', { status: 200, headers: { 'content-type': 'text/html' } }))
-          case 'empty':
-            return count(new HttpResponse('', { status: 200 }))
-          case 401:
-            return count(unauthorized('revoked', true))
-          default:
-            return count(
-              HttpResponse.json(
-                { error: 'fault' },
-                { status: fault.kind, headers: fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {} },
-              ),
-            )
+    http.options(url('/auth/*'), preflightFor),
+    http.options(url('/api/*'), preflightFor),
+    http.post(
+      url('/auth/login'),
+      guard(async ({ request }) => {
+        await withLatency()
+        counters.loginCalls++
+        let body: { username?: unknown; password?: unknown }
+        try {
+          body = (await request.json()) as typeof body
+        } catch {
+          return count(HttpResponse.json({ error: 'invalid_request' }, { status: 400 }))
         }
-      }
-      return count(await redeem(await presentedRefreshToken(request)))
-    }),
+        const username = String(body.username ?? '')
+        const limit = failedLogins.get(username)
+        if (limit && limit.until > realNow()) {
+          const retryAfter = Math.ceil((limit.until - realNow()) / 1000)
+          return count(HttpResponse.json({ error: 'rate_limited', retryAfter }, { status: 429, headers: { 'retry-after': String(retryAfter) } }))
+        }
+        const user = DEMO_USERS.find((u) => u.username === username && u.password === body.password)
+        if (!user) {
+          const failures = (limit?.count ?? 0) + 1
+          // Five wrong passwords in a row lock the name for 30 s.
+          failedLogins.set(username, { count: failures, until: failures >= 5 ? realNow() + 30_000 : 0 })
+          return count(HttpResponse.json({ error: 'invalid_credentials' }, { status: 401 }))
+        }
+        failedLogins.delete(username)
+        const ua = parseUserAgent(request.headers.get('user-agent'))
+        const session: Session = {
+          id: randomToken(9),
+          username,
+          createdAt: realNow(),
+          lastActiveAt: realNow(),
+          expiresAt: realNow() + refreshTokenLifetime * 1000,
+          current: randomToken(),
+          previous: new Map(),
+          revoked: false,
+          ...ua,
+          ip: request.headers.get('x-forwarded-for') ?? '127.0.0.1',
+          generation: 0,
+        }
+        sessions.set(session.id, session)
+        byToken.set(session.current, session)
+        const mine = [...sessions.values()].filter((s) => s.username === username).sort((a, b) => a.createdAt - b.createdAt)
+        while (mine.length > maxSessions) revoke(mine.shift()!)
+        return count(await tokenReply(session, session.current))
+      }),
+    ),
 
-    http.post(url('/auth/logout'), async ({ request }) => {
-      await withLatency()
-      counters.logoutCalls++
-      if (!csrfOk(request)) return count(HttpResponse.json({ error: 'csrf' }, { status: 403 }))
-      const token = await presentedRefreshToken(request)
-      const session = token ? byToken.get(token) : undefined
-      let everywhere = false
-      try {
-        everywhere = ((await request.clone().json()) as { everywhere?: unknown }).everywhere === true
-      } catch {
-        // No body: plain logout.
-      }
-      if (session) {
-        const targets = everywhere ? [...sessions.values()].filter((s) => s.username === session.username) : [session]
-        targets.forEach(revoke)
-        revoke(session)
-      }
-      return count(new HttpResponse(null, { status: 204, headers: cookieHeaders('', 0) }))
-    }),
+    http.post(
+      url('/auth/refresh'),
+      guard(async ({ request }) => {
+        await withLatency()
+        counters.refreshCalls++
+        if (!csrfOk(request)) return csrfRefused()
+        const fault = faults.refreshFailures.shift()
+        if (fault) {
+          const taker = byToken.get((await presentedRefreshToken(request)) ?? '')
+          recordConsumed(faults, fault, request, taker ? { sessionId: taker.id, username: taker.username } : null, realNow())
+          switch (fault.kind) {
+            case 'network':
+              return HttpResponse.error()
+            case 'html':
+              return count(new HttpResponse('<!doctype html><title>Login</title>', { status: 200, headers: { 'content-type': 'text/html' } }))
+            case 'empty':
+              return count(new HttpResponse('', { status: 200 }))
+            case 401:
+              return count(unauthorized('revoked', true))
+            default:
+              return count(
+                HttpResponse.json(
+                  { error: 'fault' },
+                  { status: fault.kind, headers: fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {} },
+                ),
+              )
+          }
+        }
+        return count(await redeem(await presentedRefreshToken(request)))
+      }),
+    ),
 
-    http.get(url('/api/me'), async ({ request }) => {
-      await withLatency()
-      counters.apiCalls++
-      const session = await authenticate(request)
-      if (!session) return count(unauthorized('invalid_token'))
-      const user = DEMO_USERS.find((u) => u.username === session.username)!
-      return count(HttpResponse.json({ username: user.username, name: user.name, roles: user.roles, sessionId: session.id }))
-    }),
+    http.post(
+      url('/auth/logout'),
+      guard(async ({ request }) => {
+        await withLatency()
+        counters.logoutCalls++
+        if (!csrfOk(request)) return csrfRefused()
+        const token = await presentedRefreshToken(request)
+        const session = token ? byToken.get(token) : undefined
+        let everywhere = false
+        try {
+          everywhere = ((await request.clone().json()) as { everywhere?: unknown }).everywhere === true
+        } catch {
+          // No body: plain logout.
+        }
+        if (session) {
+          const targets = everywhere ? [...sessions.values()].filter((s) => s.username === session.username) : [session]
+          targets.forEach(revoke)
+          revoke(session)
+        }
+        return count(new HttpResponse(null, { status: 204, headers: cookieHeaders('', 0) }))
+      }),
+    ),
 
-    http.get(url('/api/admin'), async ({ request }) => {
-      counters.apiCalls++
-      const session = await authenticate(request)
-      if (!session) return count(unauthorized('invalid_token'))
-      const user = DEMO_USERS.find((u) => u.username === session.username)!
-      if (!(user.roles as readonly string[]).includes('admin')) return count(HttpResponse.json({ error: 'forbidden' }, { status: 403 }))
-      return count(HttpResponse.json({ secret: 'the admin area' }))
-    }),
+    http.get(
+      url('/api/me'),
+      guard(async ({ request }) => {
+        await withLatency()
+        counters.apiCalls++
+        const session = await authenticate(request)
+        if (!session) return count(unauthorized('invalid_token'))
+        const user = DEMO_USERS.find((u) => u.username === session.username)!
+        return count(HttpResponse.json({ username: user.username, name: user.name, roles: user.roles, sessionId: session.id }))
+      }),
+    ),
 
-    http.get(url('/auth/sessions'), async ({ request }) => {
-      await withLatency()
-      const session = await authenticate(request)
-      if (!session) return count(unauthorized('invalid_token'))
-      const mine = [...sessions.values()].filter((s) => s.username === session.username && !s.revoked)
-      mine.sort((a, b) => b.lastActiveAt - a.lastActiveAt)
-      return count(HttpResponse.json({ sessions: mine.map((s) => sessionView(s, session.id)) }))
-    }),
+    http.get(
+      url('/api/admin'),
+      guard(async ({ request }) => {
+        counters.apiCalls++
+        const session = await authenticate(request)
+        if (!session) return count(unauthorized('invalid_token'))
+        const user = DEMO_USERS.find((u) => u.username === session.username)!
+        if (!(user.roles as readonly string[]).includes('admin')) return count(HttpResponse.json({ error: 'forbidden' }, { status: 403 }))
+        return count(HttpResponse.json({ secret: 'the admin area' }))
+      }),
+    ),
 
-    http.post(url('/auth/sessions/revoke-others'), async ({ request }) => {
-      await withLatency()
-      if (!csrfOk(request)) return count(HttpResponse.json({ error: 'csrf' }, { status: 403 }))
-      const session = await authenticate(request)
-      if (!session) return count(unauthorized('invalid_token'))
-      const others = [...sessions.values()].filter((s) => s.username === session.username && s.id !== session.id)
-      others.forEach(revoke)
-      return count(HttpResponse.json({ revoked: others.length }))
-    }),
+    http.get(
+      url('/auth/sessions'),
+      guard(async ({ request }) => {
+        await withLatency()
+        const session = await authenticate(request)
+        if (!session) return count(unauthorized('invalid_token'))
+        const mine = [...sessions.values()].filter((s) => s.username === session.username && !s.revoked)
+        mine.sort((a, b) => b.lastActiveAt - a.lastActiveAt)
+        return count(HttpResponse.json({ sessions: mine.map((s) => sessionView(s, session.id)) }))
+      }),
+    ),
 
-    http.delete(url('/auth/sessions/:id'), async ({ request, params }) => {
-      await withLatency()
-      if (!csrfOk(request)) return count(HttpResponse.json({ error: 'csrf' }, { status: 403 }))
-      const session = await authenticate(request)
-      if (!session) return count(unauthorized('invalid_token'))
-      const target = sessions.get(String(params.id))
-      if (!target || target.username !== session.username) return count(HttpResponse.json({ error: 'not_found' }, { status: 404 }))
-      revoke(target)
-      return count(new HttpResponse(null, { status: 204 }))
-    }),
+    http.post(
+      url('/auth/sessions/revoke-others'),
+      guard(async ({ request }) => {
+        await withLatency()
+        if (!csrfOk(request)) return csrfRefused()
+        const session = await authenticate(request)
+        if (!session) return count(unauthorized('invalid_token'))
+        const others = [...sessions.values()].filter((s) => s.username === session.username && s.id !== session.id)
+        others.forEach(revoke)
+        return count(HttpResponse.json({ revoked: others.length }))
+      }),
+    ),
+
+    http.delete(
+      url('/auth/sessions/:id'),
+      guard(async ({ request, params }) => {
+        await withLatency()
+        if (!csrfOk(request)) return csrfRefused()
+        const session = await authenticate(request)
+        if (!session) return count(unauthorized('invalid_token'))
+        const target = sessions.get(String(params.id))
+        if (!target || target.username !== session.username) return count(HttpResponse.json({ error: 'not_found' }, { status: 404 }))
+        revoke(target)
+        return count(new HttpResponse(null, { status: 204 }))
+      }),
+    ),
   ]
 
   const controls = {
@@ -407,20 +446,46 @@ export function createMockBackend(options: MockBackendOptions = {}) {
     setReuseGrace(ms: number) {
       faults.reuseGrace = Math.max(0, ms)
     },
-    /** Access tokens issued so far stop working; the next request gets 401 and refreshes. */
+    /** Access tokens issued so far stop working; the next request gets 401 and refreshes, and the refreshed token works at once. */
     expireAccessTokens(username?: string) {
-      for (const s of sessions.values()) if (!username || s.username === username) s.accessNotBefore = realNow() + 1000
+      for (const s of sessions.values()) if (!username || s.username === username) s.generation++
+    },
+    /** Drops the queued refresh failures and the record of consumed ones; returns how many were queued. */
+    clearRefreshFailures(): number {
+      const cleared = faults.refreshFailures.length
+      faults.refreshFailures = []
+      faults.consumedFailures = []
+      return cleared
+    },
+    /**
+     * The live session a request belongs to, by its refresh cookie (or body token) or its
+     * Bearer token (signature checked, expiry and generation not: this only names the session).
+     */
+    async sessionOf(request: Request): Promise<{ sessionId: string; username: string } | null> {
+      const token = readCookie(request)
+      let session = token ? byToken.get(token) : undefined
+      const header = request.headers.get('authorization') ?? ''
+      if (!session && header.startsWith('Bearer ')) {
+        const sid = signer.verify(header.slice(7))?.sid
+        session = typeof sid === 'string' ? sessions.get(sid) : undefined
+      }
+      return session && !session.revoked ? { sessionId: session.id, username: session.username } : null
     },
     revokeAll(username?: string) {
       for (const s of [...sessions.values()]) if (!username || s.username === username) revoke(s)
     },
     /**
      * An attacker replays the session's previous refresh token (stolen before the last
-     * rotation): reuse detection revokes the family. Returns false if there is nothing to steal.
+     * rotation): reuse detection revokes the family. `target.sessionId` names the session
+     * (the demo page sends its own); without a target, the first live one (of `username`).
+     * Returns whose session it was, or null if there is no such live session.
      */
-    async simulateStolenRefreshToken(username?: string): Promise<boolean> {
-      const session = [...sessions.values()].find((s) => !username || s.username === username)
-      if (!session) return false
+    async simulateStolenRefreshToken(target: { sessionId?: string; username?: string } = {}): Promise<{ sessionId: string; username: string } | null> {
+      const session =
+        target.sessionId !== undefined
+          ? sessions.get(target.sessionId)
+          : [...sessions.values()].find((s) => target.username === undefined || s.username === target.username)
+      if (!session || session.revoked || session.expiresAt <= realNow()) return null
       let stolen = [...session.previous.keys()].pop()
       if (!stolen) {
         // Never rotated yet: the thief took the current one, the victim rotates first.
@@ -431,7 +496,7 @@ export function createMockBackend(options: MockBackendOptions = {}) {
       faults.reuseGrace = 0
       await redeem(stolen)
       faults.reuseGrace = saved
-      return true
+      return { sessionId: session.id, username: session.username }
     },
     sessions(username?: string) {
       return [...sessions.values()].filter((s) => !username || s.username === username).map((s) => sessionView(s, ''))
@@ -444,7 +509,7 @@ export function createMockBackend(options: MockBackendOptions = {}) {
       byToken.clear()
       failedLogins.clear()
       counters = emptyCounters()
-      faults = { refreshFailures: [], latency: 0, clockOffset: 0, reuseGrace: 0 }
+      faults = noFaults()
       accessTokenLifetime = options.accessTokenLifetime ?? 30
     },
   }

@@ -373,7 +373,10 @@ $('idle-stay').addEventListener('click', () => {
 // ------------------------------------------------------------------ start
 
 const sessions = initSessions(tm)
-initFaultPanel()
+initFaultPanel(() => {
+  const sid = tm.getSnapshot().claims?.sid
+  return typeof sid === 'string' ? sid : null
+})
 window.tm = tm
 const ready = tm.start().then(
   () => render(),
