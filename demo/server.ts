@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { getResponse } from 'msw'
 import { createMockBackend, type MockBackend, type MockBackendOptions } from './mock/backend'
 import { createControlHandlers } from './mock/controls'
+import { toFetchRequest, writeResponse } from '../src/testing/node-http'
 import { ALLOWED_ORIGINS_ENV, parseAllowedOrigins } from './mock/origins'
 
 /**
@@ -61,15 +62,6 @@ function defaultPublicDir(): string {
   return fileURLToPath(new URL('../public/', import.meta.url))
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => resolveBody(Buffer.concat(chunks)))
-    req.on('error', reject)
-  })
-}
-
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
   const host = options.host ?? '127.0.0.1'
   const publicDir = resolve(options.publicDir ?? defaultPublicDir())
@@ -78,37 +70,6 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   let port = 0
   // Names this server answers to: a request from one of them is same-origin.
   let localOrigins = new Set<string>()
-
-  /** Node request → Fetch `Request` against the backend's origin (the Host may be an alias). */
-  async function toFetchRequest(req: IncomingMessage, origin: string): Promise<Request> {
-    const headers = new Headers()
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value === undefined || name.startsWith(':')) continue
-      if (Array.isArray(value)) value.forEach((v) => headers.append(name, v))
-      else headers.set(name, value)
-    }
-    // 127.0.0.1 and localhost are the same server; a foreign Origin is passed on (and refused).
-    const from = headers.get('origin')
-    if (from && localOrigins.has(from)) headers.set('origin', origin)
-    if (!headers.has('x-forwarded-for')) headers.set('x-forwarded-for', (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''))
-    const method = req.method ?? 'GET'
-    const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req)
-    return new Request(new URL(req.url ?? '/', origin), { method, headers, ...(body && body.length > 0 && { body: new Uint8Array(body) }) })
-  }
-
-  async function writeResponse(res: ServerResponse, response: Response, head: boolean): Promise<void> {
-    const headers: Record<string, string | string[]> = {}
-    response.headers.forEach((value, name) => {
-      if (name !== 'set-cookie') headers[name] = value
-    })
-    // Headers#forEach joins Set-Cookie into one line; browsers need one header per cookie.
-    const cookies = response.headers.getSetCookie()
-    if (cookies.length > 0) headers['set-cookie'] = cookies
-    const body = head || response.body === null ? null : Buffer.from(await response.arrayBuffer())
-    if (body) headers['content-length'] = String(body.length)
-    res.writeHead(response.status, response.statusText || undefined, headers)
-    res.end(body ?? undefined)
-  }
 
   async function serveStatic(pathname: string, res: ServerResponse, head: boolean): Promise<boolean> {
     let decoded: string
@@ -140,7 +101,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const server = createServer((req, res) => {
     void (async () => {
       const origin = backend!.origin
-      const request = await toFetchRequest(req, origin)
+      const request = await toFetchRequest(req, origin, localOrigins)
       const response = await getResponse(handlers, request)
       const head = req.method === 'HEAD'
       if (response) {
