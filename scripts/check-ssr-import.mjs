@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const ENTRIES = { react: 'react', vue: 'vue', axios: 'axios' }
+const ENTRIES = { react: 'react', vue: 'vue', axios: 'axios', svelte: 'svelte' }
 for (const peer of Object.values(ENTRIES)) {
   await import(peer)
   require(peer)
