@@ -46,7 +46,9 @@ export function sessionStore<Claims extends object>(tm: TokenManager<Claims>): R
       run(last)
       return tm.subscribe(() => {
         const next = tm.getSnapshot()
-        if (next !== last) run((last = next))
+        if (next === last) return
+        last = next
+        run(next)
       })
     },
   }
