@@ -5,6 +5,7 @@
  * optional peer dependency: install it to use this entry.
  */
 export { createMockBackend, CSRF_HEADER, DEMO_USERS, REFRESH_COOKIE } from './backend'
-export type { Counters, Faults, MockBackend, MockBackendOptions, MockUser, RefreshFault } from './backend'
+export type { ConsumedFault, Counters, Faults, MockBackend, MockBackendOptions, MockUser, QueuedFault, RefreshFault } from './backend'
+export { ALLOWED_ORIGINS_ENV, parseAllowedOrigins } from './origins'
 export { createMockFetch } from './fetch'
 export type { MockFetch, MockFetchOptions } from './fetch'

@@ -90,4 +90,13 @@ describe('tokenkeeper check against the demo mock backend', () => {
     const s = statuses(JSON.parse(stdout) as JsonReport)
     expect(s).toMatchObject({ 'cors.app': 'fail', 'cors.foreign': 'pass', 'csrf.app-origin': 'fail', 'csrf.header': 'warn' })
   })
+
+  it('a cross-origin app on another loopback port: CORS allows it with credentials, a foreign origin cannot read a reply', async () => {
+    demo = await startDemoServer({ port: 0 })
+    const { code, stdout } = await runCheck(['--base-url', demo.url, ...credentials, '--json', '--app-origin', 'http://localhost:5173'])
+    expect(code).toBe(0)
+    const report = JSON.parse(stdout) as JsonReport
+    expect(statuses(report)).toMatchObject({ 'cors.app': 'pass', 'cors.foreign': 'pass', 'csrf.app-origin': 'pass', 'csrf.origin': 'pass' })
+    expect(report.results.find((r) => r.id === 'cors.foreign')?.evidence).toMatch(/the refresh from there answers 403/)
+  })
 })

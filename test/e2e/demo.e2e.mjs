@@ -92,6 +92,16 @@ test('dashboard: login, countdown, one refresh for 20 concurrent calls, 503 reco
     assert.equal((await snapshot(page)).status, 'active')
     await press(page, '[data-action=me]')
     await page.waitForFunction(() => document.querySelector('#action-result').textContent.startsWith('GET /api/me → 200'))
+    // The panel polls once a second: shoot once it shows the server's current state (a stale
+    // "Token lifetime 3 s" beside a 30 s token is what the old screenshot showed).
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-counter=accessTokenLifetime]')?.textContent === '30 s' &&
+        document.querySelector('[data-counter=refreshCalls]')?.textContent === '2' &&
+        document.querySelector('[data-counter=apiCalls]')?.textContent === '1',
+      null,
+      { timeout: 5000 },
+    )
     await screenshot(page, 'dashboard-1280x800')
   })
 

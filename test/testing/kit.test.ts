@@ -83,7 +83,7 @@ describe('tokenkeeper/testing: createMockBackend + createMockFetch', () => {
   it('simulateStolenRefreshToken: reuse detection revokes the family; the tab learns it at its next refresh', async () => {
     const { tm, controls } = await setup()
     await tm.refresh()
-    expect(await controls.simulateStolenRefreshToken('alice')).toBe(true)
+    expect(await controls.simulateStolenRefreshToken({ username: 'alice' })).toMatchObject({ username: 'alice' })
     expect(controls.counters.reuseDetections).toBe(1)
     await expect(tm.refresh()).rejects.toMatchObject({ code: 'SESSION_EXPIRED' })
   })
@@ -112,8 +112,16 @@ describe('tokenkeeper/testing: createMockBackend + createMockFetch', () => {
     expect(expiresAt! - Date.now()).toBeGreaterThan(100_000)
   })
 
-  it('revokeAll(username) ends that user only; logout clears the cookie', async () => {
-    const { tm, fetch, controls } = await setup()
+  it('revokeSession(id) ends that session at its next refresh; revokeAll(username) ends that user only; logout clears the cookie', async () => {
+    const { tm, fetch, controls, backend } = await setup()
+    // Another device: its own browser, its own cookie jar.
+    const other = new TokenManager({ baseUrl: ORIGIN, fetch: createMockFetch(backend), crossTab: false })
+    managers.push(other)
+    await other.login({ username: 'alice', password: 'wonderland' })
+    const [newest] = controls.sessions('alice').slice(-1)
+    expect(controls.revokeSession(newest!.id)).toBe(true)
+    expect(controls.revokeSession(newest!.id)).toBe(false)
+    await expect(other.refresh()).rejects.toMatchObject({ code: 'SESSION_EXPIRED' })
     expect(controls.sessions('alice')).toHaveLength(1)
     controls.revokeAll('bob')
     expect(controls.sessions('alice')).toHaveLength(1)
