@@ -187,17 +187,13 @@ function resolveBackend(options: TokenManagerOptions, urls: ReturnType<typeof re
     })
   }
   // A shorthand beside a backend would be silently ignored: say so instead.
-  for (const name of ['refreshTokenTransport', 'parseTokenResponse'] as const) {
-    if (options[name] !== undefined) fail(TypeError, name, 'belongs to the default backend: with `backend`, set it on the backend instead')
+  const { sessions: _sessions, ...auth } = options.endpoints ?? {}
+  for (const name of ['refreshTokenTransport', 'parseTokenResponse', ...Object.keys(auth)]) {
+    if (name in auth || options[name as keyof TokenManagerOptions] !== undefined) fail(TypeError, name, 'is an option of the default backend: set it on `backend`')
   }
-  const { sessions: _sessions, ...authEndpoints } = options.endpoints ?? {}
-  if (Object.keys(authEndpoints).length > 0) fail(TypeError, 'endpoints', 'login/refresh/logout belong to the default backend: with `backend`, set them on the backend')
   const backend = typeof given === 'function' ? given(context) : given
-  if (!isObject(backend) || BACKEND_METHODS.some((name) => typeof backend[name] !== 'function')) {
-    fail(TypeError, 'backend', `must have the methods ${BACKEND_METHODS.join(', ')}`)
-  }
-  if (backend.refreshTokenTransport !== 'cookie' && backend.refreshTokenTransport !== 'body') {
-    fail(TypeError, 'backend', "must say where the refresh token travels: refreshTokenTransport 'cookie' or 'body'")
+  if (!hasMethods(...BACKEND_METHODS)(backend) || !['cookie', 'body'].includes(backend.refreshTokenTransport)) {
+    fail(TypeError, 'backend', `must have refreshTokenTransport ('cookie' or 'body') and ${BACKEND_METHODS}`)
   }
   return backend
 }

@@ -331,7 +331,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     if (everywhere && this.transport.backend.logoutEverywhere === false) {
       // Not silent: the app asked for something this server cannot do.
       if (this.logger) this.log('logout.everywhere_unsupported')
-      else console.warn('[tokenkeeper] logout({ everywhere: true }): this backend has no way to end the other sessions; only this one ends')
+      else console.warn('[tokenkeeper] this backend cannot log out everywhere: only this session ends')
     }
     const captured = session.credentials()
     session.loggedOutAt = this.clock.now()
