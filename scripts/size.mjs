@@ -97,6 +97,10 @@ export async function measureAll() {
   const whole = await add('tokenkeeper', '**whole import** (dist/index.js + ky + mitt, loaded up front)', "import { TokenManager } from 'tokenkeeper'", `export { TokenManager } from './dist/index.js'`)
   const own = await add('tokenkeeper', '**own code** (src/, ky, mitt, broadcast-channel external)', "import { TokenManager } from 'tokenkeeper'", `export { TokenManager } from './src/index.ts'`, { external: OWN_EXTERNAL })
   const rebuilt = await add('tokenkeeper', 'whole import rebuilt from src/ (cross-check)', "import { TokenManager } from 'tokenkeeper'", `export { TokenManager } from './src/index.ts'`, { alias: { 'broadcast-channel': BC_BROWSER } })
+  // Backend presets are tree-shaken out of the line above; their own cost is the difference to it.
+  for (const preset of ['simplejwt', 'oauth2']) {
+    await add('tokenkeeper', `whole import with the \`${preset}()\` preset (its own cost: the difference to the first row)`, `import { TokenManager, ${preset} } from 'tokenkeeper'`, `export { TokenManager, ${preset} } from './dist/index.js'`)
+  }
   await add('dependency', `ky ${version('ky')}`, "import ky from 'ky'", `export { default } from 'ky'`)
   await add('dependency', `mitt ${version('mitt')}`, "import mitt from 'mitt'", `export { default } from 'mitt'`)
   await add('dependency', `broadcast-channel ${version('broadcast-channel')} (browser build, as bundled)`, "import { BroadcastChannel, createLeaderElection } from 'broadcast-channel'", `export { BroadcastChannel, createLeaderElection } from '${BC_BROWSER}'`)
