@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', react: 'src/react.ts', vue: 'src/vue.ts' },
+  entry: { index: 'src/index.ts', react: 'src/react.ts', vue: 'src/vue.ts', axios: 'src/axios.ts', svelte: 'src/svelte.ts', testing: 'src/testing/index.ts', 'testing/node': 'src/testing/node.ts' },
   format: ['esm', 'cjs'],
   // tsup 8 (its engines accept Node 20.19; tsup 9 wants 22.18) passes `baseUrl` to the
   // declaration build, which TypeScript 6 reports as deprecated unless told otherwise.
@@ -23,5 +23,20 @@ export default defineConfig({
       const code = await readFile(file, 'utf8')
       if (!code.startsWith("'use client'")) await writeFile(file, `'use client';\n${code}`)
     }
+    // The `tokenkeeper` bin (the backend conformance check): Node, ESM, one file, no types.
+    // Built here, after the browser entries, so their `clean` cannot race it.
+    const { build } = await import('tsup')
+    await build({
+      config: false,
+      entry: { cli: 'src/cli/bin.ts' },
+      format: ['esm'],
+      platform: 'node',
+      target: 'node20',
+      banner: { js: '#!/usr/bin/env node' },
+      clean: false,
+      dts: false,
+      sourcemap: false,
+      silent: true,
+    })
   },
 })

@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { getResponse } from 'msw'
 import { createMockBackend, type MockBackend, type MockBackendOptions } from './mock/backend'
 import { createControlHandlers } from './mock/controls'
+import { toFetchRequest, writeResponse } from '../src/testing/node-http'
+import { ALLOWED_ORIGINS_ENV, parseAllowedOrigins } from './mock/origins'
 
 /**
  * The demo server: a plain `node:http` server that answers the auth/API/control routes from
@@ -15,15 +17,20 @@ import { createControlHandlers } from './mock/controls'
  */
 
 export interface DemoServerOptions {
-  /** 0 picks a free port. @default PORT or 5173 */
+  /** 0 picks a free port. Not 5173 (Vite's), so an app's dev server can run beside it. @default PORT or 4780 */
   port?: number
   /** @default '127.0.0.1' */
   host?: string
   /** Directory of the static page. @default demo/public */
   publicDir?: string
-  /** Passed to `createMockBackend` (origin is set by the server). */
+  /**
+   * Passed to `createMockBackend` (origin is set by the server). `allowedOrigins` defaults to
+   * `TOKENKEEPER_ALLOWED_ORIGINS` (comma-separated), else loopback origins of any port.
+   */
   backend?: Omit<MockBackendOptions, 'origin'>
 }
+
+export const DEFAULT_PORT = 4780
 
 export interface DemoServer {
   /** `http://localhost:<port>`: open this one (cookies and the CSRF Origin check use it). */
@@ -55,15 +62,6 @@ function defaultPublicDir(): string {
   return fileURLToPath(new URL('../public/', import.meta.url))
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => resolveBody(Buffer.concat(chunks)))
-    req.on('error', reject)
-  })
-}
-
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
   const host = options.host ?? '127.0.0.1'
   const publicDir = resolve(options.publicDir ?? defaultPublicDir())
@@ -72,37 +70,6 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   let port = 0
   // Names this server answers to: a request from one of them is same-origin.
   let localOrigins = new Set<string>()
-
-  /** Node request → Fetch `Request` against the backend's origin (the Host may be an alias). */
-  async function toFetchRequest(req: IncomingMessage, origin: string): Promise<Request> {
-    const headers = new Headers()
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value === undefined || name.startsWith(':')) continue
-      if (Array.isArray(value)) value.forEach((v) => headers.append(name, v))
-      else headers.set(name, value)
-    }
-    // 127.0.0.1 and localhost are the same server; a foreign Origin is passed on (and refused).
-    const from = headers.get('origin')
-    if (from && localOrigins.has(from)) headers.set('origin', origin)
-    if (!headers.has('x-forwarded-for')) headers.set('x-forwarded-for', (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''))
-    const method = req.method ?? 'GET'
-    const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req)
-    return new Request(new URL(req.url ?? '/', origin), { method, headers, ...(body && body.length > 0 && { body: new Uint8Array(body) }) })
-  }
-
-  async function writeResponse(res: ServerResponse, response: Response, head: boolean): Promise<void> {
-    const headers: Record<string, string | string[]> = {}
-    response.headers.forEach((value, name) => {
-      if (name !== 'set-cookie') headers[name] = value
-    })
-    // Headers#forEach joins Set-Cookie into one line; browsers need one header per cookie.
-    const cookies = response.headers.getSetCookie()
-    if (cookies.length > 0) headers['set-cookie'] = cookies
-    const body = head || response.body === null ? null : Buffer.from(await response.arrayBuffer())
-    if (body) headers['content-length'] = String(body.length)
-    res.writeHead(response.status, response.statusText || undefined, headers)
-    res.end(body ?? undefined)
-  }
 
   async function serveStatic(pathname: string, res: ServerResponse, head: boolean): Promise<boolean> {
     let decoded: string
@@ -134,7 +101,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const server = createServer((req, res) => {
     void (async () => {
       const origin = backend!.origin
-      const request = await toFetchRequest(req, origin)
+      const request = await toFetchRequest(req, origin, localOrigins)
       const response = await getResponse(handlers, request)
       const head = req.method === 'HEAD'
       if (response) {
@@ -154,7 +121,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
 
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject)
-    server.listen(options.port ?? Number(process.env.PORT ?? 5173), host, () => {
+    server.listen(options.port ?? Number(process.env.PORT ?? DEFAULT_PORT), host, () => {
       server.off('error', reject)
       resolveListen()
     })
@@ -162,7 +129,8 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   port = (server.address() as AddressInfo).port
   const url = `http://localhost:${port}`
   localOrigins = new Set([url, `http://127.0.0.1:${port}`, `http://[::1]:${port}`])
-  backend = createMockBackend({ ...options.backend, origin: url })
+  const fromEnv = parseAllowedOrigins(process.env[ALLOWED_ORIGINS_ENV])
+  backend = createMockBackend({ ...(fromEnv && { allowedOrigins: fromEnv }), ...options.backend, origin: url })
   handlers = [...backend.handlers, ...createControlHandlers(backend)]
 
   return {
@@ -181,6 +149,12 @@ const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileUR
 if (isMain) {
   const demo = await startDemoServer()
   console.log(`Demo running at ${demo.url}`)
+  const allowed = parseAllowedOrigins(process.env[ALLOWED_ORIGINS_ENV])
+  console.log(
+    allowed
+      ? `Browser origins allowed besides ${demo.url}: ${allowed.join(', ')} (${ALLOWED_ORIGINS_ENV})`
+      : `Browser origins allowed: localhost / 127.0.0.1 of any port (set ${ALLOWED_ORIGINS_ENV} to list others)`,
+  )
   console.log('Mock backend state is in memory and resets when this server restarts. Press Ctrl+C to stop.')
   const stop = () => void demo.close().then(() => process.exit(0))
   process.on('SIGINT', stop)

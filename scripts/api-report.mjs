@@ -10,10 +10,11 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const update = process.argv.includes('--update')
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 
-// Every entry of package.json "exports" that has types (".": index, "./react": react, ...).
+// Every entry of package.json "exports" that has types (".": index, "./react": react,
+// "./testing/node": testing-node, ...).
 const entries = Object.entries(pkg.exports)
   .filter(([, target]) => typeof target === 'object' && target.import?.types)
-  .map(([subpath, target]) => ({ name: subpath === '.' ? 'index' : subpath.slice(2), types: target.import.types }))
+  .map(([subpath, target]) => ({ name: subpath === '.' ? 'index' : subpath.slice(2).replaceAll('/', '-'), types: target.import.types }))
 
 let failed = false
 for (const { name, types } of entries) {

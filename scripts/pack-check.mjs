@@ -43,6 +43,16 @@ try {
       }
     }
   }
+  // The bin, as `npx tokenkeeper` finds it in an app: node_modules/.bin/<name>.
+  for (const [name, file] of Object.entries(pkg.bin ?? {})) {
+    if (!listed.has(file.replace(/^\.\//, ''))) failures.push(`bin ${name}: ${file} is not in the tarball`)
+    try {
+      const out = execFileSync(join(app, 'node_modules', '.bin', name), ['check', '--help'], { cwd: app, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+      if (!out.startsWith('Usage: tokenkeeper check')) failures.push(`bin ${name}: --help printed no usage`)
+    } catch (error) {
+      failures.push(`bin ${name}: ${String(error.stderr || error.message).split('\n')[0]}`)
+    }
+  }
   console.log(`pack check: ${filename}, ${files.length} files, ${entries.length} entries imported (ESM + CJS) in a scratch app`)
 } finally {
   rmSync(work, { recursive: true, force: true })

@@ -56,10 +56,10 @@ if (files.length > 0) {
     if (typeof value === 'string') targets.add(value.replace(/^\.\//, ''))
     else if (value && typeof value === 'object') Object.values(value).forEach(collect)
   }
-  collect({ main: pkg.main, module: pkg.module, types: pkg.types, exports: pkg.exports, typesVersions: pkg.typesVersions })
+  collect({ main: pkg.main, module: pkg.module, types: pkg.types, bin: pkg.bin, exports: pkg.exports, typesVersions: pkg.typesVersions })
   const missing = [...targets].filter((t) => t !== 'package.json' && !t.includes('*') && !files.includes(t))
   record(
-    `every main/module/types/exports/typesVersions target is packed (${targets.size})`,
+    `every main/module/types/bin/exports/typesVersions target is packed (${targets.size})`,
     missing.length === 0,
     missing.length ? `missing: ${missing.join(', ')}` : '',
     'build first (npm run build), or make tsup.config.ts emit these entries / fix the paths in package.json',
@@ -148,6 +148,19 @@ try {
   record('packed package imports as ESM in Node', esmRun.status === 0, `${esmRun.stdout}${esmRun.stderr}`.trim().split('\n').slice(-4).join('\n'), 'dist/index.js must only import "dependencies"; anything else must be bundled (noExternal in tsup.config.ts) or declared')
   const cjsRun = run(process.execPath, ['-e', "const m = require('tokenkeeper'); const tm = new m.TokenManager({ baseUrl: 'https://app.example' }); tm.destroy(); console.log(Object.keys(m).length + ' exports')"], { cwd: work })
   record('packed package requires as CJS in Node', cjsRun.status === 0, `${cjsRun.stdout}${cjsRun.stderr}`.trim().split('\n').slice(-4).join('\n'), 'dist/index.cjs must only require "dependencies"; anything else must be bundled (noExternal in tsup.config.ts) or declared')
+  // 6. The bin (`npx tokenkeeper check`): a node shebang, and it runs from the packed files alone.
+  for (const [name, file] of Object.entries(pkg.bin ?? {})) {
+    const path = join(installed, file)
+    const shebang = existsSync(path) && readFileSync(path, 'utf8').startsWith('#!/usr/bin/env node\n')
+    const help = run(process.execPath, [path, 'check', '--help'], { cwd: work })
+    const bad = run(process.execPath, [path, 'check', '--base-url', 'not a url', '--username', 'u', '--password', 'p'], { cwd: work })
+    record(
+      `bin ${name} (${file}): node shebang, --help exits 0, bad input exits 2 with one line`,
+      shebang && help.status === 0 && /^Usage: tokenkeeper check/.test(help.stdout) && bad.status === 2 && bad.stderr.trim().split('\n').length === 1,
+      `shebang ${shebang ? 'ok' : 'missing'}; --help exit ${help.status}; bad input exit ${bad.status}: ${bad.stderr.trim().split('\n')[0] ?? ''}`,
+      'tsup.config.ts builds dist/cli.js from src/cli/bin.ts with a "#!/usr/bin/env node" banner; it must bundle everything but Node built-ins',
+    )
+  }
 } finally {
   rmSync(work, { recursive: true, force: true })
 }

@@ -8,7 +8,7 @@ import { SessionTimeouts } from './session/session-timeouts'
 import type { LogEntry, Logger } from './util/logger'
 import { Cooldown } from './refresh/refresh-with-retry'
 import { HANDOFF_GRACE, RefreshCoordinator } from './refresh/coordinator'
-import { createAuthorizedFetch } from './http/authorized-fetch'
+import { createAuthorizedFetch, type RequestFlowDeps } from './http/authorized-fetch'
 import { originKey } from './http/urls'
 import type { RetryPolicy } from './refresh/backoff'
 import { Deadline } from './util/deadline'
@@ -179,7 +179,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     this.subscribe = this.subscribe.bind(this)
     this.getSnapshot = this.getSnapshot.bind(this)
     this.getAccessToken = this.getAccessToken.bind(this)
-    this.fetch = createAuthorizedFetch({
+    const flow: RequestFlowDeps = {
       isAuthorized: (url) => this.authorizedOrigins.has(originKey(url) ?? ''),
       getToken: () => this.getAccessToken(),
       recover: (sent) => this.refresher.recover(sent),
@@ -187,7 +187,11 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
         this.assertAlive()
         return this.options.getFetch()
       },
-    })
+    }
+    this.fetch = createAuthorizedFetch(flow)
+    // @internal: the same flow for tokenkeeper/axios and tokenkeeper/angular (src/http/request-flow.ts),
+    // under a registered symbol (shared by every bundle of the package), not enumerable, not public.
+    Object.defineProperty(this, Symbol.for('tokenkeeper.requestFlow'), { value: () => (this.assertAlive(), flow) })
     this.http = ky.create({ fetch: (input, init) => this.fetch(input, init) })
     // Tabs must hear each other from the start (a login elsewhere signs this tab in).
     this.openChannel()

@@ -89,7 +89,11 @@ export function createControlHandlers(backend: MockBackend): HttpHandler[] {
   const state = (): MockState => ({
     // Copies, so a reply is a snapshot and not a live view of the store.
     counters: { ...controls.counters, statuses: { ...controls.counters.statuses } },
-    faults: { ...controls.faults, refreshFailures: controls.faults.refreshFailures.map((f) => ({ ...f })) },
+    faults: {
+      ...controls.faults,
+      refreshFailures: controls.faults.refreshFailures.map((f) => ({ ...f })),
+      consumedFailures: controls.faults.consumedFailures.map((f) => ({ ...f, consumedBy: { ...f.consumedBy } })),
+    },
     accessTokenLifetime: controls.accessTokenLifetime,
     sessions: controls.sessions().length,
     note: 'Mock backend state (users\u2019 sessions, counters, faults) lives in memory and resets when the demo server restarts.',
@@ -126,9 +130,32 @@ export function createControlHandlers(backend: MockBackend): HttpHandler[] {
       return ok({ revoked })
     }),
 
-    http.post(url('/steal'), async () => {
-      const stolen = await controls.simulateStolenRefreshToken()
-      return stolen ? ok({ stolen }) : HttpResponse.json({ ok: false, stolen, error: 'no session to steal from', state: state() }, { status: 409 })
+    http.post(url('/clear-faults'), () => ok({ cleared: controls.clearRefreshFailures() })),
+
+    // Whose session: `{ "sessionId": "…" }` (the demo page sends its access token's `sid`),
+    // else the caller's refresh cookie or Bearer token (curl -b / -H). Never "any session".
+    http.post(url('/steal'), async ({ request }) => {
+      let sessionId: unknown
+      try {
+        const text = await request.clone().text()
+        sessionId = text ? (JSON.parse(text) as { sessionId?: unknown } | null)?.sessionId : undefined
+      } catch {
+        return HttpResponse.json({ ok: false, error: 'body must be JSON' }, { status: 400, headers: noStore })
+      }
+      if (sessionId !== undefined && typeof sessionId !== 'string') {
+        return HttpResponse.json({ ok: false, error: 'sessionId must be a string' }, { status: 400, headers: noStore })
+      }
+      const id = sessionId ?? (await controls.sessionOf(request))?.sessionId
+      if (id === undefined) {
+        return HttpResponse.json(
+          { ok: false, error: 'Name the session to attack: send {"sessionId": "…"} (the access token\u2019s sid claim), its refresh cookie or its Bearer token.' },
+          { status: 400, headers: noStore },
+        )
+      }
+      const target = await controls.simulateStolenRefreshToken({ sessionId: id })
+      return target
+        ? ok({ stolen: true, target })
+        : HttpResponse.json({ ok: false, stolen: false, error: `no live session ${id} to steal from`, state: state() }, { status: 409, headers: noStore })
     }),
 
     http.post(url('/reset'), () => {

@@ -1,6 +1,6 @@
 import type { MockState } from '../mock/controls'
 import { $, el, setText, showResult } from './dom'
-import { timeAgo } from './format'
+import { clockTime, timeAgo } from './format'
 
 /**
  * The fault panel: drives `/__mock/*` and shows the server's counters. It polls
@@ -58,7 +58,9 @@ function renderCounters(state: MockState): void {
   ]
   const dl = $('counters')
   if (dl.childElementCount !== rows.length) {
-    dl.replaceChildren(...rows.map(([label, , key]) => el('div', { className: 'counter' }, el('dt', { text: label }), el('dd', { attrs: { 'data-counter': key } }))))
+    dl.replaceChildren(
+      ...rows.map(([label, , key]) => el('div', { className: 'counter' }, el('dt', { text: label }), el('dd', { attrs: { 'data-counter': key } }))),
+    )
   }
   for (const [, value, key] of rows) setText(dl.querySelector<HTMLElement>(`[data-counter="${key}"]`)!, value)
 
@@ -71,6 +73,7 @@ function renderCounters(state: MockState): void {
     f.reuseGrace ? `reuse grace ${f.reuseGrace} ms` : '',
   ].filter(Boolean)
   setText($('faults-pending'), active.length ? `Active faults: ${active.join(' · ')}` : 'No faults active.')
+  renderConsumed(state)
 
   if (!filled) {
     filled = true
@@ -78,11 +81,39 @@ function renderCounters(state: MockState): void {
   }
 }
 
+/** The queued faults already used, newest first, with the request that took each. */
+function renderConsumed(state: MockState): void {
+  const list = $('faults-consumed')
+  const mine = ownSession()
+  const items = [...state.faults.consumedFailures].reverse().map((f) => {
+    const by = f.consumedBy
+    const whose =
+      by.sessionId === null ? 'no session' : by.sessionId === mine ? `${by.username}, this browser's session` : `${by.username}, session ${by.sessionId}`
+    return el('li', { attrs: { 'data-consumed': String(f.kind) } }, `${f.kind} taken by ${by.method} ${by.path} at ${clockTime(by.at)} (${whose})`)
+  })
+  const key = JSON.stringify(state.faults.consumedFailures) + mine
+  if (list.dataset.key === key) return
+  list.dataset.key = key
+  list.replaceChildren(...items)
+  list.hidden = items.length === 0
+}
+
+let ownSession: () => string | null = () => null
+
 function fillSettings(state: MockState): void {
   $<HTMLInputElement>('f-latency').value = String(state.faults.latency)
   $<HTMLInputElement>('f-clock').value = String(Math.round(state.faults.clockOffset / 1000))
   $<HTMLInputElement>('f-grace').value = String(state.faults.reuseGrace)
   $<HTMLInputElement>('f-lifetime').value = String(state.accessTokenLifetime)
+}
+
+function describeDone(path: string, body: Record<string, unknown>): string {
+  if (path === 'steal') {
+    const target = body.target as { sessionId: string; username: string }
+    return `replayed the previous refresh token of ${target.username}'s session ${target.sessionId} (this tab's); the server revoked it. This tab learns it at its next refresh.`
+  }
+  if (path === 'clear-faults') return `${String(body.cleared)} queued fault${body.cleared === 1 ? '' : 's'} dropped.`
+  return 'done.'
 }
 
 async function poll(): Promise<void> {
@@ -96,7 +127,12 @@ async function poll(): Promise<void> {
   }
 }
 
-export function initFaultPanel(onMessage: (text: string) => void = () => {}): void {
+/**
+ * `sessionId` names this tab's session (the access token's `sid`): "Replay stolen refresh
+ * token" attacks it, and consumed faults say whether it was this browser's.
+ */
+export function initFaultPanel(sessionId: () => string | null, onMessage: (text: string) => void = () => {}): void {
+  ownSession = sessionId
   const message = $('fault-message')
   const report = (text: string, kind: 'ok' | 'error') => {
     showResult(message, text, kind)
@@ -111,7 +147,7 @@ export function initFaultPanel(onMessage: (text: string) => void = () => {}): vo
         renderCounters(latest)
         if (path === 'reset') fillSettings(latest)
       }
-      report(`${label}: done.`, 'ok')
+      report(`${label}: ${describeDone(path, result.body)}`, 'ok')
     } catch {
       report(`${label}: the demo server could not be reached.`, 'error')
     }
@@ -139,6 +175,7 @@ export function initFaultPanel(onMessage: (text: string) => void = () => {}): vo
   })
   const labels: Record<string, string> = {
     'expire-access': 'Expire access tokens',
+    'clear-faults': 'Clear queued faults',
     steal: 'Replay stolen refresh token',
     'revoke-all': 'Revoke all sessions',
     'reset-counters': 'Reset counters',
@@ -146,7 +183,12 @@ export function initFaultPanel(onMessage: (text: string) => void = () => {}): vo
   }
   for (const button of document.querySelectorAll<HTMLButtonElement>('[data-mock]')) {
     const path = button.dataset.mock!
-    button.addEventListener('click', () => void apply(labels[path] ?? path, path))
+    button.addEventListener('click', () => {
+      if (path !== 'steal') return void apply(labels[path] ?? path, path)
+      const sid = ownSession()
+      if (!sid) return report(`${labels.steal}: sign in first (it attacks this tab's own session).`, 'error')
+      void apply(labels.steal!, path, { sessionId: sid })
+    })
   }
 
   void poll()

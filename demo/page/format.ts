@@ -84,3 +84,13 @@ export const EXPIRY_REASONS: Record<string, string> = {
   idle: 'You were signed out because you were inactive for too long.',
   max_age: 'Sessions last a limited time and this one reached its maximum age.',
 }
+
+/** The policy line under the status panel; "off" reads as off, not as "— (off) … warning 30 s before". */
+export function policyNote(config: { idleTimeout: number; idleWarningTime: number; maxSessionAge: number }): string {
+  const seconds = (ms: number) => `${ms / 1000} s`
+  const idle = config.idleTimeout
+    ? `Idle sign-out after ${seconds(config.idleTimeout)} without activity${config.idleWarningTime ? `, with a warning ${seconds(config.idleWarningTime)} before` : ', without a warning'}`
+    : 'Idle sign-out is off'
+  const age = config.maxSessionAge ? `sessions end ${config.maxSessionAge / 60_000} min after sign-in` : 'no maximum session age'
+  return `${idle}; ${age}. Access tokens live in memory only; the refresh token is an HttpOnly cookie.`
+}

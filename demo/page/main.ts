@@ -2,7 +2,7 @@ import { TokenManager, type SessionSnapshot, type TokenManagerEventName, type To
 import { DEMO_USERS } from './users'
 import { $, el, setText, showResult } from './dom'
 import { fetchMockState, initFaultPanel } from './faults'
-import { clockTime, countdown, describeError, describeStatus, EXPIRY_REASONS, isTimeout } from './format'
+import { clockTime, countdown, describeError, describeStatus, EXPIRY_REASONS, isTimeout, policyNote } from './format'
 import { initSessions } from './sessions'
 
 // ------------------------------------------------------------------ configuration
@@ -137,21 +137,31 @@ function render(): void {
   tick()
 }
 
+/** When this tab last saw input (any kind): the SDK records activity at most once a second. */
+let lastInputAt = 0
+for (const type of ['pointermove', 'pointerdown', 'keydown', 'wheel', 'scroll', 'touchstart']) {
+  addEventListener(type, () => (lastInputAt = Date.now()), { passive: true, capture: true })
+}
+
+/**
+ * "Next proactive refresh". With sliding sessions the SDK arms it only after activity since
+ * the current token, so `refreshAt` is null for up to a second after a refresh even while the
+ * user is busy; and once the idle prompt is up, only a click or key press counts.
+ */
+function refreshLabel(s: SessionSnapshot, refreshAt: number | null, now: number): string {
+  if (refreshAt) return refreshAt > now ? `in ${countdown(refreshAt, now)}` : 'due (waiting for activity or the next request)'
+  if (!signedIn(s) || !config.idleTimeout) return '—'
+  if (idleModal.open) return 'after a click or key press (the idle prompt is up; moving the mouse does not count)'
+  if (now - lastInputAt < 2000) return 'being scheduled (activity seen)'
+  return 'when you next use the page (an idle tab lets its token lapse)'
+}
+
 function tick(): void {
   const s = tm.getSnapshot()
   const { refreshAt, sessionDeadline } = tm.getDeadlines()
   const now = Date.now()
   setText($('st-expires'), s.expiresAt ? `${countdown(s.expiresAt, now)} (at ${clockTime(s.expiresAt)})` : '—')
-  setText(
-    $('st-refresh'),
-    refreshAt
-      ? refreshAt > now
-        ? `in ${countdown(refreshAt, now)}`
-        : 'due (waiting for activity or the next request)'
-      : signedIn(s) && config.idleTimeout
-        ? 'after the next activity (idle tabs let the token lapse)'
-        : '—',
-  )
+  setText($('st-refresh'), refreshLabel(s, refreshAt, now))
   setText($('st-idle'), s.idleDeadline ? `in ${countdown(s.idleDeadline, now)}` : config.idleTimeout ? '—' : 'off')
   setText($('st-deadline'), sessionDeadline ? `${clockTime(sessionDeadline)} (in ${countdown(sessionDeadline, now)})` : config.maxSessionAge ? '—' : 'off')
   setText($('st-activity'), s.lastActivityAt ? `${Math.max(0, Math.round((now - s.lastActivityAt) / 1000))} s ago` : '—')
@@ -160,12 +170,7 @@ function tick(): void {
   tickIdleModal(s, now)
 }
 
-setText(
-  $('policy-note'),
-  `Idle sign-out after ${config.idleTimeout ? `${config.idleTimeout / 1000} s` : '— (off)'} without activity, warning ${config.idleWarningTime / 1000} s before; ` +
-    `sessions end after ${config.maxSessionAge ? `${config.maxSessionAge / 60_000} min` : '— (off)'}. ` +
-    'Access tokens live in memory only; the refresh token is an HttpOnly cookie.',
-)
+setText($('policy-note'), policyNote(config))
 
 tm.subscribe(render)
 setInterval(tick, 250)
@@ -175,13 +180,19 @@ document.addEventListener('visibilitychange', tick)
 
 const userList = $('demo-users')
 for (const user of DEMO_USERS) {
-  const button = el('button', { className: 'link', text: `${user.username} / ${user.password}`, attrs: { type: 'button' } })
+  const admin = (user.roles as readonly string[]).includes('admin')
+  const button = el(
+    'button',
+    { className: 'user-row', attrs: { type: 'button', 'data-user': user.username } },
+    el('span', { className: 'user-cred', text: `${user.username} / ${user.password}` }),
+    el('span', { className: 'muted', text: `${user.name} · ${admin ? 'admin' : 'not an admin: /api/admin gives 403'}` }),
+  )
   button.addEventListener('click', () => {
     $<HTMLInputElement>('username').value = user.username
     $<HTMLInputElement>('password').value = user.password
     $<HTMLButtonElement>('login-button').focus()
   })
-  userList.append(el('li', {}, button, el('span', { className: 'muted', text: ` ${user.name}${(user.roles as readonly string[]).includes('admin') ? ' · admin' : ''}` })))
+  userList.append(el('li', {}, button))
 }
 
 const loginError = $('login-error')
@@ -373,7 +384,10 @@ $('idle-stay').addEventListener('click', () => {
 // ------------------------------------------------------------------ start
 
 const sessions = initSessions(tm)
-initFaultPanel()
+initFaultPanel(() => {
+  const sid = tm.getSnapshot().claims?.sid
+  return typeof sid === 'string' ? sid : null
+})
 window.tm = tm
 const ready = tm.start().then(
   () => render(),

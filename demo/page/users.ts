@@ -1,5 +1,5 @@
 /**
- * The demo users shown on the sign-in card. A copy of `DEMO_USERS` in demo/mock/backend.ts
+ * The demo users shown on the sign-in card. A copy of `DEMO_USERS` in src/testing/model.ts
  * (which imports node:crypto and cannot go into the browser bundle); test/demo/page.test.ts
  * checks the two agree.
  */

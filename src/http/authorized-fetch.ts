@@ -82,8 +82,9 @@ export function createAuthorizedFetch(deps: RequestFlowDeps): typeof fetch {
 
     const replayToken = await abortable(deps.recover(token, signal), signal)
     if (replayToken === null || replayToken === token) return response
-    // The first reply is discarded; release its connection.
-    await response.body?.cancel().catch(() => undefined)
+    // The first reply is discarded; release its connection. Not awaited: a cancel may never
+    // settle (msw's mocked bodies in Node), and the replay must not wait for it.
+    void response.body?.cancel().catch(() => undefined)
     headers.set('authorization', `Bearer ${replayToken}`)
     return go(spare)
   }

@@ -43,7 +43,8 @@ export class SessionsClient {
   /** `DELETE {sessions}/:id` → 204. */
   async revoke(id: string): Promise<void> {
     const response = await this.call(`${this.endpoint}/${encodeURIComponent(id)}`, 'DELETE')
-    await response.body?.cancel().catch(() => undefined)
+    // Not awaited: a cancel may never settle (msw's setupServer bodies, debug proxies).
+    void response.body?.cancel().catch(() => undefined)
   }
 
   /** `POST {sessions}/revoke-others` → `{ revoked }`; resolves with the count. */
@@ -57,7 +58,7 @@ export class SessionsClient {
     const headers = { accept: 'application/json', ...this.csrfHeaders }
     const response = await this.authorizedFetch(url, { method, headers, credentials: 'include' })
     if (!response.ok) {
-      await response.body?.cancel().catch(() => undefined)
+      void response.body?.cancel().catch(() => undefined)
       throw new SessionsApiError(`Sessions API answered ${response.status}`, response.status)
     }
     return response

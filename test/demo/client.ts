@@ -1,6 +1,6 @@
 import { getResponse, type HttpHandler } from 'msw'
 import { createMockBackend, type MockBackendOptions } from '../../demo/mock/backend'
-import { createControlHandlers } from '../../demo/mock/controls'
+import { createControlHandlers, type MockState } from '../../demo/mock/controls'
 
 export const ORIGIN = 'http://demo.test'
 
@@ -78,6 +78,7 @@ export function createDemoBackend(options: MockBackendOptions = {}) {
     backend,
     handlers,
     control,
+    state: async () => (await (await control('/state')).json()) as MockState,
     device: (userAgent?: string) => createDevice(handlers, userAgent),
     advance: (ms: number) => {
       now += ms

@@ -10,7 +10,7 @@ describe('fault-control API (/__mock/*)', () => {
     await demo.device().login('alice', 'wonderland')
     const s = await state(demo)
     expect(s.counters).toMatchObject({ loginCalls: 1, refreshCalls: 0, statuses: { 200: 1 } })
-    expect(s.faults).toEqual({ refreshFailures: [], latency: 0, clockOffset: 0, reuseGrace: 0 })
+    expect(s.faults).toEqual({ refreshFailures: [], consumedFailures: [], latency: 0, clockOffset: 0, reuseGrace: 0 })
     expect(s.accessTokenLifetime).toBe(30)
     expect(s.sessions).toBe(1)
     expect(s.note).toMatch(/in memory/)
@@ -32,6 +32,7 @@ describe('fault-control API (/__mock/*)', () => {
         { kind: 503, retryAfter: 3 },
         { kind: 503, retryAfter: 3 },
       ],
+      consumedFailures: [],
       latency: 250,
       clockOffset: -3_600_000,
       reuseGrace: 2000,
@@ -90,7 +91,7 @@ describe('fault-control API (/__mock/*)', () => {
     const { getResponse } = await import('msw')
     const notJson = await getResponse(demo.handlers, new Request('http://demo.test/__mock/faults', { method: 'POST', body: '{nope' }))
     expect(notJson?.status).toBe(400)
-    expect((await state(demo)).faults).toEqual({ refreshFailures: [], latency: 0, clockOffset: 0, reuseGrace: 0 })
+    expect((await state(demo)).faults).toEqual({ refreshFailures: [], consumedFailures: [], latency: 0, clockOffset: 0, reuseGrace: 0 })
   })
 
   it('POST /expire-access: issued access tokens get 401, a refresh gets a working one', async () => {
@@ -100,7 +101,6 @@ describe('fault-control API (/__mock/*)', () => {
     expect((await device.send('GET', '/api/me')).status).toBe(200)
     expect((await demo.control('/expire-access')).status).toBe(200)
     expect((await device.send('GET', '/api/me')).status).toBe(401)
-    demo.advance(1500) // tokens issued in the same instant are also refused
     expect((await device.refresh()).status).toBe(200)
     expect((await device.send('GET', '/api/me')).status).toBe(200)
   })
@@ -119,11 +119,11 @@ describe('fault-control API (/__mock/*)', () => {
 
   it('POST /steal replays a stolen refresh token: reuse detection revokes the victim', async () => {
     const demo = createDemoBackend()
-    expect((await demo.control('/steal')).status).toBe(409)
+    expect((await demo.control('/steal', { sessionId: 'none' })).status).toBe(409)
     const victim = demo.device()
     await victim.login('carol', 'singer')
     await victim.refresh()
-    const response = await demo.control('/steal')
+    const response = await victim.send('POST', '/__mock/steal', { auth: false })
     expect(response.status).toBe(200)
     expect((await state(demo)).counters.reuseDetections).toBe(1)
     expect((await victim.refresh()).status).toBe(401)

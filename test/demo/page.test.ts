@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { DEMO_USERS } from '../../demo/mock/backend'
-import { countdown, describeError, describeStatus, timeAgo } from '../../demo/page/format'
+import { countdown, describeError, describeStatus, policyNote, timeAgo } from '../../demo/page/format'
 import { DEMO_USERS as PAGE_USERS } from '../../demo/page/users'
 import { LoginError, RefreshError, SessionExpiredError } from '../../src/index'
 
@@ -38,5 +38,14 @@ describe('demo page helpers', () => {
     expect(describeStatus(new Response(null, { status: 200 }))).toBeNull()
     expect(describeStatus(new Response(null, { status: 403 }))).toBe('You do not have permission.')
     expect(describeStatus(new Response(null, { status: 429, headers: { 'retry-after': '5' } }))).toBe('Too many requests. Please try again later. (wait 5 s)')
+  })
+
+  it('the policy note reads sensibly with idle sign-out, its warning or the max age off', () => {
+    const on = { idleTimeout: 120_000, idleWarningTime: 30_000, maxSessionAge: 1_800_000 }
+    expect(policyNote(on)).toMatch(/^Idle sign-out after 120 s without activity, with a warning 30 s before; sessions end 30 min after sign-in\. /)
+    const off = policyNote({ ...on, idleTimeout: 0, maxSessionAge: 0 })
+    expect(off).toMatch(/^Idle sign-out is off; no maximum session age\. /)
+    expect(off).not.toMatch(/warning|—/)
+    expect(policyNote({ ...on, idleWarningTime: 0 })).toMatch(/without activity, without a warning;/)
   })
 })

@@ -1,5 +1,5 @@
 import { getResponse } from 'msw'
-import { createMockBackend, type MockBackendOptions } from '../../demo/mock/backend'
+import { createMockBackend, type MockBackendOptions } from '../../src/testing/backend'
 
 export const ORIGIN = 'http://app.test'
 

@@ -1,0 +1,139 @@
+/**
+ * axios integration: `import { attachTokenManager } from 'tokenkeeper/axios'`.
+ *
+ * Requires axios 1.7 or later (`axios` is an optional peer dependency of tokenkeeper). It gives
+ * an existing axios instance the request flow of `tm.fetch`: the Bearer only for the manager's
+ * `authorizedOrigins`, requests wait while a refresh runs, and a 401 on a request that carried
+ * the Bearer refreshes once (the manager's single flight, shared with `tm.fetch` and the other
+ * tabs) and replays the request once; a second 401 is the app's to handle.
+ *
+ * @example
+ * ```ts
+ * import axios from 'axios'
+ * import { attachTokenManager } from 'tokenkeeper/axios'
+ * import { tm } from './auth'
+ *
+ * export const api = axios.create({ baseURL: 'https://api.example.com' })
+ * attachTokenManager(api, tm)
+ * ```
+ *
+ * @packageDocumentation
+ * @module tokenkeeper/axios
+ */
+import { getAdapter, type AxiosAdapter, type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios'
+// Type-only: this entry must not pull the core into its bundle.
+import type { TokenManager } from './token-manager'
+import { requestFlow, type RequestFlow } from './http/request-flow'
+
+const attached = new WeakSet<AxiosInstance>()
+const wrappers = new WeakSet<AxiosAdapter>()
+/** The Authorization value this module set on a config: a config the app sends again (`axios(error.config)`) is still ours. */
+const SENT = Symbol('tokenkeeper.sent')
+type Config = InternalAxiosRequestConfig & { [SENT]?: string }
+
+/** What `fetch(relativeUrl)` resolves against in a page; nothing elsewhere. */
+const pageBase = (): string | undefined => (globalThis as { document?: { baseURI?: string } }).document?.baseURI ?? globalThis.location?.href
+
+/** A body that can be read once (a stream): such a request is not replayed. */
+const once = (data: unknown): boolean =>
+  (typeof ReadableStream !== 'undefined' && data instanceof ReadableStream) || typeof (data as { pipe?: unknown } | null)?.pipe === 'function'
+
+/**
+ * Attaches `tm` to `instance`: one request interceptor that hands each request to an adapter
+ * wrapping the one axios would use. The wrapper sees the request exactly as it goes out (after
+ * every request interceptor, whatever their order, and after `baseURL`, `url` and `params` are
+ * final), so a later interceptor cannot redirect the Bearer; and it replays inside the adapter,
+ * so the app's response interceptors see one response per request, the replayed one.
+ *
+ * - The Bearer goes only to URLs whose origin is in the manager's `authorizedOrigins`; a request
+ *   that already has an `Authorization` header (another scheme, a service token) keeps it and is
+ *   never replayed.
+ * - The token is `tm.getAccessToken()`'s: the request waits while a refresh runs, and a token
+ *   known to be expired is refreshed first.
+ * - A 401 for a request sent with the Bearer asks the manager once for a newer token (another
+ *   caller's, or one refresh shared by every caller and tab) and replays once with it; a second
+ *   401 rejects as axios does (`AxiosError`), like a 401 when there is nothing to refresh.
+ * - When the session ends (the refresh is rejected), the request rejects with the core's
+ *   `SessionExpiredError`; after `tm.destroy()`, with `DestroyedError`. A request whose body is
+ *   a stream is not replayed.
+ *
+ * @param instance an axios instance (`axios.create(...)`), or the default `axios`.
+ * @param tm the app's `TokenManager`.
+ * @returns a function that detaches the manager (requests already under way finish as they started).
+ * @throws TypeError when a manager is already attached to `instance` (detach it first).
+ * @throws `DestroyedError` after `tm.destroy()`.
+ * @example
+ * ```ts
+ * const detach = attachTokenManager(api, tm)
+ * const { data } = await api.get<Order[]>('/orders')
+ * detach()
+ * ```
+ */
+export function attachTokenManager(instance: AxiosInstance, tm: TokenManager<object>): () => void {
+  const flow = requestFlow(tm)
+  if (attached.has(instance)) {
+    throw new TypeError(
+      'tokenkeeper/axios: a TokenManager is already attached to this axios instance; call the function attachTokenManager returned to detach it first',
+    )
+  }
+  attached.add(instance)
+  const id = instance.interceptors.request.use(
+    (config) => {
+      // A config replayed by the app (axios(error.config)) already carries the wrapper.
+      if (!wrappers.has(config.adapter as AxiosAdapter)) config.adapter = authorize(instance, flow, config.adapter)
+      return config
+    },
+    undefined,
+    { synchronous: true },
+  )
+  return () => {
+    if (!attached.has(instance)) return
+    instance.interceptors.request.eject(id)
+    attached.delete(instance)
+  }
+}
+
+function authorize(instance: AxiosInstance, flow: RequestFlow, setting: InternalAxiosRequestConfig['adapter']): AxiosAdapter {
+  const adapter: AxiosAdapter = async (config) => {
+    const send = getAdapter(setting ?? instance.defaults.adapter, config)
+    let url: URL
+    try {
+      url = new URL(instance.getUri(config), pageBase())
+    } catch {
+      return send(config)
+    }
+    const { headers } = config
+    const own = headers.get('authorization')
+    if (!flow.isAuthorized(url) || (own != null && own !== (config as Config)[SENT])) return send(config)
+    const token = await flow.getToken()
+    if (token !== null) setBearer(config, token)
+    else headers.delete('authorization')
+    let response: AxiosResponse
+    try {
+      response = await send(config)
+    } catch (error) {
+      const failed = (error as { response?: AxiosResponse } | null)?.response
+      if (failed?.status !== 401 || once(config.data)) throw error
+      return replay(config, token, send, flow, error)
+    }
+    // A validateStatus that accepts 401 resolves with it.
+    return response.status === 401 && !once(config.data) ? replay(config, token, send, flow, response) : response
+  }
+  wrappers.add(adapter)
+  return adapter
+}
+
+async function replay(config: InternalAxiosRequestConfig, sent: string | null, send: AxiosAdapter, flow: RequestFlow, first: unknown): Promise<AxiosResponse> {
+  const token = await flow.recover(sent)
+  if (token === null || token === sent) {
+    if (first instanceof Error) throw first
+    return first as AxiosResponse
+  }
+  setBearer(config, token)
+  return send(config)
+}
+
+function setBearer(config: Config, token: string): void {
+  config[SENT] = `Bearer ${token}`
+  config.headers.set('authorization', config[SENT])
+}

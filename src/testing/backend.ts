@@ -1,0 +1,471 @@
+import { delay, http, HttpResponse, type HttpHandler } from 'msw'
+import { randomToken } from './base64url'
+import { JwtSigner } from './jwt'
+import { type Counters, emptyCounters, type Faults, noFaults, recordConsumed, type RefreshFault } from './faults'
+import { corsHeaders, createOriginPolicy, originRefused, preflight } from './origins'
+import { CSRF_HEADER, DEMO_USERS, type MockBackendOptions, REFRESH_COOKIE, type Session } from './model'
+import { parseUserAgent } from './user-agent'
+
+/**
+ * The mock auth backend: msw handlers over an in-memory store, used by the unit tests (through
+ * `getResponse`), by msw in the browser and by the Node demo server. Refresh tokens rotate on
+ * every use; presenting a rotated one is reuse and revokes the whole family (RFC 9700 §4.14).
+ */
+
+export type { ConsumedFault, Counters, Faults, QueuedFault, RefreshFault } from './faults'
+export { CSRF_HEADER, DEMO_USERS, REFRESH_COOKIE } from './model'
+export type { MockBackendOptions, MockUser } from './model'
+
+export function createMockBackend(options: MockBackendOptions = {}) {
+  const origin = options.origin ?? 'http://localhost'
+  const realNow = options.now ?? (() => Date.now())
+  const users = options.users ?? DEMO_USERS
+  const signer = new JwtSigner(randomToken())
+  const sessions = new Map<string, Session>()
+  const byToken = new Map<string, Session>()
+  const failedLogins = new Map<string, { count: number; until: number }>()
+  let accessTokenLifetime = options.accessTokenLifetime ?? 30
+  const refreshTokenLifetime = options.refreshTokenLifetime ?? 7 * 24 * 3600
+  const maxSessions = options.maxSessionsPerUser ?? 10
+  let counters = emptyCounters()
+  let faults = noFaults()
+  const originPolicy = createOriginPolicy(origin, options.allowedOrigins)
+  // The server's clock may be skewed on purpose to show that the SDK does not care.
+  const serverNow = () => realNow() + faults.clockOffset
+
+  const url = (path: string) => new URL(path, origin).href
+
+  function count(response: Response): Response {
+    counters.statuses[response.status] = (counters.statuses[response.status] ?? 0) + 1
+    return response
+  }
+
+  function cookie(value: string, maxAge: number): string {
+    return `${REFRESH_COOKIE}=${value}; Path=/auth; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${options.secureCookie ? '; Secure' : ''}`
+  }
+
+  function cookieHeaders(value: string, maxAge: number): Record<string, string> {
+    const header = cookie(value, maxAge)
+    return options.exposeSetCookie ? { 'set-cookie': header, 'x-mock-set-cookie': header } : { 'set-cookie': header }
+  }
+
+  function readCookie(request: Request): string | null {
+    const header = request.headers.get('cookie') ?? ''
+    for (const part of header.split(';')) {
+      const [name, ...rest] = part.trim().split('=')
+      if (name === REFRESH_COOKIE) return rest.join('=') || null
+    }
+    return null
+  }
+
+  /** The Origin check is in `guard`; this is the header half of the CSRF defence. */
+  function csrfOk(request: Request): boolean {
+    return options.requireCsrfHeader === false || request.headers.get(CSRF_HEADER) === '1'
+  }
+
+  const csrfRefused = () => count(HttpResponse.json({ error: 'csrf', message: 'Missing the X-TokenKeeper: 1 header (CSRF defence)' }, { status: 403 }))
+
+  type Resolver = (info: { request: Request; params: Record<string, string | readonly string[] | undefined> }) => Promise<Response>
+
+  /**
+   * Every /auth/* and /api/* route: refuses an Origin that is not allowed, then marks the
+   * reply `no-store` (so the browser cache never serialises or replays auth/API replies) and
+   * adds CORS headers for an allowed cross-origin caller.
+   */
+  const guard =
+    (resolver: Resolver): Resolver =>
+    async (info) => {
+      const from = info.request.headers.get('origin')
+      const response = from !== null && !originPolicy.allows(from) ? count(originRefused(from)) : await resolver(info)
+      if (response.type === 'error') return response
+      response.headers.set('cache-control', 'no-store')
+      if (from !== null && !originPolicy.isOwn(from)) for (const [name, value] of Object.entries(corsHeaders(from))) response.headers.set(name, value)
+      return response
+    }
+
+  async function issueAccessToken(session: Session): Promise<{ accessToken: string; expiresIn: number }> {
+    const user = users.find((u) => u.username === session.username)!
+    const iat = Math.floor(serverNow() / 1000)
+    const accessToken = signer.sign({
+      sub: session.username,
+      sid: session.id,
+      name: user.name,
+      roles: user.roles,
+      iat,
+      exp: iat + accessTokenLifetime,
+      auth_time: Math.floor((session.createdAt + faults.clockOffset) / 1000),
+      gen: session.generation,
+      // Unique per issue: two refreshes within one second must not mint the same token.
+      jti: randomToken(9),
+    })
+    return { accessToken, expiresIn: accessTokenLifetime }
+  }
+
+  function rotate(session: Session): string {
+    const next = randomToken()
+    session.previous.set(session.current, realNow())
+    byToken.set(next, session)
+    session.current = next
+    return next
+  }
+
+  function revoke(session: Session): void {
+    session.revoked = true
+    sessions.delete(session.id)
+  }
+
+  async function tokenReply(session: Session, refreshToken: string, status = 200): Promise<Response> {
+    const body: Record<string, unknown> = { ...(await issueAccessToken(session)), tokenType: 'Bearer' }
+    if (options.bodyTransport) body.refreshToken = refreshToken
+    return HttpResponse.json(body, {
+      status,
+      headers: cookieHeaders(refreshToken, refreshTokenLifetime),
+    })
+  }
+
+  function unauthorized(error: string, clearCookie = false): Response {
+    return HttpResponse.json({ error }, { status: 401, headers: clearCookie ? cookieHeaders('', 0) : {} })
+  }
+
+  async function presentedRefreshToken(request: Request): Promise<string | null> {
+    const fromCookie = readCookie(request)
+    if (fromCookie) return fromCookie
+    try {
+      const body = (await request.clone().json()) as { refreshToken?: unknown }
+      return typeof body.refreshToken === 'string' ? body.refreshToken : null
+    } catch {
+      return null
+    }
+  }
+
+  /** Rotation with reuse detection: the heart of the mock. */
+  async function redeem(token: string | null): Promise<Response> {
+    if (!token) return unauthorized('no_refresh_token')
+    const session = byToken.get(token)
+    if (!session || session.revoked || session.expiresAt <= realNow()) return unauthorized('invalid_refresh_token', true)
+    if (token !== session.current) {
+      const rotatedAt = session.previous.get(token) ?? 0
+      if (faults.reuseGrace > 0 && realNow() - rotatedAt <= faults.reuseGrace) {
+        // Lenient rotation (Okta/Auth0 style): a recent predecessor gets the current token.
+        session.lastActiveAt = realNow()
+        return tokenReply(session, session.current)
+      }
+      counters.reuseDetections++
+      revoke(session)
+      return unauthorized('refresh_token_reused', true)
+    }
+    session.lastActiveAt = realNow()
+    counters.refreshSuccesses++
+    return tokenReply(session, rotate(session))
+  }
+
+  async function authenticate(request: Request): Promise<Session | null> {
+    const header = request.headers.get('authorization') ?? ''
+    if (!header.startsWith('Bearer ')) return null
+    const claims = signer.verify(header.slice(7))
+    if (!claims || typeof claims.exp !== 'number' || typeof claims.sid !== 'string') return null
+    if (claims.exp * 1000 <= serverNow()) return null
+    const session = sessions.get(claims.sid)
+    if (!session || session.revoked) return null
+    if (claims.gen !== session.generation) return null
+    session.lastActiveAt = realNow()
+    return session
+  }
+
+  function sessionView(session: Session, currentId: string) {
+    return {
+      id: session.id,
+      current: session.id === currentId,
+      device: session.device,
+      browser: session.browser,
+      os: session.os,
+      ip: session.ip,
+      createdAt: new Date(session.createdAt).toISOString(),
+      lastActiveAt: new Date(session.lastActiveAt).toISOString(),
+      expiresAt: new Date(session.expiresAt).toISOString(),
+    }
+  }
+
+  const withLatency = async () => {
+    if (faults.latency > 0) await delay(faults.latency)
+  }
+
+  const preflightFor = ({ request }: { request: Request }) => {
+    const from = request.headers.get('origin')
+    // A refused origin passes the preflight too, so its request reaches the 403 that says why.
+    return preflight(from)
+  }
+
+  const handlers: HttpHandler[] = [
+    http.options(url('/auth/*'), preflightFor),
+    http.options(url('/api/*'), preflightFor),
+    http.post(
+      url('/auth/login'),
+      guard(async ({ request }) => {
+        await withLatency()
+        counters.loginCalls++
+        let body: { username?: unknown; password?: unknown }
+        try {
+          body = (await request.json()) as typeof body
+        } catch {
+          return count(HttpResponse.json({ error: 'invalid_request' }, { status: 400 }))
+        }
+        const username = String(body.username ?? '')
+        const limit = failedLogins.get(username)
+        if (limit && limit.until > realNow()) {
+          const retryAfter = Math.ceil((limit.until - realNow()) / 1000)
+          return count(HttpResponse.json({ error: 'rate_limited', retryAfter }, { status: 429, headers: { 'retry-after': String(retryAfter) } }))
+        }
+        const user = users.find((u) => u.username === username && u.password === body.password)
+        if (!user) {
+          const failures = (limit?.count ?? 0) + 1
+          // Five wrong passwords in a row lock the name for 30 s.
+          failedLogins.set(username, { count: failures, until: failures >= 5 ? realNow() + 30_000 : 0 })
+          return count(HttpResponse.json({ error: 'invalid_credentials' }, { status: 401 }))
+        }
+        failedLogins.delete(username)
+        const ua = parseUserAgent(request.headers.get('user-agent'))
+        const session: Session = {
+          id: randomToken(9),
+          username,
+          createdAt: realNow(),
+          lastActiveAt: realNow(),
+          expiresAt: realNow() + refreshTokenLifetime * 1000,
+          current: randomToken(),
+          previous: new Map(),
+          revoked: false,
+          ...ua,
+          ip: request.headers.get('x-forwarded-for') ?? '127.0.0.1',
+          generation: 0,
+        }
+        sessions.set(session.id, session)
+        byToken.set(session.current, session)
+        const mine = [...sessions.values()].filter((s) => s.username === username).sort((a, b) => a.createdAt - b.createdAt)
+        while (mine.length > maxSessions) revoke(mine.shift()!)
+        return count(await tokenReply(session, session.current))
+      }),
+    ),
+
+    http.post(
+      url('/auth/refresh'),
+      guard(async ({ request }) => {
+        await withLatency()
+        counters.refreshCalls++
+        if (!csrfOk(request)) return csrfRefused()
+        const fault = faults.refreshFailures.shift()
+        if (fault) {
+          const taker = byToken.get((await presentedRefreshToken(request)) ?? '')
+          recordConsumed(faults, fault, request, taker ? { sessionId: taker.id, username: taker.username } : null, realNow())
+          switch (fault.kind) {
+            case 'network':
+              return HttpResponse.error()
+            case 'html':
+              return count(new HttpResponse('<!doctype html><title>Login</title>', { status: 200, headers: { 'content-type': 'text/html' } }))
+            case 'empty':
+              return count(new HttpResponse('', { status: 200 }))
+            case 401:
+              return count(unauthorized('revoked', true))
+            default:
+              return count(
+                HttpResponse.json(
+                  { error: 'fault' },
+                  { status: fault.kind, headers: fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {} },
+                ),
+              )
+          }
+        }
+        return count(await redeem(await presentedRefreshToken(request)))
+      }),
+    ),
+
+    http.post(
+      url('/auth/logout'),
+      guard(async ({ request }) => {
+        await withLatency()
+        counters.logoutCalls++
+        if (!csrfOk(request)) return csrfRefused()
+        const token = await presentedRefreshToken(request)
+        const session = token ? byToken.get(token) : undefined
+        let everywhere = false
+        try {
+          everywhere = ((await request.clone().json()) as { everywhere?: unknown }).everywhere === true
+        } catch {
+          // No body: plain logout.
+        }
+        if (session) {
+          const targets = everywhere ? [...sessions.values()].filter((s) => s.username === session.username) : [session]
+          targets.forEach(revoke)
+          revoke(session)
+        }
+        return count(new HttpResponse(null, { status: 204, headers: cookieHeaders('', 0) }))
+      }),
+    ),
+
+    http.get(
+      url('/api/me'),
+      guard(async ({ request }) => {
+        await withLatency()
+        counters.apiCalls++
+        const session = await authenticate(request)
+        if (!session) return count(unauthorized('invalid_token'))
+        const user = users.find((u) => u.username === session.username)!
+        return count(HttpResponse.json({ username: user.username, name: user.name, roles: user.roles, sessionId: session.id }))
+      }),
+    ),
+
+    http.get(
+      url('/api/admin'),
+      guard(async ({ request }) => {
+        counters.apiCalls++
+        const session = await authenticate(request)
+        if (!session) return count(unauthorized('invalid_token'))
+        const user = users.find((u) => u.username === session.username)!
+        if (!user.roles.includes('admin')) return count(HttpResponse.json({ error: 'forbidden' }, { status: 403 }))
+        return count(HttpResponse.json({ secret: 'the admin area' }))
+      }),
+    ),
+
+    http.get(
+      url('/auth/sessions'),
+      guard(async ({ request }) => {
+        await withLatency()
+        const session = await authenticate(request)
+        if (!session) return count(unauthorized('invalid_token'))
+        const mine = [...sessions.values()].filter((s) => s.username === session.username && !s.revoked)
+        mine.sort((a, b) => b.lastActiveAt - a.lastActiveAt)
+        return count(HttpResponse.json({ sessions: mine.map((s) => sessionView(s, session.id)) }))
+      }),
+    ),
+
+    http.post(
+      url('/auth/sessions/revoke-others'),
+      guard(async ({ request }) => {
+        await withLatency()
+        if (!csrfOk(request)) return csrfRefused()
+        const session = await authenticate(request)
+        if (!session) return count(unauthorized('invalid_token'))
+        const others = [...sessions.values()].filter((s) => s.username === session.username && s.id !== session.id)
+        others.forEach(revoke)
+        return count(HttpResponse.json({ revoked: others.length }))
+      }),
+    ),
+
+    http.delete(
+      url('/auth/sessions/:id'),
+      guard(async ({ request, params }) => {
+        await withLatency()
+        if (!csrfOk(request)) return csrfRefused()
+        const session = await authenticate(request)
+        if (!session) return count(unauthorized('invalid_token'))
+        const target = sessions.get(String(params.id))
+        if (!target || target.username !== session.username) return count(HttpResponse.json({ error: 'not_found' }, { status: 404 }))
+        revoke(target)
+        return count(new HttpResponse(null, { status: 204 }))
+      }),
+    ),
+  ]
+
+  const controls = {
+    get counters(): Counters {
+      return counters
+    },
+    get faults(): Faults {
+      return faults
+    },
+    get accessTokenLifetime() {
+      return accessTokenLifetime
+    },
+    setAccessTokenLifetime(seconds: number) {
+      accessTokenLifetime = Math.max(1, Math.floor(seconds))
+    },
+    failNextRefreshes(n: number, kind: RefreshFault, retryAfter?: number) {
+      for (let i = 0; i < n; i++) faults.refreshFailures.push({ kind, ...(retryAfter !== undefined && { retryAfter }) })
+    },
+    setLatency(ms: number) {
+      faults.latency = Math.max(0, ms)
+    },
+    setClockOffset(ms: number) {
+      faults.clockOffset = ms
+    },
+    setReuseGrace(ms: number) {
+      faults.reuseGrace = Math.max(0, ms)
+    },
+    /** Access tokens issued so far stop working; the next request gets 401 and refreshes, and the refreshed token works at once. */
+    expireAccessTokens(username?: string) {
+      for (const s of sessions.values()) if (!username || s.username === username) s.generation++
+    },
+    /** Drops the queued refresh failures and the record of consumed ones; returns how many were queued. */
+    clearRefreshFailures(): number {
+      const cleared = faults.refreshFailures.length
+      faults.refreshFailures = []
+      faults.consumedFailures = []
+      return cleared
+    },
+    /**
+     * The live session a request belongs to, by its refresh cookie (or body token) or its
+     * Bearer token (signature checked, expiry and generation not: this only names the session).
+     */
+    async sessionOf(request: Request): Promise<{ sessionId: string; username: string } | null> {
+      const token = readCookie(request)
+      let session = token ? byToken.get(token) : undefined
+      const header = request.headers.get('authorization') ?? ''
+      if (!session && header.startsWith('Bearer ')) {
+        const sid = signer.verify(header.slice(7))?.sid
+        session = typeof sid === 'string' ? sessions.get(sid) : undefined
+      }
+      return session && !session.revoked ? { sessionId: session.id, username: session.username } : null
+    },
+    revokeAll(username?: string) {
+      for (const s of [...sessions.values()]) if (!username || s.username === username) revoke(s)
+    },
+    /** Ends one session server-side (its next refresh is rejected); false if no such live session. */
+    revokeSession(sessionId: string): boolean {
+      const session = sessions.get(sessionId)
+      if (!session || session.revoked) return false
+      revoke(session)
+      return true
+    },
+    /**
+     * An attacker replays the session's previous refresh token (stolen before the last
+     * rotation): reuse detection revokes the family. `target.sessionId` names the session
+     * (the demo page sends its own); without a target, the first live one (of `username`).
+     * Returns whose session it was, or null if there is no such live session.
+     */
+    async simulateStolenRefreshToken(target: { sessionId?: string; username?: string } = {}): Promise<{ sessionId: string; username: string } | null> {
+      const session =
+        target.sessionId !== undefined
+          ? sessions.get(target.sessionId)
+          : [...sessions.values()].find((s) => target.username === undefined || s.username === target.username)
+      if (!session || session.revoked || session.expiresAt <= realNow()) return null
+      let stolen = [...session.previous.keys()].pop()
+      if (!stolen) {
+        // Never rotated yet: the thief took the current one, the victim rotates first.
+        stolen = session.current
+        rotate(session)
+      }
+      const saved = faults.reuseGrace
+      faults.reuseGrace = 0
+      await redeem(stolen)
+      faults.reuseGrace = saved
+      return { sessionId: session.id, username: session.username }
+    },
+    sessions(username?: string) {
+      return [...sessions.values()].filter((s) => !username || s.username === username).map((s) => sessionView(s, ''))
+    },
+    resetCounters() {
+      counters = emptyCounters()
+    },
+    reset() {
+      sessions.clear()
+      byToken.clear()
+      failedLogins.clear()
+      counters = emptyCounters()
+      faults = noFaults()
+      accessTokenLifetime = options.accessTokenLifetime ?? 30
+    },
+  }
+
+  return { handlers, controls, origin }
+}
+
+export type MockBackend = ReturnType<typeof createMockBackend>

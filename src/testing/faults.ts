@@ -1,0 +1,61 @@
+/** The mock backend's counters and fault state: what the "Break the server" panel shows. */
+
+export type RefreshFault = 500 | 503 | 429 | 401 | 'network' | 'html' | 'empty'
+
+export interface Counters {
+  refreshCalls: number
+  refreshSuccesses: number
+  reuseDetections: number
+  loginCalls: number
+  logoutCalls: number
+  apiCalls: number
+  statuses: Record<string, number>
+}
+
+export interface QueuedFault {
+  kind: RefreshFault
+  retryAfter?: number
+}
+
+/** A queued fault after a request took it: which one, so the panel can say. */
+export interface ConsumedFault extends QueuedFault {
+  consumedBy: { method: string; path: string; at: string; sessionId: string | null; username: string | null }
+}
+
+/** How many consumed faults `faults.consumedFailures` keeps (newest last). */
+export const CONSUMED_FAULTS_KEPT = 20
+
+export interface Faults {
+  refreshFailures: QueuedFault[]
+  consumedFailures: ConsumedFault[]
+  latency: number
+  clockOffset: number
+  reuseGrace: number
+}
+
+export const emptyCounters = (): Counters => ({
+  refreshCalls: 0,
+  refreshSuccesses: 0,
+  reuseDetections: 0,
+  loginCalls: 0,
+  logoutCalls: 0,
+  apiCalls: 0,
+  statuses: {},
+})
+
+export const noFaults = (): Faults => ({ refreshFailures: [], consumedFailures: [], latency: 0, clockOffset: 0, reuseGrace: 0 })
+
+/** Records which request took a queued fault (the last `CONSUMED_FAULTS_KEPT`). */
+export function recordConsumed(faults: Faults, fault: QueuedFault, request: Request, taker: { sessionId: string; username: string } | null, now: number): void {
+  faults.consumedFailures.push({
+    ...fault,
+    consumedBy: {
+      method: request.method,
+      path: new URL(request.url).pathname,
+      at: new Date(now).toISOString(),
+      sessionId: taker?.sessionId ?? null,
+      username: taker?.username ?? null,
+    },
+  })
+  faults.consumedFailures.splice(0, Math.max(0, faults.consumedFailures.length - CONSUMED_FAULTS_KEPT))
+}

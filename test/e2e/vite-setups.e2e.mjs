@@ -1,0 +1,117 @@
+// The two dev setups the README documents, with the real tool: a Vite dev server (started
+// here through Vite's programmatic API) serving a tiny app (test/fixtures/vite-app, the SDK
+// from src through an alias), the demo's mock backend beside it on another port.
+//   (a) dev proxy: the app calls its own origin, Vite forwards /auth and /api to the mock;
+//   (b) cross-origin baseUrl: the app calls the mock directly (CORS with credentials).
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { createServer } from 'vite'
+import { launchBrowser, mock, newDevice, root, startDemo, state } from './harness.mjs'
+
+let demo
+let browser
+const cacheDir = mkdtempSync(join(tmpdir(), 'tokenkeeper-vite-'))
+
+before(async () => {
+  demo = await startDemo()
+  browser = await launchBrowser()
+})
+
+after(async () => {
+  await browser?.close()
+  await demo?.close()
+  rmSync(cacheDir, { recursive: true, force: true })
+})
+
+async function startVite(proxy) {
+  const server = await createServer({
+    configFile: false,
+    root: join(root, 'test/fixtures/vite-app'),
+    cacheDir,
+    logLevel: 'error',
+    resolve: { alias: { tokenkeeper: join(root, 'src/index.ts') } },
+    server: {
+      host: 'localhost',
+      port: 0,
+      // (a) is exactly this: both prefixes to the backend, nothing else.
+      ...(proxy && { proxy: { '/auth': demo.url, '/api': demo.url } }),
+    },
+  })
+  await server.listen()
+  const { port } = server.httpServer.address()
+  return { server, url: `http://localhost:${port}` }
+}
+
+/** Sign in, reload (the session survives), call the API, refresh, log out. */
+async function lifecycle(appUrl, query) {
+  await mock(demo.url, 'reset')
+  const { context, problems } = await newDevice(browser)
+  const page = await context.newPage()
+  await page.goto(`${appUrl}/${query}`)
+  await page.waitForFunction(() => window.tm)
+  await page.evaluate(() => window.ready)
+  assert.equal(await page.evaluate(() => window.tm.getSnapshot().status), 'signedOut')
+
+  await page.evaluate(() => window.tm.login({ username: 'bob', password: 'builder' }))
+  const me = () =>
+    page.evaluate(async () => {
+      const response = await window.tm.fetch(`${window.api}/api/me`)
+      return { status: response.status, body: await response.json() }
+    })
+  assert.deepEqual((await me()).status, 200)
+
+  await page.reload()
+  await page.waitForFunction(() => window.tm)
+  await page.evaluate(() => window.ready)
+  assert.equal(await page.evaluate(() => window.tm.getSnapshot().status), 'active', 'the session survives a reload')
+  assert.equal(await page.textContent('#status'), 'active')
+  const afterReload = await me()
+  assert.equal(afterReload.status, 200)
+  assert.equal(afterReload.body.username, 'bob')
+
+  const before = await page.evaluate(() => window.tm.getSnapshot().expiresAt)
+  await page.waitForTimeout(5)
+  await page.evaluate(() => window.tm.refresh())
+  assert.ok((await page.evaluate(() => window.tm.getSnapshot().expiresAt)) >= before)
+  assert.equal((await me()).status, 200)
+
+  await page.evaluate(() => window.tm.logout())
+  assert.equal(await page.evaluate(() => window.tm.getSnapshot().status), 'signedOut')
+  await page.reload()
+  await page.waitForFunction(() => window.tm)
+  await page.evaluate(() => window.ready)
+  assert.equal(await page.evaluate(() => window.tm.getSnapshot().status), 'signedOut', 'logged out for good')
+
+  const s = await state(demo.url)
+  assert.equal(s.counters.statuses['403'] ?? 0, 0, 'no CSRF or origin refusal')
+  assert.equal(s.counters.refreshSuccesses, 2, 'one resume after the reload, one forced refresh')
+  assert.equal(s.counters.logoutCalls, 1)
+  assert.equal(s.sessions, 0)
+  assert.deepEqual(
+    problems.filter((p) => p.startsWith('pageerror')),
+    [],
+  )
+  await context.close()
+}
+
+test('(a) Vite dev proxy for /auth and /api: sign in, reload keeps the session, refresh, logout', async () => {
+  const vite = await startVite(true)
+  try {
+    await lifecycle(vite.url, '')
+  } finally {
+    await vite.server.close()
+  }
+})
+
+test('(b) cross-origin baseUrl (app and mock on different ports, CORS with credentials): the same', async () => {
+  const vite = await startVite(false)
+  try {
+    assert.notEqual(new URL(vite.url).port, new URL(demo.url).port)
+    await lifecycle(vite.url, `?api=${encodeURIComponent(demo.url)}`)
+  } finally {
+    await vite.server.close()
+  }
+})
