@@ -3,8 +3,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { eventually, launchBrowser, login, mock, newDevice, openDashboard, screenshot, startDemo, state } from './harness.mjs'
 
-const IPHONE_UA =
-  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1'
+const IPHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1'
 
 let demo
 let browser
@@ -20,7 +19,10 @@ after(async () => {
   await demo?.close()
   const problems = devices.flatMap((d) => d.problems)
   // Failed fetches (401s, dropped connections) are expected; uncaught page errors are not.
-  assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
+  assert.deepEqual(
+    problems.filter((p) => p.startsWith('pageerror')),
+    [],
+  )
 })
 
 async function device(viewport, options) {
@@ -90,6 +92,16 @@ test('dashboard: login, countdown, one refresh for 20 concurrent calls, 503 reco
     assert.equal((await snapshot(page)).status, 'active')
     await press(page, '[data-action=me]')
     await page.waitForFunction(() => document.querySelector('#action-result').textContent.startsWith('GET /api/me → 200'))
+    // The panel polls once a second: shoot once it shows the server's current state (a stale
+    // "Token lifetime 3 s" beside a 30 s token is what the old screenshot showed).
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-counter=accessTokenLifetime]')?.textContent === '30 s' &&
+        document.querySelector('[data-counter=refreshCalls]')?.textContent === '2' &&
+        document.querySelector('[data-counter=apiCalls]')?.textContent === '1',
+      null,
+      { timeout: 5000 },
+    )
     await screenshot(page, 'dashboard-1280x800')
   })
 
