@@ -3,13 +3,15 @@ import { randomToken } from './base64url'
 import { JwtSigner } from './jwt'
 import { type Counters, emptyCounters, type Faults, noFaults, recordConsumed, type RefreshFault } from './faults'
 import { corsHeaders, createOriginPolicy, originRefused, preflight } from './origins'
-import { CSRF_HEADER, DEMO_USERS, type MockBackendOptions, REFRESH_COOKIE, type Session } from './model'
+import { CSRF_HEADER, DEMO_USERS, type MockBackendOptions, type Session } from './model'
 import { parseUserAgent } from './user-agent'
+import { presentedRefreshToken, readRefreshCookie, refreshCookieHeaders, sessionView } from './wire'
 
 /**
- * The mock auth backend: msw handlers over an in-memory store, used by the unit tests (through
- * `getResponse`), by msw in the browser and by the Node demo server. Refresh tokens rotate on
- * every use; presenting a rotated one is reuse and revokes the whole family (RFC 9700 §4.14).
+ * The mock auth backend (`tokenkeeper/testing`): msw handlers over an in-memory store, used by
+ * apps' tests, this project's unit tests (through `getResponse`), msw in the browser and the
+ * Node demo server. Refresh tokens rotate on every use; presenting a rotated one is reuse and
+ * revokes the whole family (RFC 9700 §4.14).
  */
 
 export type { ConsumedFault, Counters, Faults, QueuedFault, RefreshFault } from './faults'
@@ -34,28 +36,11 @@ export function createMockBackend(options: MockBackendOptions = {}) {
   const serverNow = () => realNow() + faults.clockOffset
 
   const url = (path: string) => new URL(path, origin).href
+  const cookieHeaders = (value: string, maxAge: number) => refreshCookieHeaders(value, maxAge, options)
 
   function count(response: Response): Response {
     counters.statuses[response.status] = (counters.statuses[response.status] ?? 0) + 1
     return response
-  }
-
-  function cookie(value: string, maxAge: number): string {
-    return `${REFRESH_COOKIE}=${value}; Path=/auth; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${options.secureCookie ? '; Secure' : ''}`
-  }
-
-  function cookieHeaders(value: string, maxAge: number): Record<string, string> {
-    const header = cookie(value, maxAge)
-    return options.exposeSetCookie ? { 'set-cookie': header, 'x-mock-set-cookie': header } : { 'set-cookie': header }
-  }
-
-  function readCookie(request: Request): string | null {
-    const header = request.headers.get('cookie') ?? ''
-    for (const part of header.split(';')) {
-      const [name, ...rest] = part.trim().split('=')
-      if (name === REFRESH_COOKIE) return rest.join('=') || null
-    }
-    return null
   }
 
   /** The Origin check is in `guard`; this is the header half of the CSRF defence. */
@@ -127,17 +112,6 @@ export function createMockBackend(options: MockBackendOptions = {}) {
     return HttpResponse.json({ error }, { status: 401, headers: clearCookie ? cookieHeaders('', 0) : {} })
   }
 
-  async function presentedRefreshToken(request: Request): Promise<string | null> {
-    const fromCookie = readCookie(request)
-    if (fromCookie) return fromCookie
-    try {
-      const body = (await request.clone().json()) as { refreshToken?: unknown }
-      return typeof body.refreshToken === 'string' ? body.refreshToken : null
-    } catch {
-      return null
-    }
-  }
-
   /** Rotation with reuse detection: the heart of the mock. */
   async function redeem(token: string | null): Promise<Response> {
     if (!token) return unauthorized('no_refresh_token')
@@ -170,20 +144,6 @@ export function createMockBackend(options: MockBackendOptions = {}) {
     if (claims.gen !== session.generation) return null
     session.lastActiveAt = realNow()
     return session
-  }
-
-  function sessionView(session: Session, currentId: string) {
-    return {
-      id: session.id,
-      current: session.id === currentId,
-      device: session.device,
-      browser: session.browser,
-      os: session.os,
-      ip: session.ip,
-      createdAt: new Date(session.createdAt).toISOString(),
-      lastActiveAt: new Date(session.lastActiveAt).toISOString(),
-      expiresAt: new Date(session.expiresAt).toISOString(),
-    }
   }
 
   const withLatency = async () => {
@@ -406,7 +366,7 @@ export function createMockBackend(options: MockBackendOptions = {}) {
      * Bearer token (signature checked, expiry and generation not: this only names the session).
      */
     async sessionOf(request: Request): Promise<{ sessionId: string; username: string } | null> {
-      const token = readCookie(request)
+      const token = readRefreshCookie(request)
       let session = token ? byToken.get(token) : undefined
       const header = request.headers.get('authorization') ?? ''
       if (!session && header.startsWith('Bearer ')) {
