@@ -5,8 +5,15 @@
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const ENTRIES = { react: 'react', vue: 'vue', axios: 'axios', svelte: 'svelte' }
-for (const peer of Object.values(ENTRIES)) {
+const ENTRIES = {
+  react: ['react'],
+  vue: ['vue'],
+  axios: ['axios'],
+  svelte: ['svelte'],
+  // Unlinked Angular packages need the JIT compiler loaded first (an Angular SSR build links them instead).
+  angular: ['@angular/compiler', '@angular/core', '@angular/common/http', 'rxjs'],
+}
+for (const peer of Object.values(ENTRIES).flat()) {
   await import(peer)
   require(peer)
 }

@@ -29,7 +29,7 @@ const BC_BROWSER = `${ROOT}node_modules/broadcast-channel/dist/esbrowser/index.j
 const OWN_EXTERNAL = ['ky', 'mitt', 'broadcast-channel', 'oblivious-set', 'unload', 'p-queue', '@babel/runtime']
 
 /** The framework entries, measured alone (goal 1 kB each, issue 16); not enforced. */
-const SUBPATHS = ['react', 'vue', 'axios', 'svelte']
+const SUBPATHS = ['react', 'vue', 'axios', 'svelte', 'angular']
 const SUBPATH_EXTERNAL = ['react', 'react/*', 'vue', 'axios', 'svelte', 'svelte/*', '@angular/*', 'rxjs', 'rxjs/*', ...OWN_EXTERNAL]
 
 const require = createRequire(import.meta.url)

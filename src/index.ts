@@ -3,7 +3,7 @@
  * single-flight refresh shared by every tab, an authorized `fetch` and ky instance, typed
  * events, sliding sessions, and `subscribe`/`getSnapshot` for UI frameworks.
  *
- * Framework bindings: `tokenkeeper/react`, `tokenkeeper/vue`, `tokenkeeper/svelte`; HTTP clients: `tokenkeeper/axios`.
+ * Framework bindings: `tokenkeeper/react`, `tokenkeeper/vue`, `tokenkeeper/svelte`; `tokenkeeper/angular`; HTTP clients: `tokenkeeper/axios`.
  *
  * @example
  * ```ts

@@ -1,0 +1,114 @@
+/**
+ * Angular bindings: `import { provideTokenKeeper, tokenKeeperInterceptor, injectSession } from 'tokenkeeper/angular'`.
+ *
+ * Requires Angular 19 or later (`@angular/core`, `@angular/common` and `rxjs` are optional peer
+ * dependencies of tokenkeeper). The bindings never start or destroy a manager.
+ *
+ * @example
+ * ```ts
+ * bootstrapApplication(AppComponent, {
+ *   providers: [provideTokenKeeper(tm), provideHttpClient(withFetch(), withInterceptors([tokenKeeperInterceptor]))],
+ * })
+ * ```
+ *
+ * @packageDocumentation
+ * @module tokenkeeper/angular
+ */
+import { DestroyRef, InjectionToken, inject, makeEnvironmentProviders, signal, type EnvironmentProviders, type Signal } from '@angular/core'
+import { HttpErrorResponse, type HttpInterceptorFn } from '@angular/common/http'
+import { Observable, catchError, from, switchMap, throwError } from 'rxjs'
+// Type-only imports: this entry must not pull the core into its bundle.
+import type { TokenManager } from './token-manager'
+import type { SessionSnapshot, TokenManagerEventName, TokenManagerEvents } from './types'
+import { requestFlow } from './http/request-flow'
+
+/** The default claims type, as in `TokenManager`. */
+type DefaultClaims = Record<string, unknown>
+
+/** The injection token under which {@link provideTokenKeeper} provides the manager. */
+export const TOKEN_MANAGER = new InjectionToken<TokenManager<object>>('tokenkeeper')
+
+/**
+ * Provides the app's manager to the environment injector (`bootstrapApplication` providers, a
+ * route's `providers`). Pass the manager, or a factory that creates it on first injection (it
+ * runs once, in an injection context). Options alone are not accepted: building the manager
+ * here would bundle a second copy of the core into this entry, whose error classes would not be
+ * the ones `tokenkeeper` exports.
+ *
+ * @example
+ * ```ts
+ * providers: [provideTokenKeeper(() => new TokenManager({ baseUrl: 'https://app.example.com' }))]
+ * ```
+ */
+export function provideTokenKeeper<Claims extends object>(manager: TokenManager<Claims> | (() => TokenManager<Claims>)): EnvironmentProviders {
+  return makeEnvironmentProviders([{ provide: TOKEN_MANAGER, useFactory: typeof manager === 'function' ? manager : () => manager }])
+}
+
+/** The provided manager (call in an injection context). @throws NullInjectorError when none is provided. */
+export function injectTokenManager<Claims extends object = DefaultClaims>(): TokenManager<Claims> {
+  return inject(TOKEN_MANAGER) as TokenManager<Claims>
+}
+
+/** What `fetch(relativeUrl)` resolves against in a page; nothing elsewhere (server rendering). */
+const pageBase = (): string | undefined => (globalThis as { document?: { baseURI?: string } }).document?.baseURI ?? globalThis.location?.href
+
+/**
+ * A functional interceptor with the request flow of `tm.fetch`, for `withInterceptors([...])`:
+ * the Bearer only for the manager's `authorizedOrigins` (a request with its own `Authorization`
+ * header keeps it), the request waits while a refresh runs, and a 401 on a request that carried
+ * the Bearer asks the manager once for a newer token (one refresh shared by every request and
+ * tab) and replays once; a second 401 is the `HttpErrorResponse` as is. When the session ends
+ * the request errors with `SessionExpiredError`.
+ */
+export const tokenKeeperInterceptor: HttpInterceptorFn = (req, next) => {
+  const flow = requestFlow(inject(TOKEN_MANAGER))
+  let url: URL
+  try {
+    url = new URL(req.urlWithParams, pageBase())
+  } catch {
+    return next(req)
+  }
+  if (!flow.isAuthorized(url) || req.headers.has('authorization')) return next(req)
+  const withToken = (token: string | null) => (token === null ? req : req.clone({ setHeaders: { authorization: `Bearer ${token}` } }))
+  return from(flow.getToken()).pipe(
+    switchMap((token) =>
+      next(withToken(token)).pipe(
+        catchError((error: unknown) =>
+          error instanceof HttpErrorResponse && error.status === 401
+            ? from(flow.recover(token)).pipe(switchMap((fresh) => (fresh === null || fresh === token ? throwError(() => error) : next(withToken(fresh)))))
+            : throwError(() => error),
+        ),
+      ),
+    ),
+  )
+}
+
+/**
+ * The session as a signal (`session().status`, `session().claims`), updated through
+ * `tm.subscribe` until the calling injection context (component, service) is destroyed. Call it
+ * in an injection context; `tm` defaults to the provided manager.
+ *
+ * @example
+ * ```ts
+ * readonly session = injectSession()
+ * readonly signedIn = computed(() => this.session().status === 'active')
+ * ```
+ */
+export function injectSession<Claims extends object = DefaultClaims>(tm: TokenManager<Claims> = injectTokenManager<Claims>()): Signal<SessionSnapshot<Claims>> {
+  const snapshot = signal(tm.getSnapshot())
+  inject(DestroyRef).onDestroy(tm.subscribe(() => snapshot.set(tm.getSnapshot())))
+  return snapshot.asReadonly()
+}
+
+/**
+ * The manager's `name` events as an observable: each subscription adds one listener, removed on
+ * unsubscribe (`takeUntilDestroyed()`, the `async` pipe).
+ *
+ * @example
+ * ```ts
+ * sessionEvents(tm, 'sessionExpired').pipe(takeUntilDestroyed()).subscribe(({ reason }) => showLoginModal(reason))
+ * ```
+ */
+export function sessionEvents<Claims extends object, K extends TokenManagerEventName>(tm: TokenManager<Claims>, name: K): Observable<TokenManagerEvents<Claims>[K]> {
+  return new Observable((subscriber) => tm.on(name, (payload) => subscriber.next(payload)))
+}

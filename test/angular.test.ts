@@ -1,0 +1,132 @@
+// Angular's packages ship partially compiled: the JIT compiler links them at run time.
+import '@angular/compiler'
+import { HttpClient, HttpErrorResponse, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http'
+import {
+  computed,
+  createEnvironmentInjector,
+  type EnvironmentInjector,
+  runInInjectionContext,
+  provideZonelessChangeDetection,
+  ɵINJECTOR_SCOPE as INJECTOR_SCOPE,
+} from '@angular/core'
+import { firstValueFrom } from 'rxjs'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { isSessionExpiredError, TokenManager, type SessionEndReason } from '../src'
+import { injectSession, injectTokenManager, provideTokenKeeper, sessionEvents, tokenKeeperInterceptor } from '../src/angular'
+import { createBrowser, ORIGIN } from './helpers/browser'
+import { subscriberCount } from './helpers/subscribers'
+
+const ALICE = { username: 'alice', password: 'wonderland' }
+const THIRD_PARTY = 'https://third-party.test'
+
+/** The root environment injector an app's bootstrap creates (`providedIn: 'root'` services live there). */
+const ROOT = { provide: INJECTOR_SCOPE, useValue: 'root' }
+
+/** An app's environment injector: the real HttpClient with the fetch backend (global fetch → the mock backend). */
+function setup(options: { always401?: boolean } = {}) {
+  const browser = createBrowser()
+  const tm = new TokenManager({ baseUrl: ORIGIN, fetch: browser.fetch, crossTab: false })
+  const sent: Request[] = []
+  vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init)
+    sent.push(request.clone())
+    if (options.always401 && new URL(request.url).pathname === '/api/always401') return new Response('{}', { status: 401 })
+    return browser.fetch(request)
+  })
+  const injector = createEnvironmentInjector(
+    [ROOT, provideZonelessChangeDetection(), provideTokenKeeper(tm), provideHttpClient(withFetch(), withInterceptors([tokenKeeperInterceptor]))],
+    null as unknown as EnvironmentInjector,
+  )
+  const http = injector.get(HttpClient)
+  const bearer = (path: string) => sent.filter((r) => new URL(r.url).pathname === path).map((r) => r.headers.get('authorization'))
+  return { browser, tm, injector, http, sent, bearer }
+}
+
+describe('tokenkeeper/angular', () => {
+  beforeEach(() => vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] }))
+  afterEach(() => {
+    vi.useRealTimers()
+    vi.unstubAllGlobals()
+  })
+
+  it('the interceptor sends the Bearer to authorized origins only', async () => {
+    const { tm, http, sent, injector } = setup()
+    await tm.login(ALICE)
+    const me = await firstValueFrom(http.get<{ username: string }>(`${ORIGIN}/api/me`))
+    expect(me.username).toBe('alice')
+    expect(sent.at(-1)!.headers.get('authorization')).toMatch(/^Bearer ey/)
+    await firstValueFrom(http.get(`${THIRD_PARTY}/x`, { responseType: 'text' }))
+    expect(sent.at(-1)!.headers.get('authorization')).toBeNull()
+    expect(injector.get(HttpClient)).toBe(http)
+    injector.destroy()
+    tm.destroy()
+  })
+
+  it('1 refresh for concurrent 401s, each request replayed once; a second 401 is the HttpErrorResponse', async () => {
+    const { browser, tm, http, bearer } = setup({ always401: true })
+    await tm.login(ALICE)
+    browser.controls.expireAccessTokens()
+    vi.setSystemTime(Date.now() + 2000)
+    const before = browser.count('/auth/refresh')
+    const replies = await Promise.all(Array.from({ length: 20 }, () => firstValueFrom(http.get<{ username: string }>(`${ORIGIN}/api/me`))))
+    expect(replies.every((r) => r.username === 'alice')).toBe(true)
+    expect(browser.count('/auth/refresh') - before).toBe(1)
+    expect(new Set(bearer('/api/me').slice(-40)).size).toBe(2)
+
+    const error = await firstValueFrom(http.get(`${ORIGIN}/api/always401`)).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(HttpErrorResponse)
+    expect((error as HttpErrorResponse).status).toBe(401)
+    expect(bearer('/api/always401')).toHaveLength(2)
+    expect(browser.count('/auth/refresh') - before).toBe(2)
+    tm.destroy()
+  })
+
+  it('errors with SessionExpiredError when the refresh ends the session', async () => {
+    const { browser, tm, http } = setup()
+    await tm.login(ALICE)
+    browser.controls.revokeAll()
+    browser.controls.expireAccessTokens()
+    vi.setSystemTime(Date.now() + 2000)
+    const error = await firstValueFrom(http.get(`${ORIGIN}/api/me`)).catch((e: unknown) => e)
+    expect(isSessionExpiredError(error)).toBe(true)
+    tm.destroy()
+  })
+
+  it('injectSession is a signal of the snapshot until the injector is destroyed; sessionEvents is an observable', async () => {
+    const { browser, tm, injector } = setup()
+    const child = createEnvironmentInjector([], injector)
+    const { session, status, manager } = runInInjectionContext(child, () => {
+      const session = injectSession()
+      return { session, status: computed(() => session().status), manager: injectTokenManager() }
+    })
+    expect(manager).toBe(tm)
+    expect(session()).toBe(tm.getSnapshot())
+    expect(subscriberCount(tm)).toBe(1)
+    const reasons: SessionEndReason[] = []
+    const subscription = sessionEvents(tm, 'sessionExpired').subscribe(({ reason }) => reasons.push(reason))
+    await tm.login(ALICE)
+    expect(status()).toBe('active')
+    expect(session().claims?.sub).toBe('alice')
+    browser.controls.revokeAll()
+    await tm.refresh().catch(() => undefined)
+    expect(status()).toBe('expired')
+    expect(reasons).toEqual(['refresh_rejected'])
+    subscription.unsubscribe()
+    child.destroy()
+    expect(subscriberCount(tm)).toBe(0)
+    await tm.login(ALICE)
+    expect(status()).toBe('expired')
+    expect(reasons).toEqual(['refresh_rejected'])
+    tm.destroy()
+  })
+
+  it('provideTokenKeeper takes a factory, run once on first injection', () => {
+    const factory = vi.fn(() => new TokenManager({ baseUrl: ORIGIN, crossTab: false }))
+    const injector = createEnvironmentInjector([provideTokenKeeper(factory)], null as unknown as EnvironmentInjector)
+    expect(factory).not.toHaveBeenCalled()
+    const tm = runInInjectionContext(injector, () => injectTokenManager())
+    expect(runInInjectionContext(injector, () => injectTokenManager())).toBe(tm)
+    expect(factory).toHaveBeenCalledTimes(1)
+    tm.destroy()
+  })
+})
