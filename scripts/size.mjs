@@ -23,7 +23,7 @@ export const BUDGET = { own: 5000, whole: 16000 }
  * it): ratchets about 0.1 kB above the current figures, against unnoticed growth. Lower them as
  * the code shrinks; raise them only for a change worth its bytes, and say so in BENCHMARKS.md.
  */
-export const CEILING = { own: 13600, whole: 18200 }
+export const CEILING = { own: 15000, whole: 19600 }
 
 const BC_BROWSER = `${ROOT}node_modules/broadcast-channel/dist/esbrowser/index.js`
 const OWN_EXTERNAL = ['ky', 'mitt', 'broadcast-channel', 'oblivious-set', 'unload', 'p-queue', '@babel/runtime']
@@ -101,6 +101,10 @@ export async function measureAll() {
   const whole = await add('tokenkeeper', '**whole import** (dist/index.js + ky + mitt, loaded up front)', "import { TokenManager } from 'tokenkeeper'", `export { TokenManager } from './dist/index.js'`)
   const own = await add('tokenkeeper', '**own code** (src/, ky, mitt, broadcast-channel external)', "import { TokenManager } from 'tokenkeeper'", `export { TokenManager } from './src/index.ts'`, { external: OWN_EXTERNAL })
   const rebuilt = await add('tokenkeeper', 'whole import rebuilt from src/ (cross-check)', "import { TokenManager } from 'tokenkeeper'", `export { TokenManager } from './src/index.ts'`, { alias: { 'broadcast-channel': BC_BROWSER } })
+  // Backend presets are tree-shaken out of the line above; their own cost is the difference to it.
+  for (const preset of ['simplejwt', 'oauth2']) {
+    await add('tokenkeeper', `whole import with the \`${preset}()\` preset (its own cost: the difference to the first row)`, `import { TokenManager, ${preset} } from 'tokenkeeper'`, `export { TokenManager, ${preset} } from './dist/index.js'`)
+  }
   await add('dependency', `ky ${version('ky')}`, "import ky from 'ky'", `export { default } from 'ky'`)
   await add('dependency', `mitt ${version('mitt')}`, "import mitt from 'mitt'", `export { default } from 'mitt'`)
   await add('dependency', `broadcast-channel ${version('broadcast-channel')} (browser build, as bundled)`, "import { BroadcastChannel, createLeaderElection } from 'broadcast-channel'", `export { BroadcastChannel, createLeaderElection } from '${BC_BROWSER}'`)

@@ -51,18 +51,40 @@ export class SessionExpiredError extends TokenKeeperError {
   }
 }
 
-/** A refresh failed for a transient reason (network, timeout, 408, 429, 5xx); the session is kept. */
+/** What an error reply said: the OAuth `error` code (or the server's `error`/`code` field) and its text. */
+export interface ServerErrorFields {
+  /** The server's error code: OAuth `invalid_request`, `invalid_client`, simplejwt `token_not_valid`... */
+  error?: string | undefined
+  /** The server's explanation (`error_description`, `message` or `detail`), at most 200 characters. */
+  errorDescription?: string | undefined
+}
+
+/**
+ * A refresh failed and the session is kept while its token is valid: a transient failure
+ * (network, timeout, 408, 429, 5xx: `transient: true`, tried again after the cooldown) or a
+ * misconfiguration (a 400 `invalid_request`, `invalid_client`, 404...: `transient: false`; fix
+ * the backend settings; `error` says what the server objected to).
+ */
 export class RefreshError extends TokenKeeperError {
   /** HTTP status of the last attempt, `undefined` for network errors and timeouts. */
   readonly status: number | undefined
   /** Epoch ms before which the SDK will not call the refresh endpoint again. */
   readonly retryAt: number | undefined
+  /** `false` for a misconfiguration: the same request will keep failing. */
+  readonly transient: boolean
+  /** The server's error code, when its reply had one. */
+  readonly error: string | undefined
+  /** The server's error text, when its reply had one. */
+  readonly errorDescription: string | undefined
 
-  constructor(message: string, options: { status?: number; cause?: unknown; retryAt?: number } = {}) {
+  constructor(message: string, options: { status?: number; cause?: unknown; retryAt?: number; transient?: boolean } & ServerErrorFields = {}) {
     super('REFRESH_FAILED', message, { cause: options.cause })
     this.name = 'RefreshError'
     this.status = options.status
     this.retryAt = options.retryAt
+    this.transient = options.transient ?? true
+    this.error = options.error
+    this.errorDescription = options.errorDescription
   }
 }
 
@@ -74,18 +96,28 @@ export class InvalidTokenError extends TokenKeeperError {
   }
 }
 
-/** The login call failed: wrong credentials (401), rate limited (429), network... */
+/**
+ * The sign-in failed: wrong credentials (401, or OAuth `400 invalid_grant`), rate limited (429),
+ * network, or a redirect callback that must not sign in (`error: 'invalid_state'`, or the
+ * server's `error=` such as `access_denied`).
+ */
 export class LoginError extends TokenKeeperError {
-  /** HTTP status: 401 wrong credentials, 429 rate limited; `undefined` for a network error or timeout. */
+  /** HTTP status: 401 wrong credentials, 429 rate limited; `undefined` for a network error, a timeout or a callback error. */
   readonly status: number | undefined
   /** Seconds to wait before trying again, from `Retry-After` (429). */
   readonly retryAfter: number | undefined
+  /** The server's error code (OAuth `invalid_grant`, `access_denied`...), or `invalid_state` for a bad or replayed callback. */
+  readonly error: string | undefined
+  /** The server's error text, when it sent one. */
+  readonly errorDescription: string | undefined
 
-  constructor(message: string, options: { status?: number; cause?: unknown; retryAfter?: number } = {}) {
+  constructor(message: string, options: { status?: number; cause?: unknown; retryAfter?: number } & ServerErrorFields = {}) {
     super('LOGIN_FAILED', message, { cause: options.cause })
     this.name = 'LoginError'
     this.status = options.status
     this.retryAfter = options.retryAfter
+    this.error = options.error
+    this.errorDescription = options.errorDescription
   }
 }
 

@@ -34,11 +34,16 @@ export {
   isDestroyedError,
   isSessionsApiError,
   type TokenKeeperErrorCode,
+  type ServerErrorFields,
 } from './errors'
+export { simplejwt, type SimpleJwtOptions } from './http/simplejwt'
+export { oauth2, type OAuth2Options } from './http/oauth2'
+export { defaultBackend, type DefaultBackendOptions } from './http/default-backend'
+export type { Backend, BackendOption, BackendContext, BackendRequest, BackendReply, RefreshFailure } from './http/backend'
 export { decodeJwt, type JwtClaims } from './token/jwt'
 export type { Clock } from './util/clock'
 export type { LogEntry, LogEvent, Logger } from './util/logger'
-export type { BrowserEnvironment, WakeReason } from './util/environment'
+export type { BrowserEnvironment, Navigation, WakeReason } from './util/environment'
 export type { LockManagerLike } from './tabs/lock'
 export type { ChannelLike, ChannelFactory, TabMessage } from './tabs/protocol'
 export type { SessionsClient } from './http/sessions-client'

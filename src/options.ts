@@ -1,8 +1,9 @@
 import { MAX_TIMER_DELAY, systemClock, type Clock } from './util/clock'
 import { browserEnvironment, type BrowserEnvironment } from './util/environment'
 import { consoleLogger, type Logger } from './util/logger'
-import { defaultParseTokenResponse, type TokenResponse } from './token/token-response'
 import { resolveUrls } from './http/urls'
+import type { Backend, BackendContext } from './http/backend'
+import { defaultBackend } from './http/default-backend'
 import { BACKOFF, type RetryPolicy } from './refresh/backoff'
 import type { IdlePolicy } from './session/session-timeouts'
 import type { LockManagerLike } from './tabs/lock'
@@ -47,7 +48,8 @@ export interface ResolvedOptions {
   readonly lockTimeout: number
   /** The CSRF header of every auth call as headers (`{}` with `csrfHeader: false`). */
   readonly csrfHeaders: Readonly<Record<string, string>>
-  readonly parseTokenResponse: (body: unknown) => TokenResponse
+  /** The `backend` option, built; the default contract's backend when none was given. */
+  readonly backend: Backend
   /** The fetch to use, looked up at call time (a fetch patched later is honoured). */
   readonly getFetch: () => typeof fetch
   readonly idle: Readonly<IdlePolicy>
@@ -77,6 +79,7 @@ const CHECKS: Check[] = [
   ['authorizedOrigins', isStringArray, 'an array of origin strings'],
   ['fetch', isFunction, 'a function'],
   ['parseTokenResponse', isFunction, 'a function'],
+  ['backend', (v) => isFunction(v) || isObject(v), 'a backend object or preset (simplejwt(), oauth2(), ...)'],
   ['csrfHeader', (v) => v === false || (isObject(v) && isString(v.name) && v.name !== '' && isString(v.value)), 'false or { name, value } strings'],
   ['activityEvents', isStringArray, 'an array of event names'],
   ['deliberateActivityEvents', isStringArray, 'an array of event names'],
@@ -134,18 +137,26 @@ export function resolveOptions(options: TokenManagerOptions = {}): ResolvedOptio
   const crossTab = options.crossTab ?? DEFAULTS.crossTab
   const retryPolicy = Object.freeze({ ...BACKOFF, retries: retry })
   const customFetch = options.fetch
+  const getFetch = () => customFetch ?? globalThis.fetch
+  const environment = options.environment ?? browserEnvironment
+  const backend = resolveBackend(options, urls, {
+    baseUrl: options.baseUrl,
+    resolve: urls.resolve,
+    environment,
+    fetch: (input, init) => getFetch()(input, init),
+  })
   return Object.freeze({
     endpoints: Object.freeze(urls.endpoints),
     authorizedOrigins: urls.authorizedOrigins,
-    cookieMode: (options.refreshTokenTransport ?? DEFAULTS.refreshTokenTransport) === 'cookie',
+    cookieMode: backend.refreshTokenTransport === 'cookie',
     timeout,
     refreshLeadTime,
     refreshCooldown: number.refreshCooldown,
     retryPolicy,
     lockTimeout: (retry + 1) * timeout + retry * BACKOFF.maxDelay + 5000,
     csrfHeaders: Object.freeze(csrf ? { [csrf.name]: csrf.value } : {}),
-    parseTokenResponse: options.parseTokenResponse ?? defaultParseTokenResponse,
-    getFetch: () => customFetch ?? globalThis.fetch,
+    backend,
+    getFetch,
     idle: Object.freeze({ idleTimeout, idleWarningTime, maxSessionAge }),
     activityEvents: Object.freeze([...(options.activityEvents ?? DEFAULTS.activityEvents)]),
     deliberateActivityEvents: Object.freeze([...(options.deliberateActivityEvents ?? DEFAULTS.deliberateActivityEvents)]),
@@ -158,7 +169,31 @@ export function resolveOptions(options: TokenManagerOptions = {}): ResolvedOptio
             locks: options.locks,
           }),
     clock: options.clock ?? systemClock,
-    environment: options.environment ?? browserEnvironment,
+    environment,
     logger: options.logger ?? ((options.debug ?? DEFAULTS.debug) ? consoleLogger : null),
   })
+}
+
+const BACKEND_METHODS = ['login', 'refresh', 'logout', 'readTokens', 'classifyRefreshFailure'] as const
+
+/** The `backend` option built and checked; the shorthands (`endpoints`, ...) build the default one. */
+function resolveBackend(options: TokenManagerOptions, urls: ReturnType<typeof resolveUrls>, context: BackendContext): Backend {
+  const given = options.backend
+  if (given === undefined) {
+    return defaultBackend({
+      endpoints: urls.endpoints,
+      ...(options.refreshTokenTransport && { refreshTokenTransport: options.refreshTokenTransport }),
+      ...(options.parseTokenResponse && { parseTokenResponse: options.parseTokenResponse }),
+    })
+  }
+  // A shorthand beside a backend would be silently ignored: say so instead.
+  const { sessions: _sessions, ...auth } = options.endpoints ?? {}
+  for (const name of ['refreshTokenTransport', 'parseTokenResponse', ...Object.keys(auth)]) {
+    if (name in auth || options[name as keyof TokenManagerOptions] !== undefined) fail(TypeError, name, 'is an option of the default backend: set it on `backend`')
+  }
+  const backend = typeof given === 'function' ? given(context) : given
+  if (!hasMethods(...BACKEND_METHODS)(backend) || !['cookie', 'body'].includes(backend.refreshTokenTransport)) {
+    fail(TypeError, 'backend', `must have refreshTokenTransport ('cookie' or 'body') and ${BACKEND_METHODS}`)
+  }
+  return backend
 }

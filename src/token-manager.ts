@@ -3,7 +3,7 @@ import { ActivityTracker } from './session/activity'
 import type { Clock } from './util/clock'
 import type { BrowserEnvironment, WakeReason } from './util/environment'
 import { resolveOptions, type ResolvedOptions } from './options'
-import { DestroyedError, LoginError, SessionExpiredError } from './errors'
+import { DestroyedError, SessionExpiredError } from './errors'
 import { SessionTimeouts } from './session/session-timeouts'
 import type { LogEntry, Logger } from './util/logger'
 import { Cooldown } from './refresh/refresh-with-retry'
@@ -18,7 +18,8 @@ import { openTabSync, type TabSync } from './tabs/tab-sync'
 import { TabBridge } from './tabs/bridge'
 import { acceptToken } from './token/access-token'
 import type { TokenResponse } from './token/token-response'
-import { AuthTransport, loginFailure } from './http/transport'
+import { AuthTransport } from './http/transport'
+import { SignIn } from './session/sign-in'
 import type { EventSource, SessionDeadlines, SessionSnapshot, TokenManagerEvents, TokenManagerOptions } from './types'
 
 const JOIN_WINDOW = 150
@@ -89,6 +90,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
   private readonly session: Session
   private readonly refresher: RefreshCoordinator
   private readonly bridge: TabBridge
+  private readonly signIn: SignIn
   private readonly logger: Logger | null
   private readonly options: ResolvedOptions
   private sync: TabSync | null = null
@@ -106,12 +108,10 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     this.retryPolicy = resolved.retryPolicy
     this.cooldown = new Cooldown(this.clock, resolved.refreshCooldown)
     this.transport = new AuthTransport({
-      endpoints: resolved.endpoints,
+      backend: resolved.backend,
       timeout: resolved.timeout,
-      cookieMode,
       csrfHeaders: resolved.csrfHeaders,
       getFetch: resolved.getFetch,
-      parseTokenResponse: resolved.parseTokenResponse,
       clock: this.clock,
     })
     this.refreshTimer = new Deadline(this.clock, () => this.refresher.onDue())
@@ -170,6 +170,11 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       sync,
       onRemoteActivity: (at) => this.recordActivity(at, 'remote'),
     })
+    this.signIn = new SignIn({
+      session: this.session,
+      transport: this.transport,
+      exclusive: (call) => (this.sync && !this.sync.usesLeaderElection ? this.sync.lock.run(call) : call()),
+    })
     // Bound so they can be passed around as is: useSyncExternalStore(tm.subscribe, tm.getSnapshot).
     this.subscribe = this.subscribe.bind(this)
     this.getSnapshot = this.getSnapshot.bind(this)
@@ -209,16 +214,29 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
    */
   start(): Promise<SessionSnapshot<Claims>> {
     if (this.session.destroyed) return Promise.reject(new DestroyedError())
-    this.startPromise ??= this.resume()
+    this.startPromise ??= this.resume().catch((error: unknown) => {
+      // A failed discovery or callback: a later start() tries again (the callback is out of the address bar).
+      this.startPromise = null
+      if (!this.session.destroyed && this.session.status === 'unknown') {
+        this.session.end('signedOut')
+        this.session.store.flush()
+      }
+      throw error
+    })
     return this.startPromise
   }
 
   /**
-   * POSTs `credentials` as JSON to the login endpoint and starts the session (in every tab).
+   * Signs in and starts the session (in every tab). With the default backend it POSTs
+   * `credentials` as JSON to the login endpoint; with a redirect backend (`oauth2()`) it leaves
+   * the page for the authorization server (`credentials` become extra authorization request
+   * parameters, such as `{ prompt: 'login' }`) and the promise never settles: `start()` on the
+   * redirect URI completes the sign-in.
    * @param credentials whatever your login endpoint expects, sent as is.
    * @returns the snapshot of the new session.
    * @throws `LoginError` with `status` 401 (wrong credentials), 429 (rate limited, with
-   * `retryAfter` in seconds), another status, or `undefined` for a network error or timeout.
+   * `retryAfter` in seconds), another status, or `undefined` for a network error or timeout;
+   * `error` carries the server's error code (OAuth `invalid_grant`...).
    * @throws `InvalidTokenError` when the reply is not a usable token.
    * @throws `DestroyedError` after `destroy()`.
    * @example
@@ -231,40 +249,30 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
    * }
    * ```
    */
-  async login(credentials: Record<string, unknown>): Promise<SessionSnapshot<Claims>> {
+  async login(credentials: Record<string, unknown> = {}): Promise<SessionSnapshot<Claims>> {
     this.assertAlive()
     this.openChannel()
-    const { session } = this
-    const epoch = ++session.epoch
-    // Under the Web Lock: another tab's refresh reply must not land after ours and put the old
-    // session's refresh cookie back (the tabs would end up on the previous account).
-    const request = () => this.transport.login(credentials)
-    const outcome = await (this.sync && !this.sync.usesLeaderElection ? this.sync.lock.run(request) : request()).catch((cause: unknown) => {
-      throw new LoginError('Login request failed', { cause })
-    })
-    this.assertAlive()
-    switch (outcome.kind) {
-      case 'ok': {
-        if (epoch !== session.epoch) throw new LoginError('Login superseded by a sign-out')
-        session.install(acceptToken(outcome.tokens, outcome.receivedAt), outcome.tokens, 'local', { newSession: true })
-        session.store.flush()
-        return this.getSnapshot()
-      }
-      default:
-        throw loginFailure(outcome)
-    }
+    await this.signIn.login(credentials)
+    return this.getSnapshot()
   }
 
   /**
-   * Adopts tokens obtained elsewhere (SSO callback, native shell) and shares them with the other tabs.
+   * Adopts tokens obtained elsewhere (SSO callback, native shell) and shares them with the other
+   * tabs. Takes a `TokenResponse`, or any reply the backend reads (an OAuth `access_token` /
+   * `expires_in` reply, a simplejwt `{ access, refresh }`...).
    * @throws `InvalidTokenError` for a malformed or already expired token; `DestroyedError` after `destroy()`.
-   * @example tm.setSession({ accessToken: params.get('access_token')!, expiresIn: 900 })
+   * @example tm.setSession(await tokenResponse.json())
    */
-  setSession(tokens: TokenResponse): void {
+  setSession(tokens: TokenResponse | Record<string, unknown>): void {
     this.assertAlive()
-    const token = acceptToken(tokens, this.clock.now())
+    const now = this.clock.now()
+    const reply =
+      typeof tokens.accessToken === 'string'
+        ? (tokens as TokenResponse)
+        : this.transport.backend.readTokens({ status: 200, headers: new Headers(), body: tokens, receivedAt: now })
+    const token = acceptToken(reply, now)
     this.openChannel()
-    this.session.install(token, tokens, 'local', { newSession: !this.session.hasSession() })
+    this.session.install(token, reply, 'local', { newSession: !this.session.hasSession() })
     this.session.store.flush()
   }
 
@@ -324,6 +332,11 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     this.assertAlive()
     const { session } = this
     const everywhere = options.everywhere ?? false
+    if (everywhere && this.transport.backend.logoutEverywhere === false) {
+      // Not silent: the app asked for something this server cannot do.
+      if (this.logger) this.log('logout.everywhere_unsupported')
+      else console.warn('[tokenkeeper] this backend cannot log out everywhere: only this session ends')
+    }
     const captured = session.credentials()
     session.loggedOutAt = this.clock.now()
     if (session.hasSession() || session.status === 'unknown') {
@@ -417,6 +430,9 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     const { session } = this
     this.openChannel()
     this.attachWake()
+    // Discovery first: a server that cannot work rejects start() with its reason.
+    await this.transport.prepare()
+    if (await this.signIn.completeRedirect()) return this.getSnapshot()
     let sessionElsewhere = false
     if (this.sync && !session.hasValidToken() && (await this.sync.mayHavePeers())) {
       void this.sync.post({ type: 'hello' })

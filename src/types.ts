@@ -5,6 +5,7 @@ import type { LockManagerLike } from './tabs/lock'
 import type { Logger } from './util/logger'
 import type { ChannelFactory } from './tabs/protocol'
 import type { TokenResponse } from './token/token-response'
+import type { BackendOption } from './http/backend'
 
 export type { TokenResponse }
 
@@ -54,6 +55,19 @@ export interface TokenManagerOptions {
    * @default 'cookie'
    */
   refreshTokenTransport?: 'cookie' | 'body'
+  /**
+   * How the login, refresh and logout calls are made and read: a preset (`simplejwt()`,
+   * `oauth2({ ... })`) or your own {@link Backend}. `endpoints` (login, refresh, logout),
+   * `refreshTokenTransport` and `parseTokenResponse` are shorthands of the default backend and
+   * cannot be combined with this option (a `TypeError` says so).
+   * @default the SDK's own contract (see the README's "Backend contract"), built from `endpoints`, `refreshTokenTransport` and `parseTokenResponse`
+   * @example
+   * ```ts
+   * import { TokenManager, simplejwt } from 'tokenkeeper'
+   * const tm = new TokenManager({ baseUrl: 'https://api.example.com', backend: simplejwt() })
+   * ```
+   */
+  backend?: BackendOption
   /**
    * Origins (`https://api.example.com`) that receive `Authorization: Bearer`. Every other
    * origin gets the request untouched. Exact origin match: no wildcards, no path.

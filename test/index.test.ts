@@ -10,8 +10,11 @@ describe('importing in Node without a DOM', () => {
     expect(setTimeoutSpy).not.toHaveBeenCalled()
     expect(Object.keys(mod).sort()).toEqual([
       'DestroyedError', 'InvalidTokenError', 'LoginError', 'RefreshError', 'SessionExpiredError', 'SessionsApiError',
-      'TokenKeeperError', 'TokenManager', 'decodeJwt', 'isDestroyedError', 'isInvalidTokenError', 'isLoginError', 'isRefreshError',
+      'TokenKeeperError', 'TokenManager', 'decodeJwt',
+      'defaultBackend', 'isDestroyedError', 'isInvalidTokenError', 'isLoginError', 'isRefreshError',
       'isSessionExpiredError', 'isSessionsApiError', 'isTokenKeeperError',
+      'oauth2',
+      'simplejwt',
     ])
   })
 

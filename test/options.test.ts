@@ -27,7 +27,7 @@ function literal(text: string): unknown {
 }
 
 // Defaults that depend on the host or are code, not values: the JSDoc describes them in words.
-const HOST_DEFAULTS = ['baseUrl', 'authorizedOrigins', 'fetch', 'parseTokenResponse', 'clock', 'environment', 'locks', 'logger', 'channelFactory']
+const HOST_DEFAULTS = ['baseUrl', 'authorizedOrigins', 'fetch', 'parseTokenResponse', 'backend', 'clock', 'environment', 'locks', 'logger', 'channelFactory']
 
 describe('options: the JSDoc @default values match DEFAULTS', () => {
   const documented = jsdocDefaults('TokenManagerOptions')

@@ -3,6 +3,7 @@ import type { Clock } from '../util/clock'
 import { InvalidTokenError, isInvalidTokenError, LoginError } from '../errors'
 import { parseRetryAfter } from '../refresh/backoff'
 import type { TokenResponse } from '../token/token-response'
+import { isTransientStatus, readServerError, type Backend, type BackendReply, type BackendRequest, type ServerError } from './backend'
 
 /** The largest token reply read (1 MiB): a token reply is a few kB; a bigger one is not read into memory. */
 export const MAX_REPLY_BYTES = 1024 * 1024
@@ -36,37 +37,28 @@ async function readCapped(response: Response): Promise<string> {
 /** How one auth call ended; the refresh engine and the manager map these to state. */
 export type AuthOutcome =
   | { kind: 'ok'; tokens: TokenResponse; receivedAt: number }
-  /** 400/401/403: the server says no; for refresh this ends the session. */
-  | { kind: 'rejected'; status: number; retryAfter?: number }
+  /** The server says no: for refresh the refresh token is dead and the session ends. */
+  | { kind: 'rejected'; status: number; retryAfter?: number; server?: ServerError }
   /** Network error, timeout, 408, 425, 429, 5xx: worth retrying. */
-  | { kind: 'transient'; status?: number; retryAfter?: number; cause?: unknown }
+  | { kind: 'transient'; status?: number; retryAfter?: number; cause?: unknown; server?: ServerError }
   /** 2xx that is not a usable token (HTML, empty, no token). */
   | { kind: 'invalid'; error: InvalidTokenError }
-  /** Any other status (404, 405, 409...): a misconfiguration, not retried, not a logout. */
-  | { kind: 'failed'; status: number }
+  /** A misconfiguration (a 400 field error, 404, 405...): not retried, not a logout. */
+  | { kind: 'failed'; status: number; server?: ServerError }
 
 export interface TransportConfig {
-  endpoints: { login: string; refresh: string; logout: string }
+  backend: Backend
   timeout: number
-  cookieMode: boolean
-  /** Custom header sent on every auth call: a cross-site form cannot send it (CSRF defence). */
+  /** The CSRF header, added to the calls a backend marks `csrf`. */
   csrfHeaders: Readonly<Record<string, string>>
   getFetch: () => typeof fetch
-  parseTokenResponse: (body: unknown) => TokenResponse
   clock: Clock
 }
 
-const TRANSIENT_STATUSES = new Set([408, 425, 429])
-
-export function classifyStatus(status: number): 'rejected' | 'transient' | 'failed' {
-  if (status === 400 || status === 401 || status === 403) return 'rejected'
-  if (TRANSIENT_STATUSES.has(status) || status >= 500) return 'transient'
-  return 'failed'
-}
-
-/** The auth HTTP calls, through ky for its timeout and body handling; retries live in refresh.ts. */
+/** The auth HTTP calls a backend describes, through ky for its timeout and body handling; retries live in refresh/. */
 export class AuthTransport {
   private readonly http: KyInstance
+  private prepared: Promise<void> | null = null
 
   constructor(private readonly config: TransportConfig) {
     this.http = ky.create({
@@ -75,54 +67,80 @@ export class AuthTransport {
       timeout: config.timeout,
       retry: 0,
       throwHttpErrors: false,
-      credentials: config.cookieMode ? 'include' : 'same-origin',
       cache: 'no-store',
-      headers: config.csrfHeaders,
     })
   }
 
+  get backend(): Backend {
+    return this.config.backend
+  }
+
+  /** The backend's one-time set-up (discovery); a failed one is tried again on the next call. */
+  prepare(): Promise<void> {
+    const { backend } = this.config
+    if (!backend.prepare) return Promise.resolve()
+    this.prepared ??= backend.prepare().catch((error: unknown) => {
+      this.prepared = null
+      throw error
+    })
+    return this.prepared
+  }
+
   login(credentials: Record<string, unknown>, signal?: AbortSignal): Promise<AuthOutcome> {
-    return this.tokenCall(this.config.endpoints.login, credentials, signal)
+    return this.tokenCall(() => this.config.backend.login(credentials), 'login', signal)
   }
 
   refresh(refreshToken: string | null, signal?: AbortSignal): Promise<AuthOutcome> {
-    const body = this.config.cookieMode ? undefined : { refreshToken }
-    return this.tokenCall(this.config.endpoints.refresh, body, signal)
+    return this.tokenCall(() => this.config.backend.refresh(refreshToken), 'refresh', signal)
   }
 
-  /** Best effort: resolves with the status (or `undefined` on network error), never throws. */
-  async logout(options: { everywhere: boolean; refreshToken: string | null; accessToken: string | null }): Promise<number | undefined> {
-    const body: Record<string, unknown> = { everywhere: options.everywhere }
-    if (!this.config.cookieMode && options.refreshToken) body.refreshToken = options.refreshToken
+  /** A token request built elsewhere (the authorization-code exchange), read as a login. */
+  exchange(request: BackendRequest, signal?: AbortSignal): Promise<AuthOutcome> {
+    return this.tokenCall(() => request, 'login', signal)
+  }
+
+  /** Best effort: resolves with the first call's status (or `undefined` on network error), never throws. */
+  async logout(session: { everywhere: boolean; refreshToken: string | null; accessToken: string | null }): Promise<number | undefined> {
+    let first: number | undefined
     try {
-      const response = await this.http.post(this.config.endpoints.logout, {
-        json: body,
-        headers: options.accessToken ? { authorization: `Bearer ${options.accessToken}` } : {},
-      })
-      return response.status
+      await this.prepare()
+      const requests = this.config.backend.logout(session)
+      for (const [index, request] of requests.entries()) {
+        const response = await this.send(request).catch(() => undefined)
+        await response?.body?.cancel().catch(() => undefined)
+        if (index === 0) first = response?.status
+      }
     } catch {
-      return undefined
+      // Logout never fails the caller: memory is already cleared.
     }
+    return first
   }
 
-  private async tokenCall(url: string, body: unknown, signal?: AbortSignal): Promise<AuthOutcome> {
+  private send(request: BackendRequest, signal?: AbortSignal): Promise<Response> {
+    const { body } = request
+    return this.http(request.url, {
+      method: request.method ?? 'POST',
+      credentials: request.credentials ?? 'same-origin',
+      headers: { ...(request.csrf && this.config.csrfHeaders), ...request.headers },
+      ...(body instanceof URLSearchParams ? { body } : body !== undefined && { json: body }),
+      ...(signal && { signal }),
+    })
+  }
+
+  private async tokenCall(build: () => BackendRequest, call: 'login' | 'refresh', signal?: AbortSignal): Promise<AuthOutcome> {
+    const { backend, clock } = this.config
     let response: Response
     try {
-      response = await this.http.post(url, { ...(body !== undefined && { json: body }), ...(signal && { signal }) })
+      await this.prepare()
+      response = await this.send(build(), signal)
     } catch (cause) {
       if (signal?.aborted) throw cause
+      // A backend that cannot work (discovery metadata without a token endpoint): not worth a retry.
+      if (cause instanceof TypeError && cause.message.startsWith('tokenkeeper')) throw cause
       return { kind: 'transient', cause }
     }
-    const receivedAt = this.config.clock.now()
+    const receivedAt = clock.now()
     const retryAfter = parseRetryAfter(response.headers.get('retry-after'), receivedAt)
-    if (!response.ok) {
-      // Drain the body so the connection is released; its content is not needed.
-      await response.body?.cancel().catch(() => undefined)
-      const kind = classifyStatus(response.status)
-      if (kind === 'transient') return { kind, status: response.status, ...(retryAfter !== undefined && { retryAfter }) }
-      if (kind === 'rejected') return { kind, status: response.status, ...(retryAfter !== undefined && { retryAfter }) }
-      return { kind, status: response.status }
-    }
     let text: string
     try {
       text = await readCapped(response)
@@ -132,40 +150,46 @@ export class AuthTransport {
       }
       return { kind: 'transient', status: response.status, cause }
     }
+    const reply: BackendReply = { status: response.status, headers: response.headers, body: parseBody(text), receivedAt }
+    if (!response.ok) {
+      const server = readServerError(reply.body)
+      const after = retryAfter !== undefined ? { retryAfter } : {}
+      const kind = call === 'refresh' ? backend.classifyRefreshFailure(reply) : isTransientStatus(response.status) ? 'transient' : 'ended'
+      if (kind === 'transient') return { kind, status: response.status, server, ...after }
+      if (kind === 'ended') return { kind: 'rejected', status: response.status, server, ...after }
+      return { kind: 'failed', status: response.status, server }
+    }
     try {
-      let json: unknown
-      try {
-        json = JSON.parse(text)
-      } catch {
-        throw new InvalidTokenError(
-          text.trim() === '' ? `Token reply ${response.status} has an empty body` : `Token reply ${response.status} is not JSON`,
-        )
-      }
-      return { kind: 'ok', tokens: this.config.parseTokenResponse(json), receivedAt }
+      if (text.trim() === '') throw new InvalidTokenError(`Token reply ${response.status} has an empty body`)
+      if (typeof reply.body === 'string') throw new InvalidTokenError(`Token reply ${response.status} is not JSON`)
+      return { kind: 'ok', tokens: backend.readTokens(reply), receivedAt }
     } catch (error) {
-      const invalid = isInvalidTokenError(error)
-        ? error
-        : new InvalidTokenError('parseTokenResponse threw', { cause: error })
+      const invalid = isInvalidTokenError(error) ? error : new InvalidTokenError('The backend could not read the token reply', { cause: error })
       return { kind: 'invalid', error: invalid }
     }
   }
 }
 
+/** JSON when it parses, else the text; `undefined` for an empty body. */
+function parseBody(text: string): unknown {
+  if (text.trim() === '') return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
 /** The error `login()` throws for an outcome other than a token. */
 export function loginFailure(outcome: Exclude<AuthOutcome, { kind: 'ok' }>): LoginError | InvalidTokenError {
-  switch (outcome.kind) {
-    case 'invalid':
-      return outcome.error
-    case 'transient':
-      return new LoginError(outcome.status === undefined ? 'Login failed: network error or timeout' : `Login failed (${outcome.status})`, {
-        ...(outcome.status !== undefined && { status: outcome.status }),
-        ...(outcome.retryAfter !== undefined && { retryAfter: Math.ceil(outcome.retryAfter / 1000) }),
-        cause: outcome.cause,
-      })
-    default:
-      return new LoginError(`Login failed (${outcome.status})`, {
-        status: outcome.status,
-        ...('retryAfter' in outcome && outcome.retryAfter !== undefined && { retryAfter: Math.ceil(outcome.retryAfter / 1000) }),
-      })
-  }
+  if (outcome.kind === 'invalid') return outcome.error
+  const { status, server } = outcome
+  const retryAfter = 'retryAfter' in outcome && outcome.retryAfter !== undefined ? Math.ceil(outcome.retryAfter / 1000) : undefined
+  const code = server?.error ? ` ${server.error}` : ''
+  return new LoginError(status === undefined ? 'Login failed: network error or timeout' : `Login failed (${status}${code})`, {
+    ...(status !== undefined && { status }),
+    ...(retryAfter !== undefined && { retryAfter }),
+    ...server,
+    ...('cause' in outcome && { cause: outcome.cause }),
+  })
 }

@@ -14,6 +14,8 @@ export function originKey(url: URL): string | null {
 export interface ResolvedUrls {
   endpoints: Endpoints
   authorizedOrigins: ReadonlySet<string>
+  /** Resolves a path like the endpoints: absolute paths against the origin, relative ones against `baseUrl`'s path. */
+  resolve(path: string): string
 }
 
 /** Resolves `baseUrl`, endpoints (paths, defaults applied) and authorized origins; throws a clear `TypeError` when unusable. */
@@ -49,5 +51,5 @@ export function resolveUrls(options: Pick<TokenManagerOptions, 'baseUrl' | 'auth
     if (key === null || origin === 'null') throw new TypeError(`tokenkeeper: authorizedOrigins entry has no comparable origin: ${origin}`)
     return key
   })
-  return { endpoints, authorizedOrigins: new Set(origins) }
+  return { endpoints, authorizedOrigins: new Set(origins), resolve }
 }

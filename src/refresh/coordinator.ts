@@ -201,8 +201,10 @@ export class RefreshCoordinator {
     cooldown.start(error)
     if (session.status === 'refreshing') session.status = session.token ? 'active' : 'unknown'
     session.store.queue('error', { error })
-    // Try again once the cooldown ends if the token is still good until then; else on demand.
-    if (session.token && cooldown.endsAt < session.token.expiresAt) refreshTimer.arm(cooldown.endsAt)
+    // Try again once the cooldown ends if the token is still good until then; else on demand. A
+    // misconfiguration would fail the same way: on demand only.
+    const transient = !(error instanceof RefreshError) || error.transient
+    if (transient && session.token && cooldown.endsAt < session.token.expiresAt) refreshTimer.arm(cooldown.endsAt)
     session.store.commit()
   }
 }

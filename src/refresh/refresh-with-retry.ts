@@ -86,13 +86,19 @@ async function retryLoop(
         return { kind: 'rejected', status: outcome.status }
       case 'invalid':
         return { kind: 'error', error: outcome.error }
-      case 'failed':
+      case 'failed': {
+        const { status, server } = outcome
         return {
           kind: 'error',
-          error: new RefreshError(`Refresh endpoint answered ${outcome.status}`, { status: outcome.status }),
+          error: new RefreshError(`Refresh endpoint answered ${status}${server?.error ? ` ${server.error}` : ''}: not retried (a misconfiguration?)`, {
+            status,
+            transient: false,
+            ...server,
+          }),
         }
+      }
       case 'transient': {
-        const { status, retryAfter, cause } = outcome
+        const { status, retryAfter, cause, server } = outcome
         const describe = status === undefined ? 'network error or timeout' : `status ${status}`
         const tooLong = retryAfter !== undefined && retryAfter > policy.maxDelay
         if (attemptNo >= policy.retries || tooLong) {
@@ -102,6 +108,7 @@ async function retryLoop(
             error: new RefreshError(`Refresh failed after ${attemptNo + 1} attempt(s): ${describe}`, {
               ...(status !== undefined && { status }),
               ...(retryAt !== undefined && { retryAt }),
+              ...server,
               cause,
             }),
           }

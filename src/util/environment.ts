@@ -14,9 +14,38 @@ export interface BrowserEnvironment {
    * `deliberateActivityEvents` count. A call without one counts as passive activity.
    */
   onActivity(events: readonly string[], listener: (event?: { readonly type: string }) => void): () => void
+  /** The address bar and per-tab storage, for redirect sign-in (`oauth2()`). Defaults to the real browser's. */
+  navigation?: Navigation
+}
+
+/** What a redirect sign-in touches: the page's address and the tab's `sessionStorage`. */
+export interface Navigation {
+  /** The page's address; `null` outside a browser. */
+  currentUrl(): string | null
+  /** Leaves the page for `url` (`location.assign`). */
+  assign(url: string): void
+  /** Rewrites the address without a reload or a history entry (`history.replaceState`). */
+  replace(url: string): void
+  /** Per-tab storage for the round trip's `state` and PKCE verifier; `null` when unavailable. */
+  storage(): Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null
 }
 
 const noop = () => {}
+
+/** The real browser's address bar and `sessionStorage`, looked up at call time. */
+export const browserNavigation: Navigation = {
+  currentUrl: () => (typeof location !== 'undefined' ? location.href : null),
+  assign: (url) => location.assign(url),
+  replace: (url) => history.replaceState(history.state, '', url),
+  storage() {
+    try {
+      return typeof sessionStorage !== 'undefined' ? sessionStorage : null
+    } catch {
+      // Storage disabled by the browser's settings: reading `sessionStorage` throws.
+      return null
+    }
+  },
+}
 
 /** The real browser, looked up lazily; without `window`/`document` every subscription is a no-op. */
 export const browserEnvironment: BrowserEnvironment = {

@@ -17,6 +17,7 @@ export type LogEvent =
   | 'idle.warning'
   | 'idle.expired'
   | 'wake'
+  | 'logout.everywhere_unsupported'
 
 /** One debug entry passed to the `logger` option. */
 export interface LogEntry {

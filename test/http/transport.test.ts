@@ -1,36 +1,27 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { InvalidTokenError } from '../../src'
 import { systemClock } from '../../src/util/clock'
-import { defaultParseTokenResponse } from '../../src/token/token-response'
-import { AuthTransport, classifyStatus, MAX_REPLY_BYTES } from '../../src/http/transport'
+import { AuthTransport, MAX_REPLY_BYTES } from '../../src/http/transport'
+import { defaultBackend } from '../../src/http/default-backend'
 
 function transport(reply: (request: Request) => Response | Promise<Response>, options: { cookieMode?: boolean; timeout?: number } = {}) {
   const seen: Request[] = []
   const t = new AuthTransport({
-    endpoints: { login: 'http://a.test/auth/login', refresh: 'http://a.test/auth/refresh', logout: 'http://a.test/auth/logout' },
+    backend: defaultBackend({
+      endpoints: { login: 'http://a.test/auth/login', refresh: 'http://a.test/auth/refresh', logout: 'http://a.test/auth/logout' },
+      refreshTokenTransport: (options.cookieMode ?? true) ? 'cookie' : 'body',
+    }),
     timeout: options.timeout ?? 10_000,
-    cookieMode: options.cookieMode ?? true,
     csrfHeaders: { 'X-TokenKeeper': '1' },
     getFetch: () => async (input, init) => {
       const request = new Request(input, init)
       seen.push(request)
       return reply(request)
     },
-    parseTokenResponse: defaultParseTokenResponse,
     clock: systemClock,
   })
   return { t, seen }
 }
-
-describe('classifyStatus', () => {
-  it.each([
-    [400, 'rejected'], [401, 'rejected'], [403, 'rejected'],
-    [408, 'transient'], [425, 'transient'], [429, 'transient'], [500, 'transient'], [503, 'transient'], [599, 'transient'],
-    [404, 'failed'], [405, 'failed'], [409, 'failed'],
-  ] as const)('%i → %s', (status, kind) => {
-    expect(classifyStatus(status)).toBe(kind)
-  })
-})
 
 describe('AuthTransport', () => {
   it('cookie mode: POSTs with credentials, the CSRF header and no body', async () => {
@@ -51,9 +42,27 @@ describe('AuthTransport', () => {
   })
 
   it('maps statuses and Retry-After', async () => {
-    expect(await transport(() => new Response('', { status: 401 })).t.refresh(null)).toEqual({ kind: 'rejected', status: 401 })
-    expect(await transport(() => new Response('', { status: 429, headers: { 'retry-after': '3' } })).t.refresh(null)).toEqual({ kind: 'transient', status: 429, retryAfter: 3000 })
-    expect(await transport(() => new Response('', { status: 404 })).t.refresh(null)).toEqual({ kind: 'failed', status: 404 })
+    expect(await transport(() => new Response('', { status: 401 })).t.refresh(null)).toEqual({ kind: 'rejected', status: 401, server: {} })
+    expect(await transport(() => new Response('', { status: 429, headers: { 'retry-after': '3' } })).t.refresh(null)).toEqual({
+      kind: 'transient',
+      status: 429,
+      retryAfter: 3000,
+      server: {},
+    })
+    expect(await transport(() => new Response('', { status: 404 })).t.refresh(null)).toEqual({ kind: 'failed', status: 404, server: {} })
+  })
+
+  it('reads the error body: a 400 without a dead-token code is a misconfiguration carrying the server error, never token text', async () => {
+    const fieldError = () => Response.json({ error: 'invalid_request', error_description: 'refresh_token is required' }, { status: 400 })
+    expect(await transport(fieldError).t.refresh(null)).toEqual({
+      kind: 'failed',
+      status: 400,
+      server: { error: 'invalid_request', errorDescription: 'refresh_token is required' },
+    })
+    const dead = () => Response.json({ error: 'invalid_grant' }, { status: 400 })
+    expect(await transport(dead).t.refresh(null)).toMatchObject({ kind: 'rejected', status: 400, server: { error: 'invalid_grant' } })
+    const csrf = () => Response.json({ error: 'origin_not_allowed', message: 'Origin http://x.test is not allowed' }, { status: 403 })
+    expect(await transport(csrf).t.refresh(null)).toMatchObject({ kind: 'failed', status: 403, server: { errorDescription: 'Origin http://x.test is not allowed' } })
   })
 
   it('a network error is transient', async () => {
@@ -75,14 +84,15 @@ describe('AuthTransport', () => {
 
   it('a parseTokenResponse that throws something else is still an InvalidTokenError', async () => {
     const t = new AuthTransport({
-      endpoints: { login: 'http://a.test/l', refresh: 'http://a.test/r', logout: 'http://a.test/o' },
+      backend: defaultBackend({
+        endpoints: { login: 'http://a.test/l', refresh: 'http://a.test/r', logout: 'http://a.test/o' },
+        parseTokenResponse: () => {
+          throw new Error('adapter bug')
+        },
+      }),
       timeout: 1000,
-      cookieMode: true,
       csrfHeaders: {},
       getFetch: () => async () => Response.json({}),
-      parseTokenResponse: () => {
-        throw new Error('adapter bug')
-      },
       clock: systemClock,
     })
     const outcome = await t.refresh(null)
