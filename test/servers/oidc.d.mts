@@ -14,6 +14,8 @@ export interface OidcGrantLog {
   grantType: string
   ok: boolean
   error?: string
+  /** Local epoch ms of the grant's outcome. */
+  at: number
 }
 
 /** A running oidc-provider (see oidc.mjs). */
@@ -23,7 +25,8 @@ export interface OidcServer {
   clientId: string
   /** The oidc-provider instance (untyped here: the package ships no types). */
   provider: EventEmitter
-  log: { requests: OidcRequestLog[]; grants: OidcGrantLog[]; revokedGrants: number }
+  /** `issued`: the tokens of every 200 token reply, in order (in memory only; for replays and introspection). */
+  log: { requests: OidcRequestLog[]; grants: OidcGrantLog[]; revokedGrants: number; issued: { access_token: string; refresh_token?: string }[] }
   authorization_endpoint: string
   token_endpoint: string
   revocation_endpoint: string

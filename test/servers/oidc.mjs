@@ -101,16 +101,22 @@ export async function startOidcProvider(options = {}) {
   // Without a proxy in front: the issuer's http://localhost is the real scheme and host.
   provider.proxy = false
 
-  /** What the server saw, for the tests' assertions (no token text is recorded). */
+  /**
+   * What the server saw, for the tests' assertions. Requests and grants carry no token text;
+   * `issued` keeps the tokens of every 200 token reply, in order, for tests to replay or
+   * introspect (in memory only, never printed).
+   */
   const log = {
+    /** @type {{ access_token: string, refresh_token?: string }[]} */
+    issued: [],
     /** @type {{ method: string, path: string, status: number, contentType: string, authorization: string, origin: string }[]} */
     requests: [],
-    /** @type {{ grantType: string, ok: boolean, error?: string }[]} */
+    /** @type {{ grantType: string, ok: boolean, error?: string, at: number }[]} */
     grants: [],
     revokedGrants: 0,
   }
-  provider.on('grant.success', (ctx) => log.grants.push({ grantType: String(ctx.oidc.params?.grant_type), ok: true }))
-  provider.on('grant.error', (ctx, error) => log.grants.push({ grantType: String(ctx.oidc.params?.grant_type), ok: false, error: error.error }))
+  provider.on('grant.success', (ctx) => log.grants.push({ grantType: String(ctx.oidc.params?.grant_type), ok: true, at: Date.now() }))
+  provider.on('grant.error', (ctx, error) => log.grants.push({ grantType: String(ctx.oidc.params?.grant_type), ok: false, error: error.error, at: Date.now() }))
   provider.on('grant.revoked', () => {
     log.revokedGrants += 1
   })
@@ -130,6 +136,7 @@ export async function startOidcProvider(options = {}) {
       entry.status = res.statusCode
       log.requests.push(entry)
     })
+    if (entry.method === 'POST' && entry.path === '/token') keepIssuedTokens(res, log.issued)
     callback(req, res)
   })
 
@@ -165,6 +172,22 @@ export async function startOidcProvider(options = {}) {
       server.closeAllConnections()
       await new Promise((resolve) => server.close(() => resolve(undefined)))
     },
+  }
+}
+
+/** Tees a token endpoint reply's body (Koa ends with one `res.end(body)`) into `issued` when it is a 200. */
+function keepIssuedTokens(res, issued) {
+  const end = res.end.bind(res)
+  res.end = (chunk, ...rest) => {
+    if (res.statusCode === 200 && chunk) {
+      try {
+        const { access_token, refresh_token } = JSON.parse(Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk))
+        if (typeof access_token === 'string') issued.push({ access_token, ...(typeof refresh_token === 'string' && { refresh_token }) })
+      } catch {
+        // not JSON: nothing issued
+      }
+    }
+    return end(chunk, ...rest)
   }
 }
 
