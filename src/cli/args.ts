@@ -86,10 +86,13 @@ export function parseCheckArgs(argv: readonly string[], env: Readonly<Record<str
   try {
     baseUrl = new URL(values['base-url'])
   } catch {
-    throw new CheckInputError('BAD_ARGUMENTS', `--base-url is not a URL: ${JSON.stringify(values['base-url'])}`)
+    throw new CheckInputError('BAD_ARGUMENTS', '--base-url is not a URL')
   }
   if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') {
     throw new CheckInputError('BAD_ARGUMENTS', `--base-url must be http or https, not ${baseUrl.protocol}`)
+  }
+  if (baseUrl.username || baseUrl.password) {
+    throw new CheckInputError('BAD_ARGUMENTS', '--base-url must not carry user info: pass the account as --username/--password (or TOKENKEEPER_USERNAME/TOKENKEEPER_PASSWORD)')
   }
   const username = values.username ?? env.TOKENKEEPER_USERNAME
   const password = values.password ?? env.TOKENKEEPER_PASSWORD

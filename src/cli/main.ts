@@ -68,7 +68,8 @@ async function check(argv: readonly string[], io: CliIo): Promise<number> {
       results.push(result(c.group, `${c.group}.error`, `${c.group} checks`, 'fail', `could not finish: ${reason}`))
     }
   }
-  const report = buildReport(options.baseUrl.href, options.backend, results)
+  // Origin and path only: user info or a query in --base-url may hold secrets.
+  const report = buildReport(`${options.baseUrl.origin}${options.baseUrl.pathname}`, options.backend, results)
   io.stdout(options.json ? renderJson(report) : renderTable(report))
   return report.exitCode
 }

@@ -57,6 +57,10 @@ function baseUrl(): string | undefined {
  * has a body to replay.
  */
 export function createAuthorizedFetch(deps: RequestFlowDeps): typeof fetch {
+  // A token that a refresh made for a 401 and whose replay got a 401 too: the endpoint refuses
+  // every token, so its next 401 is the answer, not a reason to rotate again (20 requests to such
+  // an endpoint made 20 rotations). Cleared when a request with it gets anything but a 401.
+  let doubted: string | null = null
   return async function authorizedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const send = deps.getFetch()
     // Anything but a string, a URL or a Request of this realm (an iframe's Request, an object
@@ -78,7 +82,14 @@ export function createAuthorizedFetch(deps: RequestFlowDeps): typeof fetch {
     const go = (target: Request | null) => (target ? send(new Request(target, { headers })) : send(url as string, { ...init, headers }))
     if (token !== null) headers.set('authorization', `Bearer ${token}`)
     const response = await go(request)
-    if (response.status !== 401 || (!request && isStream(init?.body))) return response
+    if (response.status !== 401) {
+      if (token === doubted) doubted = null
+      return response
+    }
+    if ((!request && isStream(init?.body)) || (token !== null && token === doubted)) return response
+    // A 401 from where a redirect led (fetch drops the Bearer on a cross-origin redirect) says
+    // nothing about our token.
+    if (response.redirected && response.url && !deps.isAuthorized(new URL(response.url))) return response
 
     const replayToken = await abortable(deps.recover(token, signal), signal)
     if (replayToken === null || replayToken === token) return response
@@ -86,6 +97,8 @@ export function createAuthorizedFetch(deps: RequestFlowDeps): typeof fetch {
     // settle (msw's mocked bodies in Node), and the replay must not wait for it.
     void response.body?.cancel().catch(() => undefined)
     headers.set('authorization', `Bearer ${replayToken}`)
-    return go(spare)
+    const replay = await go(spare)
+    doubted = replay.status === 401 ? replayToken : doubted === replayToken ? null : doubted
+    return replay
   }
 }

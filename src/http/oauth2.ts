@@ -221,7 +221,7 @@ async function discover(issuer: string, context: BackendContext): Promise<Record
   for (const candidate of candidates) {
     const response = await context.fetch(candidate, { headers: { accept: 'application/json' } })
     if (!response.ok) {
-      await response.body?.cancel().catch(() => undefined)
+      void response.body?.cancel().catch(() => undefined)
       continue
     }
     let metadata: unknown

@@ -148,13 +148,18 @@ export class Session {
     if (source === 'local') void this.deps.sync()?.post({ type: 'expired', reason })
   }
 
+  /** Aborts this tab's refresh in flight (its result would belong to a session that is over). */
+  abortRefresh(): void {
+    this.refreshAbort.abort(new SessionExpiredError('signed_out'))
+    this.refreshAbort = new AbortController()
+  }
+
   /** Clears memory and every session timer; the status says why. */
   end(status: 'signedOut' | 'expired'): void {
     this.deps.log('session.ended', { status })
     this.endReason = 'signed_out'
     this.epoch++
-    this.refreshAbort.abort(new SessionExpiredError('signed_out'))
-    this.refreshAbort = new AbortController()
+    this.abortRefresh()
     this.token = null
     this.refreshToken = null
     this.status = status

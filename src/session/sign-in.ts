@@ -46,6 +46,9 @@ export class SignIn {
   private async signIn(call: () => Promise<AuthOutcome>): Promise<void> {
     const { session } = this.deps
     const epoch = ++session.epoch
+    // An outdated refresh of this tab holds the cross-tab lock: abort it rather than wait behind
+    // it (a hung refresh endpoint made login() take 45 s).
+    session.abortRefresh()
     const outcome = await this.deps.exclusive(call).catch(rethrowAsLoginError)
     if (session.destroyed) throw new DestroyedError()
     if (outcome.kind !== 'ok') throw loginFailure(outcome)

@@ -23,6 +23,20 @@ describe('tokenkeeper check against the demo mock backend', () => {
     expect(stdout).not.toContain('wonderland')
   })
 
+  it('never echoes a query of --base-url, and refuses user info in it without echoing it', async () => {
+    demo = await startDemoServer({ port: 0 })
+    const withQuery = await runCheck(['--base-url', `${demo.url}/?key=s3cret`, ...credentials])
+    expect(withQuery.code).toBe(0)
+    expect(withQuery.stdout).toMatch(/^tokenkeeper check: http:\/\/localhost:\d+\/ \(default contract\)/)
+    expect(withQuery.stdout).not.toContain('s3cret')
+    const url = new URL(demo.url)
+    url.username = 'ops'
+    url.password = 'hunter2'
+    const withUser = await runCheck(['--base-url', url.href, ...credentials])
+    expect(withUser.code).toBe(2)
+    expect(withUser.stderr).toBe('tokenkeeper check: --base-url must not carry user info: pass the account as --username/--password (or TOKENKEEPER_USERNAME/TOKENKEEPER_PASSWORD)\n')
+  })
+
   it('--json reports every check with its evidence; credentials come from the environment', async () => {
     demo = await startDemoServer({ port: 0 })
     const { code, stdout } = await runCheck(['--base-url', demo.url, '--json'], { env: { TOKENKEEPER_USERNAME: 'bob', TOKENKEEPER_PASSWORD: 'builder' } })

@@ -115,3 +115,43 @@ test('(b) cross-origin baseUrl (app and mock on different ports, CORS with crede
     await vite.server.close()
   }
 })
+
+test('(c) an origin outside the allow-list: login fails at once, saying which origin and which setting', async () => {
+  const { startDemoServer } = await import(new URL('../../demo/.build/server.mjs', import.meta.url).href)
+  // The demo server reads the allow-list from the environment (`npm run demo` with it set).
+  process.env.TOKENKEEPER_ALLOWED_ORIGINS = 'https://app.example.test, https://admin.example.test'
+  const strict = await startDemoServer({ port: 0 }).finally(() => delete process.env.TOKENKEEPER_ALLOWED_ORIGINS)
+  const server = await createServer({
+    configFile: false,
+    root: join(root, 'test/fixtures/vite-app'),
+    cacheDir,
+    logLevel: 'error',
+    resolve: { alias: { tokenkeeper: join(root, 'src/index.ts') } },
+    server: { host: 'localhost', port: 0, proxy: { '/auth': strict.url, '/api': strict.url } },
+  })
+  await server.listen()
+  const appUrl = `http://localhost:${server.httpServer.address().port}`
+  const { context } = await newDevice(browser)
+  try {
+    const page = await context.newPage()
+    await page.goto(`${appUrl}/`)
+    await page.waitForFunction(() => window.tm)
+    await page.evaluate(() => window.ready.catch(() => undefined))
+    const failure = await page.evaluate(() =>
+      window.tm.login({ username: 'bob', password: 'builder' }).then(
+        () => null,
+        (e) => ({ name: e.name, status: e.status, error: e.error, errorDescription: e.errorDescription }),
+      ),
+    )
+    assert.deepEqual(failure, {
+      name: 'LoginError',
+      status: 403,
+      error: 'origin_not_allowed',
+      errorDescription: `Origin ${appUrl} is not allowed: add it to TOKENKEEPER_ALLOWED_ORIGINS (or the allowedOrigins option)`,
+    })
+  } finally {
+    await context.close()
+    await server.close()
+    await strict.close()
+  }
+})

@@ -207,3 +207,36 @@ describe('createAuthorizedFetch: the URL checked is the URL sent (issue 15)', ()
     expect(deps.getToken).not.toHaveBeenCalled()
   })
 })
+
+describe('createAuthorizedFetch: which 401s refresh (issue 15)', () => {
+  it('an endpoint that refuses every token costs one rotation, not one per request', async () => {
+    let serial = 1
+    const recover = vi.fn(async (_sent: string | null) => `T${++serial}`)
+    let current = 'T1'
+    const { fetch } = flow({ getToken: async () => current, recover: async (sent) => (current = await recover(sent)) }, () => new Response('', { status: 401 }))
+    for (let i = 0; i < 20; i++) expect((await fetch('http://api.test/always-401')).status).toBe(401)
+    expect(recover).toHaveBeenCalledTimes(1)
+  })
+
+  it('a token that later works is trusted again: its next 401 refreshes', async () => {
+    const statuses = [401, 401, 200, 401, 200]
+    let current = 'T1'
+    const recover = vi.fn(async () => (current = current === 'T1' ? 'T2' : 'T3'))
+    const { fetch } = flow({ getToken: async () => current, recover }, () => new Response('', { status: statuses.shift() ?? 200 }))
+    expect((await fetch('http://api.test/a')).status).toBe(401) // T1 401, T2 401: T2 doubted
+    expect((await fetch('http://api.test/a')).status).toBe(200) // T2 works: trusted again
+    expect((await fetch('http://api.test/a')).status).toBe(200) // T2 401 → refresh → T3 200
+    expect(recover).toHaveBeenCalledTimes(2)
+  })
+
+  it('a 401 that came back through a redirect to another origin does not refresh (the Bearer was stripped there)', async () => {
+    const { fetch, deps } = flow({}, () => {
+      const response = new Response('', { status: 401 })
+      Object.defineProperty(response, 'redirected', { value: true })
+      Object.defineProperty(response, 'url', { value: 'http://login.other.test/' })
+      return response
+    })
+    expect((await fetch('http://api.test/x')).status).toBe(401)
+    expect(deps.recover).not.toHaveBeenCalled()
+  })
+})

@@ -149,3 +149,30 @@ describe('AuthTransport', () => {
     expect(await failing.t.logout({ everywhere: false, refreshToken: null, accessToken: null })).toBeUndefined()
   })
 })
+
+describe('AuthTransport under msw setupServer (mocked bodies whose cancel never settles)', () => {
+  it('a failed refresh, an oversized reply and a logout all settle', async () => {
+    const { setupServer } = await import('msw/node')
+    const { http, HttpResponse } = await import('msw')
+    const server = setupServer(
+      http.post('http://msw.test/auth/refresh', () => HttpResponse.json({ error: 'invalid_grant' }, { status: 401 })),
+      http.post('http://msw.test/auth/login', () => new HttpResponse('x', { headers: { 'content-length': String(MAX_REPLY_BYTES + 1) } })),
+      http.post('http://msw.test/auth/logout', () => new HttpResponse('bye', { status: 200 })),
+    )
+    server.listen({ onUnhandledRequest: 'error' })
+    try {
+      const t = new AuthTransport({
+        backend: defaultBackend({ endpoints: { login: 'http://msw.test/auth/login', refresh: 'http://msw.test/auth/refresh', logout: 'http://msw.test/auth/logout' } }),
+        timeout: 10_000,
+        csrfHeaders: {},
+        getFetch: () => globalThis.fetch,
+        clock: systemClock,
+      })
+      expect(await t.refresh(null)).toMatchObject({ kind: 'rejected', status: 401 })
+      expect(await t.login({})).toMatchObject({ kind: 'invalid' })
+      expect(await t.logout({ everywhere: false, refreshToken: null, accessToken: null })).toBe(200)
+    } finally {
+      server.close()
+    }
+  })
+})
