@@ -4,6 +4,7 @@ import { isTokenKeeperError, TokenManager, type ChannelLike, type TokenManagerOp
 import { createBrowser, ORIGIN, type TestBrowser } from '../helpers/browser'
 import { createFakeEnvironment } from '../helpers/environment'
 import { createTabs } from '../helpers/tabs'
+import { hangingRefresh } from '../helpers/hanging'
 
 /**
  * After destroy(): no timer (vi.getTimerCount()), no environment listener, no open channel and
@@ -25,23 +26,6 @@ export function pendingTimers(): string[] {
 
 async function flush() {
   for (let i = 0; i < 20; i++) await Promise.resolve()
-}
-
-/** A fetch whose refresh endpoint hangs until aborted (a request stuck at the server). */
-function hangingRefresh(browser: TestBrowser) {
-  const inner = browser.fetch
-  let hanging = 0
-  const fetch: typeof globalThis.fetch = (input, init) => {
-    const request = new Request(input, init)
-    if (!request.url.endsWith('/auth/refresh')) return inner(request)
-    hanging++
-    return new Promise((_, reject) => {
-      const abort = () => reject(request.signal.reason)
-      if (request.signal.aborted) abort()
-      request.signal.addEventListener('abort', abort, { once: true })
-    })
-  }
-  return { fetch, hanging: () => hanging }
 }
 
 /** The SDK's own timers (everything it schedules goes through `clock`), counted live. */

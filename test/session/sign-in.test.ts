@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createTabs } from '../helpers/tabs'
+import { hangingRefresh } from '../helpers/hanging'
 const ALICE = { username: 'alice', password: 'wonderland' }
 
 afterEach(() => {
@@ -10,22 +11,11 @@ describe('SignIn: login() and a refresh in flight', () => {
   it('login() aborts an outdated refresh of this tab instead of queueing behind it on the lock', async () => {
     vi.useFakeTimers()
     const tabs = createTabs()
-    const inner = tabs.browser.fetch
-    let hanging = 0
-    // The refresh endpoint hangs until aborted (a request stuck at the server).
-    const fetch: typeof globalThis.fetch = (input, init) => {
-      const request = new Request(input, init)
-      if (!request.url.endsWith('/auth/refresh')) return inner(request)
-      hanging++
-      return new Promise((_, reject) => {
-        if (request.signal.aborted) reject(request.signal.reason)
-        request.signal.addEventListener('abort', () => reject(request.signal.reason), { once: true })
-      })
-    }
+    const { fetch, hanging } = hangingRefresh(tabs.browser)
     const { tm } = tabs.open({ fetch })
     const started = tm.start()
     await vi.advanceTimersByTimeAsync(500) // the join window is over: start()'s refresh holds the lock
-    expect(hanging).toBe(1)
+    expect(hanging()).toBe(1)
     let signedIn = false
     const login = tm.login(ALICE).then(() => (signedIn = true))
     await vi.advanceTimersByTimeAsync(200)
