@@ -110,7 +110,7 @@ export function parseCheckArgs(argv: readonly string[], env: Readonly<Record<str
     throw new CheckInputError('BAD_ARGUMENTS', `${message} (see --help)`)
   }
   if (values.help) return { help: true }
-  const backend = values.backend ?? 'default'
+  const backend = (values.backend ?? 'default') as BackendPreset
   if (!(BACKEND_PRESETS as readonly string[]).includes(backend)) {
     throw new CheckInputError('BAD_ARGUMENTS', `--backend must be one of ${BACKEND_PRESETS.join(', ')}, not ${JSON.stringify(backend)}`)
   }
