@@ -4,6 +4,7 @@ import { DEFAULT_CONTRACT, simplejwtContract } from './contract'
 import { HttpClient } from './http-client'
 import { CheckInputError } from './input-error'
 import { buildReport, renderJson, renderTable } from './report'
+import { runOAuth2Checks } from './oauth2/run'
 import { type Check, type CheckContext, type CheckResult, result } from './result'
 import { BackendSession } from './session'
 import { SIMPLEJWT_CHECKS } from './simplejwt/checks'
@@ -77,7 +78,7 @@ async function check(argv: readonly string[], io: CliIo): Promise<number> {
   const credentials = { username: options.username, password: options.password }
   let results: CheckResult[]
   if (options.backend === 'oauth2') {
-    throw new CheckInputError('UNSUPPORTED_BACKEND', '--backend oauth2 is not supported yet')
+    results = await runOAuth2Checks({ options, now, sleep })
   } else if (options.backend === 'simplejwt') {
     const signIn = () => SimpleJwtSession.signIn(client, options.prefix, credentials)
     // The first sign-in decides whether the check can run at all (exit 2 otherwise).
