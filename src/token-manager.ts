@@ -20,6 +20,7 @@ import { acceptToken } from './token/access-token'
 import type { TokenResponse } from './token/token-response'
 import { AuthTransport } from './http/transport'
 import { SignIn } from './session/sign-in'
+import { Revocation } from './tabs/revocation'
 import type { EventSource, SessionDeadlines, SessionSnapshot, TokenManagerEvents, TokenManagerOptions } from './types'
 
 const JOIN_WINDOW = 150
@@ -91,6 +92,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
   private readonly refresher: RefreshCoordinator
   private readonly bridge: TabBridge
   private readonly signIn: SignIn
+  private readonly revocation: Revocation
   private readonly logger: Logger | null
   private readonly options: ResolvedOptions
   private sync: TabSync | null = null
@@ -170,6 +172,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       sync,
       onRemoteActivity: (at) => this.recordActivity(at, 'remote'),
     })
+    this.revocation = new Revocation(this.clock)
     this.signIn = new SignIn({
       session: this.session,
       transport: this.transport,
@@ -465,8 +468,9 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     this.log('idle.expired', { reason })
     const captured = this.session.credentials()
     this.session.expire(reason, 'local')
-    // Revoke server-side so the refresh cookie cannot revive the session.
-    void this.transport.logout({ everywhere: false, ...captured })
+    // Revoke server-side so the refresh cookie cannot revive the session: once for all the tabs.
+    const session = { cookieMode: this.session.cookieMode, holdsRefreshToken: captured.refreshToken !== null }
+    this.revocation.revoke(this.sync, session, () => this.transport.logout({ everywhere: false, ...captured })).catch(() => undefined)
     this.session.store.flush()
   }
 
@@ -505,7 +509,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       lockTimeout: this.options.lockTimeout,
       lockLinger: HANDOFF_GRACE,
       activityThrottle: ACTIVITY_BROADCAST_THROTTLE,
-      onMessage: (message) => this.bridge.onMessage(message),
+      onMessage: (message) => (message.type === 'revoked' ? this.revocation.heard() : this.bridge.onMessage(message)),
       log: (event, detail) => this.log(event, detail),
     })
   }

@@ -33,6 +33,8 @@ export type TabMessageBody =
   | { type: 'refreshFailed' }
   /** Fallback mode: the leader has no session (the cookie found none); followers look for themselves. */
   | { type: 'noSession' }
+  /** A tab made the server call that ends a session which ended by a deadline: the others skip theirs. */
+  | { type: 'revoked' }
 
 /** A cross-tab message as it travels: versioned and stamped with the sending tab's id. Never carries a refresh token. */
 export type TabMessage = TabMessageBody & {
@@ -75,6 +77,7 @@ export function parseTabMessage(data: unknown): TabMessage | null {
     case 'refreshRequest':
     case 'refreshFailed':
     case 'noSession':
+    case 'revoked':
       return m as unknown as TabMessage
     case 'signedOut':
       return typeof m.everywhere === 'boolean' && (m.at === undefined || isFiniteNumber(m.at)) ? (m as unknown as TabMessage) : null

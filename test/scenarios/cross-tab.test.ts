@@ -145,10 +145,13 @@ describe.each([
     expect(b.ofType('idleWarning')).toHaveLength(0)
     expect(Math.abs(b.tm.getSnapshot().idleDeadline! - a.tm.getSnapshot().idleDeadline!)).toBeLessThanOrEqual(2000)
     // Then nobody moves: both warn and both expire, with one server logout.
+    const before = world.browser.controls.counters.logoutCalls
     await vi.advanceTimersByTimeAsync(125_000)
     expect(a.ofType('sessionExpired')).toHaveLength(1)
     expect(b.ofType('sessionExpired')).toHaveLength(1)
     expect(b.ofType('idleWarning').length).toBeLessThanOrEqual(1)
+    // One server call for both tabs with Web Locks; the leader-election fallback still calls per tab (RELIABILITY.md).
+    expect(world.browser.controls.counters.logoutCalls - before).toBe(webLocks ? 1 : 2)
     world.destroyAll()
   })
 

@@ -26,6 +26,7 @@ describe('parseTabMessage', () => {
     { v: 1, from: 't', type: 'signedOut', everywhere: false },
     { v: 1, from: 't', type: 'signedOut', everywhere: true, at: 5 },
     { v: 1, from: 't', type: 'expired', reason: 'idle' },
+    { v: 1, from: 't', type: 'revoked' },
     { v: 1, from: 't', type: 'activity', at: 5 },
     { v: 1, from: 't', type: 'refreshRequest' },
     { v: 1, from: 't', type: 'refreshFailed' },

@@ -1,0 +1,41 @@
+import type { Clock } from '../util/clock'
+import { HANDOFF_GRACE } from '../refresh/coordinator'
+import type { TabSync } from './tab-sync'
+
+/**
+ * The server call that ends a session which ended by a deadline (idle, max age): once for all
+ * the tabs whose shared deadline fired together, not once per tab (the thundering herd users
+ * report against Okta). Cookie mode with Web Locks: the tabs take the cross-tab lock in turn; the
+ * first makes the call and says `revoked` before it releases the lock; the others, having heard
+ * it, skip. Body mode: only the tab holding the refresh token has anything to revoke. Without
+ * Web Locks (leader-election fallback) each tab still calls (RELIABILITY.md).
+ */
+export class Revocation {
+  private heardAt = Number.NEGATIVE_INFINITY
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Another tab made the call. */
+  heard(): void {
+    this.heardAt = this.clock.now()
+  }
+
+  async revoke(sync: TabSync | null, session: { cookieMode: boolean; holdsRefreshToken: boolean }, call: () => Promise<unknown>): Promise<void> {
+    if (!session.cookieMode) {
+      if (session.holdsRefreshToken) await call()
+      return
+    }
+    if (!sync || sync.usesLeaderElection) {
+      await call()
+      return
+    }
+    const endedAt = this.clock.now()
+    await sync.lock.run(async (contended) => {
+      // The holder posts `revoked` before it releases the lock; the message may still be on its way.
+      if (contended && this.heardAt < endedAt) await sync.waitFor((m) => m.type === 'revoked', HANDOFF_GRACE)
+      if (this.heardAt >= endedAt) return
+      await call()
+      await sync.post({ type: 'revoked' })
+    })
+  }
+}
