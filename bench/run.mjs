@@ -2,8 +2,9 @@
 // Runs the benchmarks, prints their tables and rewrites their sections of BENCHMARKS.md.
 //
 //   node bench/run.mjs                     everything (about 4 minutes on 2 cores)
-//   node bench/run.mjs --only storm,idle   some of them (storm, crosstab, crosstab-browser,
-//                                          overhead, idle, size, memory)
+//   node bench/run.mjs --only storm,idle   some of them (storm, storm-oauth2, crosstab,
+//                                          crosstab-oauth2, crosstab-browser, overhead, idle,
+//                                          size, memory)
 //   node bench/run.mjs --quick             fewer repetitions: checks the harness, not figures
 //   node bench/run.mjs --no-write          print only
 //
@@ -22,14 +23,16 @@ const arg = (name) => {
 }
 const quick = process.argv.includes('--quick')
 const write = !process.argv.includes('--no-write')
-const ALL = ['storm', 'crosstab', 'crosstab-browser', 'overhead', 'idle', 'size', 'memory']
+const ALL = ['storm', 'storm-oauth2', 'crosstab', 'crosstab-oauth2', 'crosstab-browser', 'overhead', 'idle', 'size', 'memory']
 const only = arg('--only')?.split(',').map((s) => s.trim()).filter(Boolean) ?? ALL
 for (const name of only) if (!ALL.includes(name)) throw new Error(`unknown benchmark ${name}; one of ${ALL.join(', ')}`)
 const selected = ALL.filter((name) => only.includes(name))
 
 const BENCHES = {
   storm: { file: 'bench/.build/storm.mjs' },
+  'storm-oauth2': { file: 'bench/.build/storm-oauth2.mjs' },
   crosstab: { file: 'bench/.build/crosstab.mjs' },
+  'crosstab-oauth2': { file: 'bench/.build/crosstab-oauth2.mjs' },
   'crosstab-browser': { file: 'bench/crosstab-browser.mjs', before: () => runNode(['demo/build.mjs']) },
   overhead: { file: 'bench/.build/overhead.mjs' },
   idle: { file: 'bench/.build/idle.mjs' },
@@ -44,7 +47,9 @@ function runNode(args, { flags = [], env = {} } = {}) {
   })
 }
 
-const command = `npm run bench${quick ? ' -- --quick' : ''}`
+// The command as typed, so that a section made by a partial run says so.
+const flags = [...(only === ALL ? [] : ['--only', only.join(',')]), ...(quick ? ['--quick'] : [])]
+const command = `npm run bench${flags.length ? ` -- ${flags.join(' ')}` : ''}`
 const started = performance.now()
 const tmp = mkdtempSync(join(tmpdir(), 'tokenkeeper-bench-'))
 const goals = []

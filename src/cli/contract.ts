@@ -16,6 +16,15 @@ export const DEFAULT_CONTRACT: Contract = {
   csrfHeader: { name: 'X-TokenKeeper', value: '1' },
 }
 
+/** The simplejwt() preset's endpoints (its login is what the rate-limit check hammers). */
+export const simplejwtContract = (prefix: string): Contract => ({
+  login: `${prefix}/`,
+  refresh: `${prefix}/refresh/`,
+  logout: `${prefix}/blacklist/`,
+  sessions: '',
+  csrfHeader: DEFAULT_CONTRACT.csrfHeader,
+})
+
 /** The SDK's default `refreshLeadTime`, in milliseconds. */
 export const DEFAULT_REFRESH_LEAD_TIME = 60_000
 

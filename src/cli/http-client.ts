@@ -17,6 +17,8 @@ export interface SendOptions {
   method?: string
   /** Sent as `application/json`. */
   json?: unknown
+  /** Sent as `application/x-www-form-urlencoded` (OAuth 2 token and revocation requests). */
+  form?: Record<string, string>
   headers?: Record<string, string>
   /** The `Cookie` header (the caller's jar decides what it holds). */
   cookie?: string
@@ -53,6 +55,7 @@ export class HttpClient {
         redirect: 'manual',
         signal: AbortSignal.timeout(this.timeout),
         ...(options.json !== undefined && { body: JSON.stringify(options.json) }),
+        ...(options.form !== undefined && { body: new URLSearchParams(options.form) }),
       })
     } catch (error) {
       throw networkError(error, url, this.timeout)

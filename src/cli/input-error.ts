@@ -14,6 +14,7 @@ export type CheckInputErrorCode =
   | 'REDIRECT'
   | 'NO_ENDPOINT'
   | 'BAD_LOGIN_REPLY'
+  | 'REFRESH_TOKEN_REFUSED'
 
 export class CheckInputError extends Error {
   override readonly name = 'CheckInputError'

@@ -1,11 +1,14 @@
 import { parseCheckArgs, USAGE } from './args'
 import { CHECKS } from './checks/index'
-import { DEFAULT_CONTRACT } from './contract'
+import { DEFAULT_CONTRACT, simplejwtContract } from './contract'
 import { HttpClient } from './http-client'
 import { CheckInputError } from './input-error'
 import { buildReport, renderJson, renderTable } from './report'
-import { type CheckContext, type CheckResult, result } from './result'
+import { runOAuth2Checks } from './oauth2/run'
+import { type Check, type CheckContext, type CheckResult, result } from './result'
 import { BackendSession } from './session'
+import { SIMPLEJWT_CHECKS } from './simplejwt/checks'
+import { SimpleJwtSession } from './simplejwt/session'
 
 /** Where the CLI writes and what it reads; injectable so tests run it in-process. */
 export interface CliIo {
@@ -43,6 +46,25 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
+async function runChecks<S>(checks: readonly Check<S>[], ctx: CheckContext<S>): Promise<CheckResult[]> {
+  const results: CheckResult[] = []
+  for (const c of checks) {
+    try {
+      results.push(...(await c.run(ctx)))
+    } catch (error) {
+      // A check that cannot finish (the backend went away, refused a later sign-in) is a failure.
+      results.push(unfinished(c.group, error))
+    }
+  }
+  return results
+}
+
+/** The row of a check group that could not finish. */
+export function unfinished(group: string, error: unknown): CheckResult {
+  const reason = error instanceof CheckInputError ? error.message : `internal error (${error instanceof Error ? error.name : typeof error})`
+  return result(group, `${group}.error`, `${group} checks`, 'fail', `could not finish: ${reason}`)
+}
+
 async function check(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCheckArgs(argv, io.env)
   if (parsed.help) {
@@ -51,22 +73,22 @@ async function check(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const { options } = parsed
   const now = io.now ?? Date.now
+  const sleep = io.sleep ?? realSleep
   const client = new HttpClient(options.baseUrl, options.timeout, now)
-  const contract = DEFAULT_CONTRACT
   const credentials = { username: options.username, password: options.password }
-  const signIn = () => BackendSession.signIn(client, contract, credentials)
-  // The first sign-in decides whether the check can run at all (exit 2 otherwise).
-  const first = await signIn()
-  const ctx: CheckContext = { options, client, contract, first, signIn, sleep: io.sleep ?? realSleep, now }
-  const results: CheckResult[] = []
-  for (const c of CHECKS) {
-    try {
-      results.push(...(await c.run(ctx)))
-    } catch (error) {
-      // A check that cannot finish (the backend went away, refused a later sign-in) is a failure.
-      const reason = error instanceof CheckInputError ? error.message : `internal error (${error instanceof Error ? error.name : typeof error})`
-      results.push(result(c.group, `${c.group}.error`, `${c.group} checks`, 'fail', `could not finish: ${reason}`))
-    }
+  let results: CheckResult[]
+  if (options.backend === 'oauth2') {
+    results = await runOAuth2Checks({ options, now, sleep })
+  } else if (options.backend === 'simplejwt') {
+    const signIn = () => SimpleJwtSession.signIn(client, options.prefix, credentials)
+    // The first sign-in decides whether the check can run at all (exit 2 otherwise).
+    const first = await signIn()
+    results = await runChecks(SIMPLEJWT_CHECKS, { options, client, contract: simplejwtContract(options.prefix), first, signIn, sleep, now })
+  } else {
+    const contract = DEFAULT_CONTRACT
+    const signIn = () => BackendSession.signIn(client, contract, credentials)
+    const first = await signIn()
+    results = await runChecks(CHECKS, { options, client, contract, first, signIn, sleep, now })
   }
   // Origin and path only: user info or a query in --base-url may hold secrets.
   const report = buildReport(`${options.baseUrl.origin}${options.baseUrl.pathname}`, options.backend, results)

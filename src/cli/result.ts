@@ -14,21 +14,21 @@ export interface CheckResult {
   evidence: string
 }
 
-/** What every check gets: the options, a client, and fresh sign-ins (each its own "browser"). */
-export interface CheckContext {
+/** What every check gets: the options, a client, and fresh sign-ins (each its own "browser"); `S` is the preset's session. */
+export interface CheckContext<S = BackendSession> {
   options: CheckOptions
   client: HttpClient
   contract: Contract
   /** The session signed in before the checks ran (its login reply is what the cookie checks read). */
-  first: BackendSession
-  signIn(): Promise<BackendSession>
+  first: S
+  signIn(): Promise<S>
   sleep(ms: number): Promise<void>
   now(): number
 }
 
-export interface Check {
+export interface Check<S = BackendSession> {
   group: string
-  run(ctx: CheckContext): Promise<CheckResult[]>
+  run(ctx: CheckContext<S>): Promise<CheckResult[]>
 }
 
 export const result = (group: string, id: string, title: string, status: CheckStatus, evidence: string): CheckResult => ({ id, group, title, status, evidence })

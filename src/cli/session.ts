@@ -38,6 +38,27 @@ function pickRefreshCookie(cookies: readonly SetCookie[], bodyToken: string | un
   )
 }
 
+/**
+ * Every reason a sign-in reply cannot start the check, as a one-line `CheckInputError`: a
+ * redirect (a login page?), wrong credentials, rate limiting, no endpoint, HTML, no JSON.
+ */
+export function assertSignedIn(reply: Reply, where: string, loginUrl: URL): void {
+  if (reply.status >= 300 && reply.status < 400) {
+    const location = reply.headers.get('location')
+    const target = location ? new URL(location, loginUrl).pathname : 'elsewhere'
+    throw new CheckInputError('REDIRECT', `${where} redirects (${reply.status}) to ${target}, a login page? --base-url must be where the auth endpoints answer JSON`)
+  }
+  if (reply.status === 401 || reply.status === 403) throw new CheckInputError('WRONG_CREDENTIALS', `sign-in refused (${reply.status}): check the username and password`)
+  if (reply.status === 429) {
+    const retryAfter = reply.headers.get('retry-after')
+    throw new CheckInputError('RATE_LIMITED', `sign-in rate limited (429${retryAfter ? `, Retry-After ${retryAfter}` : ''}): try again later`)
+  }
+  if (reply.status === 404 || reply.status === 405) throw new CheckInputError('NO_ENDPOINT', `no login endpoint: ${where} answered ${reply.status}`)
+  if (looksHtml(reply)) throw new CheckInputError('NOT_JSON', `${where} answered HTML (${reply.status}), not JSON: is --base-url the API, not the web app?`)
+  if (reply.status < 200 || reply.status >= 300) throw new CheckInputError('BAD_LOGIN_REPLY', `sign-in failed: ${where} answered ${reply.status}`)
+  if (reply.json === undefined) throw new CheckInputError('NOT_JSON', `${where} answered ${reply.status} without a JSON body`)
+}
+
 export interface RefreshOptions {
   /** Present this refresh token instead of the current one (a rotated or revoked token). */
   token?: string
@@ -77,25 +98,17 @@ export class BackendSession {
   static async signIn(client: HttpClient, contract: Contract, credentials: { username: string; password: string }): Promise<BackendSession> {
     const where = `POST ${client.url(contract.login).pathname}`
     const reply = await client.send(contract.login, { method: 'POST', json: credentials, headers: { [contract.csrfHeader.name]: contract.csrfHeader.value } })
-    if (reply.status >= 300 && reply.status < 400) {
-      const location = reply.headers.get('location')
-      const target = location ? new URL(location, client.url(contract.login)).pathname : 'elsewhere'
-      throw new CheckInputError('REDIRECT', `${where} redirects (${reply.status}) to ${target}, a login page? --base-url must be where the auth endpoints answer JSON`)
-    }
-    if (reply.status === 401 || reply.status === 403) throw new CheckInputError('WRONG_CREDENTIALS', `sign-in refused (${reply.status}): check the username and password`)
-    if (reply.status === 429) {
-      const retryAfter = reply.headers.get('retry-after')
-      throw new CheckInputError('RATE_LIMITED', `sign-in rate limited (429${retryAfter ? `, Retry-After ${retryAfter}` : ''}): try again later`)
-    }
-    if (reply.status === 404 || reply.status === 405) throw new CheckInputError('NO_ENDPOINT', `no login endpoint: ${where} answered ${reply.status}`)
-    if (looksHtml(reply)) throw new CheckInputError('NOT_JSON', `${where} answered HTML (${reply.status}), not JSON: is --base-url the API, not the web app?`)
-    if (reply.status < 200 || reply.status >= 300) throw new CheckInputError('BAD_LOGIN_REPLY', `sign-in failed: ${where} answered ${reply.status}`)
-    if (reply.json === undefined) throw new CheckInputError('NOT_JSON', `${where} answered ${reply.status} without a JSON body`)
+    assertSignedIn(reply, where, client.url(contract.login))
     const tokens = readTokenFields(reply.json)
     if (!tokens) throw new CheckInputError('BAD_LOGIN_REPLY', `${where} answered JSON without accessToken (or access_token)`)
     const session = new BackendSession(client, contract, reply, tokens)
     if (!session.refreshToken) throw new CheckInputError('BAD_LOGIN_REPLY', `${where} set no refresh cookie and returned no refreshToken: nothing to refresh with`)
     return session
+  }
+
+  /** What carries the refresh token, for the evidence. */
+  get label(): string {
+    return this.refreshCookie ? `refresh cookie ${this.refreshCookie.name}` : 'refreshToken in the body'
   }
 
   private csrf(csrf = true): Record<string, string> {

@@ -7,7 +7,7 @@ const TITLE = 'wrong passwords are rate limited (429 + Retry-After)'
 export const MAX_ATTEMPTS = 30
 
 /** Opt-in (`--check-rate-limit`): it may lock the test account for a while, so it runs last. */
-export const rateLimit: Check = {
+export const rateLimit: Check<unknown> = {
   group: GROUP,
   async run({ options, client, contract }) {
     if (!options.checkRateLimit) {
