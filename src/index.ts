@@ -60,5 +60,6 @@ export type {
   TokenManagerEventName,
   ExpiryReason,
   SessionEndReason,
+  EventOrigin,
   EventSource,
 } from './types'

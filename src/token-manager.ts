@@ -22,7 +22,7 @@ import { AuthTransport } from './http/transport'
 import { SignIn } from './session/sign-in'
 import { Revocation } from './tabs/revocation'
 import { ResumeRetry } from './session/resume-retry'
-import type { EventSource, SessionDeadlines, SessionSnapshot, TokenManagerEvents, TokenManagerOptions } from './types'
+import type { EventOrigin, SessionDeadlines, SessionSnapshot, TokenManagerEvents, TokenManagerOptions } from './types'
 
 const JOIN_WINDOW = 150
 const ACTIVITY_THROTTLE = 1000
@@ -501,7 +501,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     this.session.store.flush()
   }
 
-  private recordActivity(at: number, source: EventSource): void {
+  private recordActivity(at: number, source: EventOrigin): void {
     const { session } = this
     // Deadlines first: activity on waking from sleep must not revive a session that idled out.
     this.idle.check()

@@ -268,7 +268,11 @@ export type ExpiryReason = 'refresh_rejected' | 'idle' | 'max_age'
  */
 export type SessionEndReason = ExpiryReason | 'signed_out'
 /** `local`: it happened in this tab; `remote`: another tab did it and this tab followed. */
-export type EventSource = 'local' | 'remote'
+export type EventOrigin = 'local' | 'remote'
+/**
+ * @deprecated Use {@link EventOrigin}: this name shadows the DOM's `EventSource` (server-sent events).
+ */
+export type EventSource = EventOrigin
 
 /**
  * Event names and payloads of `tm.on(name, handler)`. Events fire only on real changes, after
@@ -292,12 +296,12 @@ export type TokenManagerEvents<Claims extends object = Record<string, unknown>> 
     /** Local epoch ms at which the new token expires. */
     expiresAt: number
     /** `local`: refreshed here; `remote`: adopted from another tab. */
-    source: EventSource
+    source: EventOrigin
   }
   /** `logout()` here or in another tab. */
   signedOut: {
     /** `remote`: another tab logged out. */
-    source: EventSource
+    source: EventOrigin
     /** `logout({ everywhere: true })`: every session of the user was revoked. */
     everywhere: boolean
   }

@@ -13,7 +13,7 @@ import type { TabSync } from '../tabs/tab-sync'
 import type { SharedToken } from '../tabs/protocol'
 import { sessionStartFrom, type AccessToken } from '../token/access-token'
 import type { TokenResponse } from '../token/token-response'
-import type { EventSource, ExpiryReason, SessionSnapshot, SessionStatus } from '../types'
+import type { EventOrigin, ExpiryReason, SessionSnapshot, SessionStatus } from '../types'
 
 export interface SessionDeps {
   clock: Clock
@@ -104,7 +104,7 @@ export class Session {
   install(
     token: AccessToken,
     reply: Pick<TokenResponse, 'refreshToken'> | null,
-    source: EventSource,
+    source: EventOrigin,
     opts: { newSession: boolean; sessionStartedAt?: number; lastActivityAt?: number | null },
   ): void {
     const { clock, idle, activity, cooldown } = this.deps
@@ -140,7 +140,7 @@ export class Session {
   }
 
   /** Ends the session with `reason` and tells the other tabs when it ended here. */
-  expire(reason: ExpiryReason, source: EventSource): void {
+  expire(reason: ExpiryReason, source: EventOrigin): void {
     if (!this.hasSession()) return
     this.end('expired')
     this.endReason = reason
