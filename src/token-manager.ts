@@ -3,7 +3,7 @@ import { ActivityTracker } from './session/activity'
 import type { Clock } from './util/clock'
 import type { BrowserEnvironment, WakeReason } from './util/environment'
 import { resolveOptions, type ResolvedOptions } from './options'
-import { DestroyedError, SessionExpiredError } from './errors'
+import { DestroyedError, isRefreshError, SessionExpiredError } from './errors'
 import { SessionTimeouts } from './session/session-timeouts'
 import type { LogEntry, Logger } from './util/logger'
 import { Cooldown } from './refresh/refresh-with-retry'
@@ -21,6 +21,7 @@ import type { TokenResponse } from './token/token-response'
 import { AuthTransport } from './http/transport'
 import { SignIn } from './session/sign-in'
 import { Revocation } from './tabs/revocation'
+import { ResumeRetry } from './session/resume-retry'
 import type { EventSource, SessionDeadlines, SessionSnapshot, TokenManagerEvents, TokenManagerOptions } from './types'
 
 const JOIN_WINDOW = 150
@@ -93,6 +94,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
   private readonly bridge: TabBridge
   private readonly signIn: SignIn
   private readonly revocation: Revocation
+  private readonly resumeRetry: ResumeRetry
   private readonly logger: Logger | null
   private readonly options: ResolvedOptions
   private sync: TabSync | null = null
@@ -173,6 +175,18 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       onRemoteActivity: (at) => this.recordActivity(at, 'remote'),
     })
     this.revocation = new Revocation(this.clock)
+    this.resumeRetry = new ResumeRetry(
+      this.clock,
+      async () => {
+        const found = await this.refresher.run(null).then(
+          () => true,
+          (error: unknown) => !isRefreshError(error) || !error.transient,
+        )
+        return found || this.session.hasSession()
+      },
+      // Only while this tab never had a session: a sign-in or a logout here or elsewhere settles it.
+      () => !this.session.destroyed && this.session.status === 'signedOut' && this.session.sessionsBegun === 0 && this.session.loggedOutAt === Number.NEGATIVE_INFINITY,
+    )
     this.signIn = new SignIn({
       session: this.session,
       transport: this.transport,
@@ -416,6 +430,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     session.destroyed = true
     session.refreshAbort.abort(new DestroyedError())
     this.refreshTimer.disarm()
+    this.resumeRetry.stop()
     this.idle.end()
     this.activity.detach()
     this.unsubscribeWake?.()
@@ -459,7 +474,19 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       session.store.flush()
       return this.getSnapshot()
     }
-    await this.refresher.run(null).catch(() => undefined)
+    const epoch = session.epoch
+    const failure = await this.refresher.run(null).then(
+      () => null,
+      (error: unknown) => error,
+    )
+    // (A sign-in begun meanwhile aborted that refresh: it settles the status itself.)
+    if (session.status === 'unknown' && !session.destroyed && session.epoch === epoch) {
+      // The refresh endpoint could not answer (offline, 5xx) or was misconfigured: render signed
+      // out rather than `unknown` for good, and look again when the network comes back.
+      session.end('signedOut')
+      session.store.flush()
+      if (isRefreshError(failure) && failure.transient) this.resumeRetry.begin()
+    }
     return this.getSnapshot()
   }
 
@@ -495,6 +522,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     if (this.session.destroyed) return
     this.log('wake', { reason })
     if (reason === 'online') this.cooldown.reset()
+    this.resumeRetry.wake()
     this.idle.check()
     if (this.session.hasSession()) this.refreshTimer.check()
     this.session.store.flush()
