@@ -1,7 +1,7 @@
 /**
  * Angular bindings: `import { provideTokenKeeper, tokenKeeperInterceptor, injectSession } from 'tokenkeeper/angular'`.
  *
- * Requires Angular 19 or later (`@angular/core`, `@angular/common` and `rxjs` are optional peer
+ * Requires Angular 21 (the tested version) (`@angular/core`, `@angular/common` and `rxjs` are optional peer
  * dependencies of tokenkeeper). The bindings never start or destroy a manager.
  *
  * @example
