@@ -9,6 +9,8 @@ import { createMockBackend, type MockBackend, type MockBackendOptions } from './
 import { createControlHandlers } from './mock/controls'
 import { toFetchRequest, writeResponse } from '../src/testing/node-http'
 import { ALLOWED_ORIGINS_ENV, parseAllowedOrigins } from './mock/origins'
+import { main } from '../src/cli/main'
+import { DEMO_USERS } from './page/users'
 
 /**
  * The demo server: a plain `node:http` server that answers the auth/API/control routes from
@@ -68,6 +70,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   let backend: MockBackend | null = null
   let handlers: ReturnType<typeof createControlHandlers> = []
   let port = 0
+  let url = ''
   // Names this server answers to: a request from one of them is same-origin.
   let localOrigins = new Set<string>()
 
@@ -98,8 +101,18 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     }
   }
 
+  let checking: Promise<{ status: number; body: string }> | null = null
   const server = createServer((req, res) => {
     void (async () => {
+      if (req.method === 'GET' && req.url === '/__check') {
+        // One run at a time: concurrent GETs share it.
+        checking ??= checkItself(url).finally(() => {
+          checking = null
+        })
+        const { status, body } = await checking
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+        return void res.end(body)
+      }
       const origin = backend!.origin
       const request = await toFetchRequest(req, origin, localOrigins)
       const response = await getResponse(handlers, request)
@@ -127,7 +140,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     })
   })
   port = (server.address() as AddressInfo).port
-  const url = `http://localhost:${port}`
+  url = `http://localhost:${port}`
   localOrigins = new Set([url, `http://127.0.0.1:${port}`, `http://[::1]:${port}`])
   const fromEnv = parseAllowedOrigins(process.env[ALLOWED_ORIGINS_ENV])
   backend = createMockBackend({ ...(fromEnv && { allowedOrigins: fromEnv }), ...options.backend, origin: url })
@@ -143,6 +156,30 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
         server.closeAllConnections()
       }),
   }
+}
+
+/** The demo user the check signs in as: its "logout everywhere" step ends that user's other sessions. */
+export const CHECK_USER = DEMO_USERS[2]
+
+/**
+ * `GET /__check`: `tokenkeeper check --json` against this server itself, as the demo user
+ * {@link CHECK_USER}. 200 with the report (a failing backend included); 502 with `{ error }`
+ * when the check could not run.
+ */
+async function checkItself(url: string): Promise<{ status: number; body: string }> {
+  let stdout = ''
+  let stderr = ''
+  const code = await main(['check', '--base-url', url, '--username', CHECK_USER.username, '--password', CHECK_USER.password, '--json'], {
+    env: {},
+    stdout: (text) => {
+      stdout += text
+    },
+    stderr: (text) => {
+      stderr += text
+    },
+  })
+  if (code === 2) return { status: 502, body: JSON.stringify({ error: stderr.trim().replace(/^tokenkeeper check: /, '') }) }
+  return { status: 200, body: stdout }
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href
