@@ -31,7 +31,9 @@ function openTabs(server: RemoteServer, n: number, options: Partial<TokenManager
     { length: n },
     () => new TokenManager({ baseUrl: server.origin, fetch: browser.fetch, locks: locks.managerFor(), crossTab: { channel }, ...options }),
   )
-  return { tabs, destroy: () => tabs.forEach((tm) => tm.destroy()) }
+  return { tabs, destroy: () => {
+    for (const tm of tabs) tm.destroy()
+  } }
 }
 
 const allActive = (tabs: TokenManager[]) => tabs.every((tm) => tm.getSnapshot().status === 'active')
@@ -128,7 +130,7 @@ async function logoutPropagation(server: RemoteServer, n: number): Promise<numbe
     void tabs[from]!.logout()
     await until(() => seen.length === n - 1, 5000, 'signedOut in every tab')
     samples.push(...seen.map((at) => at - t0))
-    offs.forEach((off) => off())
+    for (const off of offs) off()
     await sleep(20)
   }
   destroy()

@@ -117,7 +117,13 @@ describe('TokenManager', () => {
       fetch: browser.fetch,
       crossTab: false,
       retry: 0,
-      environment: { onWake: (l) => ((wake = l), () => {}), onActivity: () => () => {} },
+      environment: {
+        onWake: (l) => {
+          wake = l
+          return () => {}
+        },
+        onActivity: () => () => {},
+      },
     })
     await tm.login({ username: 'alice', password: 'wonderland' })
     browser.controls.failNextRefreshes(1, 'network')

@@ -78,7 +78,9 @@ function parseFaults(body: unknown): (controls: MockBackend['controls']) => void
     const lifetime = finite(b.accessTokenLifetime, 'accessTokenLifetime', { min: 1, max: 24 * 3600 })
     steps.push((c) => c.setAccessTokenLifetime(lifetime))
   }
-  return (controls) => steps.forEach((step) => step(controls))
+  return (controls) => {
+    for (const step of steps) step(controls)
+  }
 }
 
 export function createControlHandlers(backend: MockBackend): HttpHandler[] {

@@ -74,7 +74,9 @@ describe('tokenkeeper check against the demo mock backend', () => {
 
   it('measures a reuse grace window (fake clock), and fails one longer than --max-grace', async () => {
     let now = Date.parse('2026-01-01T00:00:00Z')
-    const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) }
+    const clock = { now: () => now, sleep: async (ms: number) => {
+        now += ms
+      } }
     demo = await startDemoServer({ port: 0, backend: { now: clock.now } })
     demo.backend.controls.setReuseGrace(2500)
     const lenient = JSON.parse((await runCheck(['--base-url', demo.url, ...credentials, '--json'], clock)).stdout) as JsonReport

@@ -18,8 +18,12 @@ export function createFakeEnvironment() {
   }
   return {
     environment,
-    wake: (reason: WakeReason) => [...wake].forEach((l) => l(reason)),
-    act: (type?: string) => [...activity].forEach((l) => l(type === undefined ? undefined : { type })),
+    wake: (reason: WakeReason) => {
+      for (const l of [...wake]) l(reason)
+    },
+    act: (type?: string) => {
+      for (const l of [...activity]) l(type === undefined ? undefined : { type })
+    },
     get listenerCount() {
       return wake.size + activity.size
     },

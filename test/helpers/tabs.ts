@@ -52,6 +52,8 @@ export function createTabs(options: { webLocks?: boolean; browser?: TestBrowser 
     open,
     rawChannel,
     tabs,
-    destroyAll: () => tabs.forEach((t) => t.tm.destroy()),
+    destroyAll: () => {
+      for (const t of tabs) t.tm.destroy()
+    },
   }
 }

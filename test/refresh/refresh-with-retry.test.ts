@@ -145,7 +145,7 @@ describe('childSignal', () => {
     const { signal, release } = childSignal(parent.signal)
     parent.abort(new Error('ended'))
     expect(signal?.aborted).toBe(true)
-    expect((signal?.reason as Error).message).toBe('ended')
+    expect((signal!.reason as Error).message).toBe('ended')
     release()
 
     const other = new AbortController()

@@ -301,7 +301,9 @@ describe('security: the bearer token and other origins', () => {
       servers.push(server)
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
     }
-    afterEach(() => servers.splice(0).forEach((s) => s.close()))
+    afterEach(() => {
+      for (const s of servers.splice(0)) s.close()
+    })
 
     it('a cross-origin redirect drops Authorization; a same-origin one keeps it', async () => {
       const b = await listen('B', () => ({ status: 200 }))

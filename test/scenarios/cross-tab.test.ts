@@ -60,7 +60,7 @@ describe.each([
     expect(world.browser.count('/auth/refresh')).toBe(1)
     expect(world.browser.controls.counters.reuseDetections).toBe(0)
     // One tab refreshed; every other one adopted its token.
-    const sources = tabs.map((tab) => (tab.ofType('tokenRefreshed').at(-1)?.payload as { source: string }).source).sort()
+    const sources = tabs.map((tab) => (tab.ofType('tokenRefreshed').at(-1)!.payload as { source: string }).source).sort()
     expect(sources).toEqual(['local', 'remote', 'remote', 'remote', 'remote'])
     world.destroyAll()
   })

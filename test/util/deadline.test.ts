@@ -45,7 +45,16 @@ describe('Deadline', () => {
     const due = vi.fn()
     let now = 0
     let pending: (() => void) | null = null
-    const clock = { now: () => now, setTimeout: (cb: () => void) => ((pending = cb), 1), clearTimeout: () => (pending = null) }
+    const clock = {
+      now: () => now,
+      setTimeout: (cb: () => void) => {
+        pending = cb
+        return 1
+      },
+      clearTimeout: () => {
+        pending = null
+      },
+    }
     const d = new Deadline(clock, due)
     d.arm(1000)
     now = 500 // the host fired the timer early (clock adjusted backwards)
