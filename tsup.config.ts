@@ -1,7 +1,16 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', react: 'src/react.ts', vue: 'src/vue.ts', axios: 'src/axios.ts', svelte: 'src/svelte.ts', angular: 'src/angular.ts', testing: 'src/testing/index.ts', 'testing/node': 'src/testing/node.ts' },
+  entry: {
+    index: 'src/index.ts',
+    react: 'src/react.ts',
+    vue: 'src/vue.ts',
+    axios: 'src/axios.ts',
+    svelte: 'src/svelte.ts',
+    angular: 'src/angular.ts',
+    testing: 'src/testing/index.ts',
+    'testing/node': 'src/testing/node.ts',
+  },
   format: ['esm', 'cjs'],
   // tsup 8 (its engines accept Node 20.19; tsup 9 wants 22.18) passes `baseUrl` to the
   // declaration build, which TypeScript 6 reports as deprecated unless told otherwise.

@@ -9,7 +9,16 @@ const N = 5
 const ROTATIONS = QUICK ? 4 : 10
 const LOGOUTS = QUICK ? 4 : 10
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+]
 
 const log = (...args) => console.error(...args)
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
@@ -80,7 +89,16 @@ async function main() {
       const before = await counters()
       const t0 = performance.now()
       const statuses = await Promise.all(
-        pages.flatMap((page) => [0, 1].map(() => page.evaluate(() => window.tm.fetch('/api/me').then((res) => res.status, () => 0)))),
+        pages.flatMap((page) =>
+          [0, 1].map(() =>
+            page.evaluate(() =>
+              window.tm.fetch('/api/me').then(
+                (res) => res.status,
+                () => 0,
+              ),
+            ),
+          ),
+        ),
       )
       rotationMs.push(performance.now() - t0)
       calls += statuses.length
@@ -124,8 +142,16 @@ async function main() {
     const p50 = pct(samples, 50)
     const p95 = pct(samples, 95)
     const goals = [
-      { name: `Chromium N=${N}: 1.0 refresh request per rotation, 0 reuse revocations`, met: mean === 1 && reuse === 0, value: `${fixed(mean)} per rotation (${perRotation.join(', ')}), ${reuse} revocations` },
-      { name: `Chromium N=${N}: logout propagation < 50 ms`, met: Math.max(...samples) < 50, value: `p50 ${fixed(p50)} ms, p95 ${fixed(p95)} ms, max ${fixed(Math.max(...samples))} ms` },
+      {
+        name: `Chromium N=${N}: 1.0 refresh request per rotation, 0 reuse revocations`,
+        met: mean === 1 && reuse === 0,
+        value: `${fixed(mean)} per rotation (${perRotation.join(', ')}), ${reuse} revocations`,
+      },
+      {
+        name: `Chromium N=${N}: logout propagation < 50 ms`,
+        met: Math.max(...samples) < 50,
+        value: `p50 ${fixed(p50)} ms, p95 ${fixed(p95)} ms, max ${fixed(Math.max(...samples))} ms`,
+      },
     ]
     const body = [
       `${N} pages of one Chromium profile (${CHROMIUM}, headless, playwright-core) on the demo dashboard (\`window.tm\`: idle timeout 2 min, so without mouse activity no proactive refresh), one demo server (msw handlers over node:http; rotation with reuse detection, no grace window). ` +

@@ -103,12 +103,26 @@ async function main() {
       `The first tab starts the session with \`setSession()\` and the reply of a code + PKCE exchange (test/servers/oidc-flow.mjs), so it alone holds the refresh token (body mode, memory only); the other tabs adopt the access token over the channel and, when it lapses, ask that tab to refresh. ` +
       `${ROTATIONS} rotations: wait until the access token has expired, then every tab makes two \`tm.fetch\` calls to the provider's userinfo endpoint at once; "refresh grants" and "invalid_grant" are the provider's own count, "rotation ms" the time until all 2N calls have answered.`,
     table(
-      ['tabs N', 'refresh grants per rotation (goal 1.0)', 'per rotation, median (min–max)', 'API calls OK', 'userinfo requests', 'invalid_grant (goal 0)', 'rotation ms, median (min–max)'],
+      [
+        'tabs N',
+        'refresh grants per rotation (goal 1.0)',
+        'per rotation, median (min–max)',
+        'API calls OK',
+        'userinfo requests',
+        'invalid_grant (goal 0)',
+        'rotation ms, median (min–max)',
+      ],
       rows,
     ),
     goals.map((g) => `- ${goal(g.met)} ${g.name}: ${g.value}`).join('\n'),
   ].join('\n\n')
-  await emit({ id: 'crosstab-oauth2', title: '2c. Cross-tab rotations through `oauth2()` against oidc-provider (Node, N managers)', body, goals, seconds: (performance.now() - started) / 1000 })
+  await emit({
+    id: 'crosstab-oauth2',
+    title: '2c. Cross-tab rotations through `oauth2()` against oidc-provider (Node, N managers)',
+    body,
+    goals,
+    seconds: (performance.now() - started) / 1000,
+  })
 }
 
 await main()

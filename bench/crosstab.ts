@@ -31,9 +31,12 @@ function openTabs(server: RemoteServer, n: number, options: Partial<TokenManager
     { length: n },
     () => new TokenManager({ baseUrl: server.origin, fetch: browser.fetch, locks: locks.managerFor(), crossTab: { channel }, ...options }),
   )
-  return { tabs, destroy: () => {
-    for (const tm of tabs) tm.destroy()
-  } }
+  return {
+    tabs,
+    destroy: () => {
+      for (const tm of tabs) tm.destroy()
+    },
+  }
 }
 
 const allActive = (tabs: TokenManager[]) => tabs.every((tm) => tm.getSnapshot().status === 'active')
@@ -161,14 +164,28 @@ async function main() {
       fmt(Math.max(...lo), 2),
     ])
     proactiveRows.push([n, pr.calls, pr.duplicates, fixed(pr.calls / Math.max(1, pr.calls - pr.duplicates), 2), pr.reuse, fmt(pr.seconds, 1)])
-    goals.push({ name: `Node tabs N=${n}: 1.0 refresh request per rotation, 0 reuse revocations`, met: perRotation === 1 && od.reuse === 0 && pr.duplicates === 0 && pr.reuse === 0, value: `${fixed(perRotation, 2)} on demand, ${pr.duplicates} duplicate proactive refreshes, ${od.reuse + pr.reuse} revocations` })
+    goals.push({
+      name: `Node tabs N=${n}: 1.0 refresh request per rotation, 0 reuse revocations`,
+      met: perRotation === 1 && od.reuse === 0 && pr.duplicates === 0 && pr.reuse === 0,
+      value: `${fixed(perRotation, 2)} on demand, ${pr.duplicates} duplicate proactive refreshes, ${od.reuse + pr.reuse} revocations`,
+    })
   }
   await server.stop()
   const body = [
     `N managers in one Node process share one cookie jar, one in-process Web Locks manager (test/helpers/locks.ts) and the SDK's default channel (Node's native \`BroadcastChannel\`), with real timers, against the bench server over loopback HTTP (refresh endpoint 5 ms, rotation with reuse detection, no grace window).`,
     `**On demand**: access-token lifetime 1 s, idle tracking on and no activity (so no proactive refresh). ${ROTATIONS} rotations: wait for the token to expire, then every tab makes two API calls at once; "rotation ms" is the time until all 2N calls have answered (one refresh round trip is about 6 ms here). **Logout**: ${LOGOUTS} times, one tab signs in, another signs out; the time from \`logout()\` to \`signedOut\` in each other tab (all ${LOGOUTS} × (N−1) samples).`,
     table(
-      ['tabs N', 'refresh requests per rotation (goal 1.0)', 'per rotation, median (min–max)', 'API calls OK', 'reuse revocations (goal 0)', 'rotation ms, median (min–max)', 'logout p50 ms', 'logout p95 ms', 'logout max ms'],
+      [
+        'tabs N',
+        'refresh requests per rotation (goal 1.0)',
+        'per rotation, median (min–max)',
+        'API calls OK',
+        'reuse revocations (goal 0)',
+        'rotation ms, median (min–max)',
+        'logout p50 ms',
+        'logout p95 ms',
+        'logout max ms',
+      ],
       rows,
     ),
     `**Proactive**: idle timeout off, access-token lifetime 2 s (refresh due 1 s before expiry, staggered by up to 100 ms per tab), until ${ROTATIONS} refreshes happened. A "duplicate" is a refresh less than 500 ms (half a period) after the previous one: two tabs refreshing for one rotation.`,

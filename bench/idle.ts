@@ -76,7 +76,9 @@ async function simulate(label: string, idleTimeout: number): Promise<Outcome> {
     const lifetimeStarts = [startAt, ...hourRefreshes]
     const wakeTimes = clock.fireTimes.filter((t) => t > startAt)
     // A wake-up belongs to the token lifetime in force when it fired (the refresh it triggers starts the next one).
-    const perLifetime = lifetimeStarts.map((from, i) => wakeTimes.filter((w) => w > from - (i === 0 ? 1 : 0) && (i + 1 >= lifetimeStarts.length || w <= lifetimeStarts[i + 1]!)).length)
+    const perLifetime = lifetimeStarts.map(
+      (from, i) => wakeTimes.filter((w) => w > from - (i === 0 ? 1 : 0) && (i + 1 >= lifetimeStarts.length || w <= lifetimeStarts[i + 1]!)).length,
+    )
     const status = tm.getSnapshot().status
     const outcome: Outcome = {
       label,
@@ -140,7 +142,11 @@ async function main() {
     const perLifetime = r.wakeUps / r.lifetimes
     // The strict reading: no single token lifetime may see more than two wake-ups.
     const worstLifetime = r.worstLifetime
-    goals.push({ name: `idle, ${r.label}: ≤ 2 wake-ups per token lifetime`, met: worstLifetime <= 2, value: `${r.wakeUps} wake-ups over ${r.lifetimes} token lifetime(s) (${fixed(perLifetime, 2)} on average, at most ${worstLifetime} in one)` })
+    goals.push({
+      name: `idle, ${r.label}: ≤ 2 wake-ups per token lifetime`,
+      met: worstLifetime <= 2,
+      value: `${r.wakeUps} wake-ups over ${r.lifetimes} token lifetime(s) (${fixed(perLifetime, 2)} on average, at most ${worstLifetime} in one)`,
+    })
     goals.push({ name: `idle, ${r.label}: no interval polling`, met: r.globalIntervals === 0, value: `${r.globalIntervals} setInterval calls` })
   }
   const rows = runs.map((r) => [
@@ -165,7 +171,20 @@ async function main() {
       `A wake-up is a timer callback on the SDK's clock. "global timers" counts \`setTimeout\` calls that bypass the injected clock (ky's per-request timeout, set and cleared around each auth call); "setInterval" counts interval polling (goal 0). ` +
       `Listener invocations stay 0 because an idle page delivers no events; the subscriptions column is what the SDK attached (a wake-up subscription = visibilitychange, focus, online, pageshow; activity = ${runs[1]!.domListeners > 0 ? 'six pointer/key/scroll events + visibilitychange' : 'six pointer/key/scroll events + visibilitychange, only with idleTimeout > 0'}).`,
     table(
-      ['configuration', 'wake-ups', 'at (mm:ss after sign-in)', 'timers scheduled (incl. sign-in)', 'timers cleared', 'global timers', 'setInterval', 'refresh calls', 'logout calls', 'listener subscriptions', 'listener invocations', 'status after 1 h'],
+      [
+        'configuration',
+        'wake-ups',
+        'at (mm:ss after sign-in)',
+        'timers scheduled (incl. sign-in)',
+        'timers cleared',
+        'global timers',
+        'setInterval',
+        'refresh calls',
+        'logout calls',
+        'listener subscriptions',
+        'listener invocations',
+        'status after 1 h',
+      ],
       rows,
       ['l', 'r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'l'],
     ),

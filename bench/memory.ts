@@ -211,11 +211,23 @@ async function main() {
   // full GC wobbles by tens of KB between samples).
   const FLAT = 256 * 1024
   const goals: BenchResult['goals'] = [
-    { name: `heap flat over ${fmt(REFRESH_CYCLES, 0)} refresh cycles`, met: Math.abs(refresh.projected) < FLAT, value: `${fixed(refresh.perCycle, 1)} B/cycle (${kb(refresh.projected)} over the run)` },
-    { name: `heap flat over ${fmt(LIFECYCLES, 0)} create/destroy cycles`, met: Math.abs(life.projected) < FLAT, value: `${fixed(life.perCycle, 1)} B/cycle (${kb(life.projected)} over the run)` },
+    {
+      name: `heap flat over ${fmt(REFRESH_CYCLES, 0)} refresh cycles`,
+      met: Math.abs(refresh.projected) < FLAT,
+      value: `${fixed(refresh.perCycle, 1)} B/cycle (${kb(refresh.projected)} over the run)`,
+    },
+    {
+      name: `heap flat over ${fmt(LIFECYCLES, 0)} create/destroy cycles`,
+      met: Math.abs(life.projected) < FLAT,
+      value: `${fixed(life.perCycle, 1)} B/cycle (${kb(life.projected)} over the run)`,
+    },
     {
       name: 'timers, listeners, channels and locks back to zero after destroy()',
-      met: life.left.afterDestroyMax.timers === 0 && life.left.afterDestroyMax.listeners === 0 && life.left.afterDestroyMax.channels === 0 && life.left.afterDestroyMax.locks === 0,
+      met:
+        life.left.afterDestroyMax.timers === 0 &&
+        life.left.afterDestroyMax.listeners === 0 &&
+        life.left.afterDestroyMax.channels === 0 &&
+        life.left.afterDestroyMax.locks === 0,
       value: `worst cycle after destroy(): ${life.left.afterDestroyMax.timers} timers, ${life.left.afterDestroyMax.listeners} listeners, ${life.left.afterDestroyMax.channels} channels, ${life.left.afterDestroyMax.locks} locks`,
     },
   ]
@@ -228,14 +240,27 @@ async function main() {
       [
         ['refresh', fmt(REFRESH_CYCLES, 0), fixed(refresh.seconds, 1), kb(refresh.first), kb(refresh.last), fixed(refresh.perCycle, 1), kb(refresh.projected)],
         ['create/destroy', fmt(LIFECYCLES, 0), fixed(life.seconds, 1), kb(life.first), kb(life.last), fixed(life.perCycle, 1), kb(life.projected)],
-        ['refresh, `AbortSignal.any` stubbed (diagnosis)', fmt(REFRESH_CYCLES, 0), fixed(diag.seconds, 1), kb(diag.first), kb(diag.last), fixed(diag.perCycle, 1), kb(diag.projected)],
+        [
+          'refresh, `AbortSignal.any` stubbed (diagnosis)',
+          fmt(REFRESH_CYCLES, 0),
+          fixed(diag.seconds, 1),
+          kb(diag.first),
+          kb(diag.last),
+          fixed(diag.perCycle, 1),
+          kb(diag.projected),
+        ],
       ],
     ),
     table(
       ['resource', 'live before destroy() (max)', 'left after destroy() (worst cycle)', 'left at the end'],
       [
         ['timers on the injected clock', life.left.beforeDestroy.timers, life.left.afterDestroyMax.timers, life.left.timers],
-        ['environment listeners (DOM listeners they stand for)', life.left.beforeDestroy.listeners + ' DOM', life.left.afterDestroyMax.listeners, life.left.listeners],
+        [
+          'environment listeners (DOM listeners they stand for)',
+          life.left.beforeDestroy.listeners + ' DOM',
+          life.left.afterDestroyMax.listeners,
+          life.left.listeners,
+        ],
         ['open BroadcastChannels', life.left.beforeDestroy.channels, life.left.afterDestroyMax.channels, life.left.channels],
         ['held refresh lock', '—', life.left.afterDestroyMax.locks, life.left.locks],
       ],

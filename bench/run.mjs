@@ -24,7 +24,11 @@ const arg = (name) => {
 const quick = process.argv.includes('--quick')
 const write = !process.argv.includes('--no-write')
 const ALL = ['storm', 'storm-oauth2', 'crosstab', 'crosstab-oauth2', 'crosstab-browser', 'overhead', 'idle', 'size', 'memory']
-const only = arg('--only')?.split(',').map((s) => s.trim()).filter(Boolean) ?? ALL
+const only =
+  arg('--only')
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean) ?? ALL
 for (const name of only) if (!ALL.includes(name)) throw new Error(`unknown benchmark ${name}; one of ${ALL.join(', ')}`)
 const selected = ALL.filter((name) => only.includes(name))
 

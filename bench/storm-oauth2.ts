@@ -104,19 +104,54 @@ async function main() {
     const row = [
       'tokenkeeper `oauth2()` vs oidc-provider',
       'expired (SDK and provider)',
-      mmm(s((r) => r.refreshGrants), 0),
-      mmm(s((r) => r.ok), 0),
-      mmm(s((r) => r.invalidGrant), 0),
-      mmm(s((r) => r.userinfo), 0),
-      mmm(s((r) => r.p50), 1),
-      mmm(s((r) => r.p99), 1),
-      mmm(s((r) => r.p50 - r.refreshRtt), 1),
-      mmm(s((r) => r.p99 - r.refreshRtt), 1),
+      mmm(
+        s((r) => r.refreshGrants),
+        0,
+      ),
+      mmm(
+        s((r) => r.ok),
+        0,
+      ),
+      mmm(
+        s((r) => r.invalidGrant),
+        0,
+      ),
+      mmm(
+        s((r) => r.userinfo),
+        0,
+      ),
+      mmm(
+        s((r) => r.p50),
+        1,
+      ),
+      mmm(
+        s((r) => r.p99),
+        1,
+      ),
+      mmm(
+        s((r) => r.p50 - r.refreshRtt),
+        1,
+      ),
+      mmm(
+        s((r) => r.p99 - r.refreshRtt),
+        1,
+      ),
     ]
     sections.push(
       `**M = ${m}**\n\n` +
         table(
-          ['client', 'token state', 'refresh grants (goal 1)', `succeeded (goal ${m})`, 'invalid_grant (goal 0)', 'userinfo requests', 'latency p50 ms', 'latency p99 ms', 'added p50 ms', 'added p99 ms'],
+          [
+            'client',
+            'token state',
+            'refresh grants (goal 1)',
+            `succeeded (goal ${m})`,
+            'invalid_grant (goal 0)',
+            'userinfo requests',
+            'latency p50 ms',
+            'latency p99 ms',
+            'added p50 ms',
+            'added p99 ms',
+          ],
           [row],
           ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
         ),
@@ -138,7 +173,13 @@ async function main() {
     ...sections,
     goals.map((g) => `- ${goal(g.met)} ${g.name}: ${g.value}`).join('\n'),
   ].join('\n\n')
-  await emit({ id: 'storm-oauth2', title: '1b. Refresh storm through `oauth2()` against oidc-provider', body, goals, seconds: (performance.now() - started) / 1000 })
+  await emit({
+    id: 'storm-oauth2',
+    title: '1b. Refresh storm through `oauth2()` against oidc-provider',
+    body,
+    goals,
+    seconds: (performance.now() - started) / 1000,
+  })
 }
 
 await main()

@@ -273,20 +273,55 @@ async function main() {
       return [
         c.name,
         c.mode,
-        mmm(s((r) => r.refreshCalls), 0),
-        mmm(s((r) => r.ok), 0),
-        mmm(s((r) => r.reuse), 0),
-        mmm(s((r) => r.apiCalls), 0),
-        mmm(s((r) => r.p50), 1),
-        mmm(s((r) => r.p99), 1),
-        mmm(s((r) => r.p50 - r.refreshRtt), 1),
-        mmm(s((r) => r.p99 - r.refreshRtt), 1),
+        mmm(
+          s((r) => r.refreshCalls),
+          0,
+        ),
+        mmm(
+          s((r) => r.ok),
+          0,
+        ),
+        mmm(
+          s((r) => r.reuse),
+          0,
+        ),
+        mmm(
+          s((r) => r.apiCalls),
+          0,
+        ),
+        mmm(
+          s((r) => r.p50),
+          1,
+        ),
+        mmm(
+          s((r) => r.p99),
+          1,
+        ),
+        mmm(
+          s((r) => r.p50 - r.refreshRtt),
+          1,
+        ),
+        mmm(
+          s((r) => r.p99 - r.refreshRtt),
+          1,
+        ),
       ]
     })
     sections.push(
       `**M = ${m}**\n\n` +
         table(
-          ['client', 'token state', 'refresh calls (goal 1)', `succeeded (goal ${m})`, 'reuse revocations', 'API requests', 'latency p50 ms', 'latency p99 ms', 'added p50 ms', 'added p99 ms'],
+          [
+            'client',
+            'token state',
+            'refresh calls (goal 1)',
+            `succeeded (goal ${m})`,
+            'reuse revocations',
+            'API requests',
+            'latency p50 ms',
+            'latency p99 ms',
+            'added p50 ms',
+            'added p99 ms',
+          ],
           rows,
           ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
         ),
@@ -295,7 +330,11 @@ async function main() {
       const runs = results.get(key(c, m))!
       const maxCalls = Math.max(...runs.map((r) => r.refreshCalls))
       const minOk = Math.min(...runs.map((r) => r.ok))
-      goals.push({ name: `storm M=${m} ${c.name.startsWith('axios') ? 'axios + tokenkeeper/axios, ' : ''}${c.mode}: refresh calls = 1, succeeded = ${m}`, met: maxCalls === 1 && minOk === m, value: `max ${maxCalls} refresh calls, min ${minOk}/${m} succeeded` })
+      goals.push({
+        name: `storm M=${m} ${c.name.startsWith('axios') ? 'axios + tokenkeeper/axios, ' : ''}${c.mode}: refresh calls = 1, succeeded = ${m}`,
+        met: maxCalls === 1 && minOk === m,
+        value: `max ${maxCalls} refresh calls, min ${minOk}/${m} succeeded`,
+      })
     }
   }
 

@@ -47,10 +47,18 @@ for (const { name, types } of entries) {
     configObjectFullPath: `${root}api-extractor.json`,
     packageJsonFullPath: `${root}package.json`,
   })
-  const result = Extractor.invoke(config, { localBuild: update, showVerboseMessages: false, messageCallback: (m) => { if (m.logLevel === 'none') m.handled = true } })
+  const result = Extractor.invoke(config, {
+    localBuild: update,
+    showVerboseMessages: false,
+    messageCallback: (m) => {
+      if (m.logLevel === 'none') m.handled = true
+    },
+  })
   if (!result.succeeded || (!update && result.apiReportChanged)) {
     failed = true
-    console.error(`API report for "${name}" differs from etc/api/${name}.api.md: the public surface changed. If intended, run \`npm run api:update\` and commit the report.`)
+    console.error(
+      `API report for "${name}" differs from etc/api/${name}.api.md: the public surface changed. If intended, run \`npm run api:update\` and commit the report.`,
+    )
   } else {
     console.log(`API report ${name}: ${update && result.apiReportChanged ? 'updated' : 'unchanged'}`)
   }

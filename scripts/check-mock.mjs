@@ -19,7 +19,14 @@ const check = (baseUrl, extra = []) =>
 
 const work = mkdtempSync(join(tmpdir(), 'tokenkeeper-check-'))
 const { listen } = await import(pathToFileURL(join(ROOT, 'dist', 'testing', 'node.js')).href)
-await build({ entryPoints: [join(ROOT, 'test', 'fixtures', 'broken-backend.ts')], bundle: true, platform: 'node', format: 'esm', outfile: join(work, 'broken.mjs'), logLevel: 'silent' })
+await build({
+  entryPoints: [join(ROOT, 'test', 'fixtures', 'broken-backend.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  outfile: join(work, 'broken.mjs'),
+  logLevel: 'silent',
+})
 const { startBrokenBackend } = await import(pathToFileURL(join(work, 'broken.mjs')).href)
 const mock = await listen(0)
 const broken = await startBrokenBackend()

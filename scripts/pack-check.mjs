@@ -26,7 +26,10 @@ try {
   const app = join(work, 'app')
   execFileSync('mkdir', ['-p', app])
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'scratch-app', private: true, type: 'module' }))
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--omit=peer', join(work, filename)], { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] })
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--omit=peer', join(work, filename)], {
+    cwd: app,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
   for (const [subpath] of entries) {
     const spec = subpath === '.' ? 'tokenkeeper' : `tokenkeeper/${subpath.slice(2)}`
     // Entries whose optional peer (react, vue, ...) is not installed are expected to fail on that peer only.
@@ -34,7 +37,8 @@ try {
       ['import', `await import(${JSON.stringify(spec)})`],
       ['require', `require(${JSON.stringify(spec)})`],
     ]) {
-      const script = kind === 'import' ? `${code}` : `const { createRequire } = await import('node:module'); const require = createRequire(process.cwd() + '/x.js'); ${code}`
+      const script =
+        kind === 'import' ? `${code}` : `const { createRequire } = await import('node:module'); const require = createRequire(process.cwd() + '/x.js'); ${code}`
       try {
         execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: app, stdio: ['ignore', 'ignore', 'pipe'] })
       } catch (error) {
@@ -94,7 +98,14 @@ async function viteBuild(app) {
   const logger = { info() {}, warn: log, warnOnce: log, error: log, clearScreen() {}, hasErrorLogged: () => false, hasWarned: false }
   const outDir = join(app, 'dist')
   try {
-    await build({ root: app, configFile: false, envFile: false, logLevel: 'silent', customLogger: logger, build: { outDir, emptyOutDir: true, reportCompressedSize: false } })
+    await build({
+      root: app,
+      configFile: false,
+      envFile: false,
+      logLevel: 'silent',
+      customLogger: logger,
+      build: { outDir, emptyOutDir: true, reportCompressedSize: false },
+    })
   } catch (error) {
     failures.push(`vite build: ${String(error.message).split('\n')[0]}`)
     return 'vite build failed'
@@ -107,7 +118,9 @@ async function viteBuild(app) {
     .join('\n')
   if (!bundle.includes('X-TokenKeeper')) failures.push("vite build: the bundle lacks the package's code (no 'X-TokenKeeper')")
   if (withReact && !bundle.includes('tokenkeeper/react: useTokenManager()')) failures.push('vite build: the bundle lacks tokenkeeper/react')
-  const nodeOnly = bundle.match(/__vite-browser-external|\bnode:[a-z_/]+|require\(["'](?:fs|path|os|crypto|http|https|child_process|stream|util|url|net|tls|zlib|worker_threads)["']\)|\bmsw\b/g)
+  const nodeOnly = bundle.match(
+    /__vite-browser-external|\bnode:[a-z_/]+|require\(["'](?:fs|path|os|crypto|http|https|child_process|stream|util|url|net|tls|zlib|worker_threads)["']\)|\bmsw\b/g,
+  )
   if (nodeOnly) failures.push(`vite build: the bundle holds Node-only code: ${[...new Set(nodeOnly)].join(', ')}`)
   return `built into a Vite app (${withReact ? 'tokenkeeper + tokenkeeper/react' : 'tokenkeeper'}, ${Math.round(bundle.length / 1024)} kB JS, ${((Date.now() - started) / 1000).toFixed(1)} s)`
 }

@@ -70,7 +70,16 @@ if (files.length > 0) {
 const publint = run(BIN('publint'), ['--strict'])
 // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes (ESC)
 const publintOut = `${publint.stdout}${publint.stderr}`.replace(/\x1b\[[0-9;]*m/g, '').trim()
-record('publint --strict', publint.status === 0, publintOut.split('\n').filter((l) => !/^npm warn/i.test(l)).slice(-12).join('\n'), 'apply the changes publint lists above to package.json')
+record(
+  'publint --strict',
+  publint.status === 0,
+  publintOut
+    .split('\n')
+    .filter((l) => !/^npm warn/i.test(l))
+    .slice(-12)
+    .join('\n'),
+  'apply the changes publint lists above to package.json',
+)
 
 // ------------------------------------------------------------------ 3. attw
 const attw = run(BIN('attw'), ['--pack', '.', '--format', 'json', '--no-definitely-typed', '--profile', 'strict'])
@@ -127,12 +136,27 @@ try {
   const esmLines = subpaths.map((spec, i) => `import * as m${i} from '${spec}'\nexport type T${i} = typeof m${i}`)
   const cjsLines = subpaths.map((spec, i) => `import m${i} = require('${spec}')\nexport type T${i} = typeof m${i}`)
   const usage = `const tm: TokenManager = new TokenManager({ baseUrl: 'https://app.example' })\nconst snapshot: SessionSnapshot = tm.getSnapshot()\nconst expired: boolean = isSessionExpiredError(new Error())\nexport { snapshot, expired }\n`
-  writeFileSync(join(work, 'esm.mts'), `import { TokenManager, isSessionExpiredError, type SessionSnapshot } from 'tokenkeeper'\n${esmLines.join('\n')}\n${usage}`)
-  writeFileSync(join(work, 'cjs.cts'), `import tk = require('tokenkeeper')\nimport TokenManager = tk.TokenManager\ntype SessionSnapshot = tk.SessionSnapshot\nconst isSessionExpiredError = tk.isSessionExpiredError\n${cjsLines.join('\n')}\n${usage}`)
-  writeFileSync(join(work, 'bundler.ts'), `import { TokenManager, isSessionExpiredError, type SessionSnapshot } from 'tokenkeeper'\n${esmLines.join('\n')}\n${usage}`)
+  writeFileSync(
+    join(work, 'esm.mts'),
+    `import { TokenManager, isSessionExpiredError, type SessionSnapshot } from 'tokenkeeper'\n${esmLines.join('\n')}\n${usage}`,
+  )
+  writeFileSync(
+    join(work, 'cjs.cts'),
+    `import tk = require('tokenkeeper')\nimport TokenManager = tk.TokenManager\ntype SessionSnapshot = tk.SessionSnapshot\nconst isSessionExpiredError = tk.isSessionExpiredError\n${cjsLines.join('\n')}\n${usage}`,
+  )
+  writeFileSync(
+    join(work, 'bundler.ts'),
+    `import { TokenManager, isSessionExpiredError, type SessionSnapshot } from 'tokenkeeper'\n${esmLines.join('\n')}\n${usage}`,
+  )
   const base = { strict: true, noEmit: true, skipLibCheck: false, target: 'es2022', lib: ['es2022', 'dom', 'dom.iterable'], types: [], jsx: 'react-jsx' }
-  writeFileSync(join(work, 'tsconfig.node.json'), JSON.stringify({ compilerOptions: { ...base, module: 'nodenext', moduleResolution: 'nodenext' }, files: ['esm.mts', 'cjs.cts'] }))
-  writeFileSync(join(work, 'tsconfig.bundler.json'), JSON.stringify({ compilerOptions: { ...base, module: 'esnext', moduleResolution: 'bundler' }, files: ['bundler.ts'] }))
+  writeFileSync(
+    join(work, 'tsconfig.node.json'),
+    JSON.stringify({ compilerOptions: { ...base, module: 'nodenext', moduleResolution: 'nodenext' }, files: ['esm.mts', 'cjs.cts'] }),
+  )
+  writeFileSync(
+    join(work, 'tsconfig.bundler.json'),
+    JSON.stringify({ compilerOptions: { ...base, module: 'esnext', moduleResolution: 'bundler' }, files: ['bundler.ts'] }),
+  )
   writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'commonjs' }))
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
   for (const [label, config] of [
@@ -141,13 +165,43 @@ try {
   ]) {
     const out = run(process.execPath, [tsc, '-p', config], { cwd: work })
     const text = `${out.stdout}${out.stderr}`.trim()
-    record(`${label} (${subpaths.join(', ')})`, out.status === 0, text.split('\n').slice(0, 12).join('\n'), 'the .d.ts/.d.cts files must only import packages the consumer has (dependencies or peerDependencies): check "types" conditions in "exports" and tsup dts output')
+    record(
+      `${label} (${subpaths.join(', ')})`,
+      out.status === 0,
+      text.split('\n').slice(0, 12).join('\n'),
+      'the .d.ts/.d.cts files must only import packages the consumer has (dependencies or peerDependencies): check "types" conditions in "exports" and tsup dts output',
+    )
   }
   // 5. Runtime: ESM import and CJS require of the packed package (main entry).
-  const esmRun = run(process.execPath, ['--input-type=module', '-e', "const m = await import('tokenkeeper'); const tm = new m.TokenManager({ baseUrl: 'https://app.example' }); tm.destroy(); console.log(Object.keys(m).length + ' exports')"], { cwd: work })
-  record('packed package imports as ESM in Node', esmRun.status === 0, `${esmRun.stdout}${esmRun.stderr}`.trim().split('\n').slice(-4).join('\n'), 'dist/index.js must only import "dependencies"; anything else must be bundled (noExternal in tsup.config.ts) or declared')
-  const cjsRun = run(process.execPath, ['-e', "const m = require('tokenkeeper'); const tm = new m.TokenManager({ baseUrl: 'https://app.example' }); tm.destroy(); console.log(Object.keys(m).length + ' exports')"], { cwd: work })
-  record('packed package requires as CJS in Node', cjsRun.status === 0, `${cjsRun.stdout}${cjsRun.stderr}`.trim().split('\n').slice(-4).join('\n'), 'dist/index.cjs must only require "dependencies"; anything else must be bundled (noExternal in tsup.config.ts) or declared')
+  const esmRun = run(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      "const m = await import('tokenkeeper'); const tm = new m.TokenManager({ baseUrl: 'https://app.example' }); tm.destroy(); console.log(Object.keys(m).length + ' exports')",
+    ],
+    { cwd: work },
+  )
+  record(
+    'packed package imports as ESM in Node',
+    esmRun.status === 0,
+    `${esmRun.stdout}${esmRun.stderr}`.trim().split('\n').slice(-4).join('\n'),
+    'dist/index.js must only import "dependencies"; anything else must be bundled (noExternal in tsup.config.ts) or declared',
+  )
+  const cjsRun = run(
+    process.execPath,
+    [
+      '-e',
+      "const m = require('tokenkeeper'); const tm = new m.TokenManager({ baseUrl: 'https://app.example' }); tm.destroy(); console.log(Object.keys(m).length + ' exports')",
+    ],
+    { cwd: work },
+  )
+  record(
+    'packed package requires as CJS in Node',
+    cjsRun.status === 0,
+    `${cjsRun.stdout}${cjsRun.stderr}`.trim().split('\n').slice(-4).join('\n'),
+    'dist/index.cjs must only require "dependencies"; anything else must be bundled (noExternal in tsup.config.ts) or declared',
+  )
   // 6. The bin (`npx tokenkeeper check`): a node shebang, and it runs from the packed files alone.
   for (const [name, file] of Object.entries(pkg.bin ?? {})) {
     const path = join(installed, file)
@@ -166,12 +220,23 @@ try {
 }
 
 const failed = results.filter((r) => !r.ok)
-console.log(failed.length === 0 ? `\npackage check: all ${results.length} checks passed` : `\npackage check: ${failed.length} of ${results.length} checks failed`)
+console.log(
+  failed.length === 0 ? `\npackage check: all ${results.length} checks passed` : `\npackage check: ${failed.length} of ${results.length} checks failed`,
+)
 if (process.argv.includes('--write')) {
   const { section, writeSection } = await import('../bench/lib/report.mjs')
   const body = results
-    .map((r) => `- ${r.ok ? '✅' : '❌'} ${r.name}${r.detail && !r.ok ? `: ${r.detail.split('\n').join('; ')}` : ''}${!r.ok && r.fix ? ` (fix: ${r.fix})` : ''}`)
+    .map(
+      (r) => `- ${r.ok ? '✅' : '❌'} ${r.name}${r.detail && !r.ok ? `: ${r.detail.split('\n').join('; ')}` : ''}${!r.ok && r.fix ? ` (fix: ${r.fix})` : ''}`,
+    )
     .join('\n')
-  writeSection('package', section({ title: '7. Package quality', command: 'node scripts/package-check.mjs', body: `${body}\n\n${failed.length === 0 ? `All ${results.length} checks pass.` : `${failed.length} of ${results.length} checks fail.`}` }))
+  writeSection(
+    'package',
+    section({
+      title: '7. Package quality',
+      command: 'node scripts/package-check.mjs',
+      body: `${body}\n\n${failed.length === 0 ? `All ${results.length} checks pass.` : `${failed.length} of ${results.length} checks fail.`}`,
+    }),
+  )
 }
 process.exit(failed.length === 0 ? 0 : 1)

@@ -62,7 +62,25 @@ if (isMain) {
     mkdirSync(join(work, 'node_modules'))
     symlinkSync(ROOT, join(work, 'node_modules', 'tokenkeeper'), 'dir')
     // msw, vitest and playwright-core for the "Testing your app" snippets.
-    for (const dep of ['react', 'react-dom', '@types', 'vue', '@vue', 'ky', 'mitt', 'csstype', 'msw', 'vitest', '@vitest', 'playwright-core', 'axios', 'svelte', '@angular', 'rxjs', 'tslib']) {
+    for (const dep of [
+      'react',
+      'react-dom',
+      '@types',
+      'vue',
+      '@vue',
+      'ky',
+      'mitt',
+      'csstype',
+      'msw',
+      'vitest',
+      '@vitest',
+      'playwright-core',
+      'axios',
+      'svelte',
+      '@angular',
+      'rxjs',
+      'tslib',
+    ]) {
       if (existsSync(join(ROOT, 'node_modules', dep))) symlinkSync(join(ROOT, 'node_modules', dep), join(work, 'node_modules', dep), 'dir')
     }
     copyFileSync(join(ROOT, 'scripts', 'readme-snippets.d.ts'), join(work, 'app-globals.d.ts'))

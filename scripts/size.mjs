@@ -98,20 +98,49 @@ export async function measureAll() {
     rows.push({ group, name, importLine, ...m })
     return m
   }
-  const whole = await add('tokenkeeper', '**whole import** (dist/index.js + ky + mitt, loaded up front)', "import { TokenManager } from 'tokenkeeper'", `export { TokenManager } from './dist/index.js'`)
-  const own = await add('tokenkeeper', '**own code** (src/, ky, mitt, broadcast-channel external)', "import { TokenManager } from 'tokenkeeper'", `export { TokenManager } from './src/index.ts'`, { external: OWN_EXTERNAL })
-  const rebuilt = await add('tokenkeeper', 'whole import rebuilt from src/ (cross-check)', "import { TokenManager } from 'tokenkeeper'", `export { TokenManager } from './src/index.ts'`, { alias: { 'broadcast-channel': BC_BROWSER } })
+  const whole = await add(
+    'tokenkeeper',
+    '**whole import** (dist/index.js + ky + mitt, loaded up front)',
+    "import { TokenManager } from 'tokenkeeper'",
+    `export { TokenManager } from './dist/index.js'`,
+  )
+  const own = await add(
+    'tokenkeeper',
+    '**own code** (src/, ky, mitt, broadcast-channel external)',
+    "import { TokenManager } from 'tokenkeeper'",
+    `export { TokenManager } from './src/index.ts'`,
+    { external: OWN_EXTERNAL },
+  )
+  const rebuilt = await add(
+    'tokenkeeper',
+    'whole import rebuilt from src/ (cross-check)',
+    "import { TokenManager } from 'tokenkeeper'",
+    `export { TokenManager } from './src/index.ts'`,
+    { alias: { 'broadcast-channel': BC_BROWSER } },
+  )
   // Backend presets are tree-shaken out of the line above; their own cost is the difference to it.
   for (const preset of ['simplejwt', 'oauth2']) {
-    await add('tokenkeeper', `whole import with the \`${preset}()\` preset (its own cost: the difference to the first row)`, `import { TokenManager, ${preset} } from 'tokenkeeper'`, `export { TokenManager, ${preset} } from './dist/index.js'`)
+    await add(
+      'tokenkeeper',
+      `whole import with the \`${preset}()\` preset (its own cost: the difference to the first row)`,
+      `import { TokenManager, ${preset} } from 'tokenkeeper'`,
+      `export { TokenManager, ${preset} } from './dist/index.js'`,
+    )
   }
   await add('dependency', `ky ${version('ky')}`, "import ky from 'ky'", `export { default } from 'ky'`)
   await add('dependency', `mitt ${version('mitt')}`, "import mitt from 'mitt'", `export { default } from 'mitt'`)
-  await add('dependency', `broadcast-channel ${version('broadcast-channel')} (browser build, as bundled)`, "import { BroadcastChannel, createLeaderElection } from 'broadcast-channel'", `export { BroadcastChannel, createLeaderElection } from '${BC_BROWSER}'`)
+  await add(
+    'dependency',
+    `broadcast-channel ${version('broadcast-channel')} (browser build, as bundled)`,
+    "import { BroadcastChannel, createLeaderElection } from 'broadcast-channel'",
+    `export { BroadcastChannel, createLeaderElection } from '${BC_BROWSER}'`,
+  )
   // Each framework entry on its own: what it adds beside the core (the core, ky, mitt and the framework external).
   for (const entry of SUBPATHS) {
     if (!existsSync(`${ROOT}dist/${entry}.js`)) continue
-    await add('subpath', `tokenkeeper/${entry} (own code)`, `import * from 'tokenkeeper/${entry}'`, `export * from './dist/${entry}.js'`, { external: SUBPATH_EXTERNAL })
+    await add('subpath', `tokenkeeper/${entry} (own code)`, `import * from 'tokenkeeper/${entry}'`, `export * from './dist/${entry}.js'`, {
+      external: SUBPATH_EXTERNAL,
+    })
   }
   const peers = [
     ['@auth0/auth0-spa-js', "import { Auth0Client } from '@auth0/auth0-spa-js'", `export { Auth0Client } from '@auth0/auth0-spa-js'`],
@@ -158,7 +187,14 @@ export function render({ rows, own, whole, modules, packages }) {
   const mark = (met) => (met ? '✅' : '❌')
   const main = table(
     ['', 'bundle', 'import', 'min', 'min+gzip', 'lazy chunks (min+gzip)'],
-    rows.map((r) => [r.group, r.name, `\`${r.importLine}\``, r.error ? '—' : kB(r.min), r.error ? `build failed: ${r.error}` : `**${kB(r.gz)}**`, r.lazy ? kB(r.lazy.gz) : '—']),
+    rows.map((r) => [
+      r.group,
+      r.name,
+      `\`${r.importLine}\``,
+      r.error ? '—' : kB(r.min),
+      r.error ? `build failed: ${r.error}` : `**${kB(r.gz)}**`,
+      r.lazy ? kB(r.lazy.gz) : '—',
+    ]),
     ['l', 'l', 'l', 'r', 'r', 'r'],
   )
   const ownMin = modules.reduce((a, m) => a + m.bytes, 0)
@@ -192,7 +228,9 @@ if (isMain) {
   const result = await measureAll()
   const { body, ok } = render(result)
   if (process.argv.includes('--json')) {
-    console.log(JSON.stringify({ own: result.own.gz, whole: result.whole.gz, budget: BUDGET, rows: result.rows.map(({ metafile, initialPaths, ...r }) => r) }, null, 2))
+    console.log(
+      JSON.stringify({ own: result.own.gz, whole: result.whole.gz, budget: BUDGET, rows: result.rows.map(({ metafile, initialPaths, ...r }) => r) }, null, 2),
+    )
   } else {
     const markdown = section({ title: '5. Bundle size', command: 'npm run size', body, seconds: (performance.now() - started) / 1000 })
     console.log(markdown)

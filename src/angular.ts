@@ -109,6 +109,9 @@ export function injectSession<Claims extends object = DefaultClaims>(tm: TokenMa
  * sessionEvents(tm, 'sessionExpired').pipe(takeUntilDestroyed()).subscribe(({ reason }) => showLoginModal(reason))
  * ```
  */
-export function sessionEvents<Claims extends object, K extends TokenManagerEventName>(tm: TokenManager<Claims>, name: K): Observable<TokenManagerEvents<Claims>[K]> {
+export function sessionEvents<Claims extends object, K extends TokenManagerEventName>(
+  tm: TokenManager<Claims>,
+  name: K,
+): Observable<TokenManagerEvents<Claims>[K]> {
   return new Observable((subscriber) => tm.on(name, (payload) => subscriber.next(payload)))
 }

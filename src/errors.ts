@@ -4,13 +4,7 @@ import type { SessionEndReason } from './types'
  * Every error the SDK throws or emits is a `TokenKeeperError` with a stable `code`.
  * Messages never contain token text.
  */
-export type TokenKeeperErrorCode =
-  | 'SESSION_EXPIRED'
-  | 'REFRESH_FAILED'
-  | 'INVALID_TOKEN'
-  | 'LOGIN_FAILED'
-  | 'DESTROYED'
-  | 'SESSIONS_API_FAILED'
+export type TokenKeeperErrorCode = 'SESSION_EXPIRED' | 'REFRESH_FAILED' | 'INVALID_TOKEN' | 'LOGIN_FAILED' | 'DESTROYED' | 'SESSIONS_API_FAILED'
 
 /**
  * Base class of every error the SDK throws or emits. Check `code` (stable) or use the guards
@@ -174,17 +168,14 @@ export function isTokenKeeperError(error: unknown): error is TokenKeeperError {
 export const isSessionExpiredError = (error: unknown): error is SessionExpiredError =>
   error instanceof SessionExpiredError || hasShape(error, 'SessionExpiredError', 'SESSION_EXPIRED')
 /** A `RefreshError` (also across realms): transient, the session is kept; try again later (`retryAt`). */
-export const isRefreshError = (error: unknown): error is RefreshError =>
-  error instanceof RefreshError || hasShape(error, 'RefreshError', 'REFRESH_FAILED')
+export const isRefreshError = (error: unknown): error is RefreshError => error instanceof RefreshError || hasShape(error, 'RefreshError', 'REFRESH_FAILED')
 /** An `InvalidTokenError` (also across realms). */
 export const isInvalidTokenError = (error: unknown): error is InvalidTokenError =>
   error instanceof InvalidTokenError || hasShape(error, 'InvalidTokenError', 'INVALID_TOKEN')
 /** A `LoginError` (also across realms); check `status` and `retryAfter`. */
-export const isLoginError = (error: unknown): error is LoginError =>
-  error instanceof LoginError || hasShape(error, 'LoginError', 'LOGIN_FAILED')
+export const isLoginError = (error: unknown): error is LoginError => error instanceof LoginError || hasShape(error, 'LoginError', 'LOGIN_FAILED')
 /** A `DestroyedError` (also across realms): the manager was used after `destroy()`. */
-export const isDestroyedError = (error: unknown): error is DestroyedError =>
-  error instanceof DestroyedError || hasShape(error, 'DestroyedError', 'DESTROYED')
+export const isDestroyedError = (error: unknown): error is DestroyedError => error instanceof DestroyedError || hasShape(error, 'DestroyedError', 'DESTROYED')
 /** A `SessionsApiError` (also across realms) from `tm.sessions`; check `status` (404: unknown session id). */
 export const isSessionsApiError = (error: unknown): error is SessionsApiError =>
   error instanceof SessionsApiError || hasShape(error, 'SessionsApiError', 'SESSIONS_API_FAILED')

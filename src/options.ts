@@ -66,7 +66,10 @@ type Check = [keyof TokenManagerOptions, (value: any) => boolean, string]
 
 const isString = (v: unknown) => typeof v === 'string'
 const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null
-const hasMethods = (...names: string[]) => (v: any) => isObject(v) && names.every((name) => typeof v[name] === 'function')
+const hasMethods =
+  (...names: string[]) =>
+  (v: any) =>
+    isObject(v) && names.every((name) => typeof v[name] === 'function')
 const isFunction = (v: unknown) => typeof v === 'function'
 const isStringArray = (v: unknown) => Array.isArray(v) && v.every(isString)
 const NUMBERS = ['refreshLeadTime', 'timeout', 'retry', 'refreshCooldown', 'idleTimeout', 'idleWarningTime', 'maxSessionAge'] as const
@@ -189,7 +192,8 @@ function resolveBackend(options: TokenManagerOptions, urls: ReturnType<typeof re
   // A shorthand beside a backend would be silently ignored: say so instead.
   const { sessions: _sessions, ...auth } = options.endpoints ?? {}
   for (const name of ['refreshTokenTransport', 'parseTokenResponse', ...Object.keys(auth)]) {
-    if (name in auth || options[name as keyof TokenManagerOptions] !== undefined) fail(TypeError, name, 'is an option of the default backend: set it on `backend`')
+    if (name in auth || options[name as keyof TokenManagerOptions] !== undefined)
+      fail(TypeError, name, 'is an option of the default backend: set it on `backend`')
   }
   const backend = typeof given === 'function' ? given(context) : given
   if (!hasMethods(...BACKEND_METHODS)(backend) || !['cookie', 'body'].includes(backend.refreshTokenTransport)) {

@@ -119,19 +119,15 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       clock: this.clock,
     })
     this.refreshTimer = new Deadline(this.clock, () => this.refresher.onDue())
-    this.idle = new SessionTimeouts(
-      this.clock,
-      resolved.idle,
-      {
-        onWarning: (deadline) => {
-          this.log('idle.warning', { deadline })
-          this.session.store.queue('idleWarning', { expiresAt: deadline, remainingMs: Math.max(0, deadline - this.clock.now()) })
-          this.session.store.flush()
-        },
-        onIdle: () => this.expireByDeadline('idle'),
-        onMaxAge: () => this.expireByDeadline('max_age'),
+    this.idle = new SessionTimeouts(this.clock, resolved.idle, {
+      onWarning: (deadline) => {
+        this.log('idle.warning', { deadline })
+        this.session.store.queue('idleWarning', { expiresAt: deadline, remainingMs: Math.max(0, deadline - this.clock.now()) })
+        this.session.store.flush()
       },
-    )
+      onIdle: () => this.expireByDeadline('idle'),
+      onMaxAge: () => this.expireByDeadline('max_age'),
+    })
     this.activity = new ActivityTracker({
       clock: this.clock,
       environment: this.environment,
@@ -185,7 +181,11 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
         return found || this.session.hasSession()
       },
       // Only while this tab never had a session: a sign-in or a logout here or elsewhere settles it.
-      () => !this.session.destroyed && this.session.status === 'signedOut' && this.session.sessionsBegun === 0 && this.session.loggedOutAt === Number.NEGATIVE_INFINITY,
+      () =>
+        !this.session.destroyed &&
+        this.session.status === 'signedOut' &&
+        this.session.sessionsBegun === 0 &&
+        this.session.loggedOutAt === Number.NEGATIVE_INFINITY,
     )
     this.signIn = new SignIn({
       session: this.session,
@@ -465,7 +465,10 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       // Body mode, and a tab holds a session whose token lapsed (an idle user): only the holder of
       // the refresh token can refresh, so ask it, as the cookie would let this tab do in cookie mode.
       void this.sync.post({ type: 'refreshRequest' })
-      await this.sync.waitFor((m) => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'refreshFailed', this.options.lockTimeout)
+      await this.sync.waitFor(
+        (m) => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'refreshFailed',
+        this.options.lockTimeout,
+      )
       this.assertAlive()
       if (session.hasValidToken() || session.status !== 'unknown') return this.getSnapshot()
     }

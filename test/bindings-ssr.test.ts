@@ -29,12 +29,8 @@ describe('tokenkeeper/react on the server', () => {
   })
 
   it('renderToString renders the server snapshot, subscribes to nothing and touches no browser global', async () => {
-    const [{ createElement: h }, { renderToString }, { TokenManager }, { TokenKeeperProvider, useSession, useSessionEvent, useTokenManager }] = await Promise.all([
-      import('react'),
-      import('react-dom/server'),
-      import('../src'),
-      import('../src/react'),
-    ])
+    const [{ createElement: h }, { renderToString }, { TokenManager }, { TokenKeeperProvider, useSession, useSessionEvent, useTokenManager }] =
+      await Promise.all([import('react'), import('react-dom/server'), import('../src'), import('../src/react')])
     const importTouched = [...touched]
 
     const tm = new TokenManager({ baseUrl: 'http://app.test', crossTab: false })

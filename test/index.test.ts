@@ -9,10 +9,23 @@ describe('importing in Node without a DOM', () => {
     expect(Object.getOwnPropertyNames(globalThis).filter((k) => !before.has(k))).toEqual([])
     expect(setTimeoutSpy).not.toHaveBeenCalled()
     expect(Object.keys(mod).sort()).toEqual([
-      'DestroyedError', 'InvalidTokenError', 'LoginError', 'RefreshError', 'SessionExpiredError', 'SessionsApiError',
-      'TokenKeeperError', 'TokenManager', 'decodeJwt',
-      'defaultBackend', 'isDestroyedError', 'isInvalidTokenError', 'isLoginError', 'isRefreshError',
-      'isSessionExpiredError', 'isSessionsApiError', 'isTokenKeeperError',
+      'DestroyedError',
+      'InvalidTokenError',
+      'LoginError',
+      'RefreshError',
+      'SessionExpiredError',
+      'SessionsApiError',
+      'TokenKeeperError',
+      'TokenManager',
+      'decodeJwt',
+      'defaultBackend',
+      'isDestroyedError',
+      'isInvalidTokenError',
+      'isLoginError',
+      'isRefreshError',
+      'isSessionExpiredError',
+      'isSessionsApiError',
+      'isTokenKeeperError',
       'oauth2',
       'simplejwt',
     ])

@@ -118,7 +118,11 @@ describe('tokenkeeper/react', () => {
     let objectRenders = 0
     function StatusOnly() {
       statusRenders++
-      return h('i', null, useSession((s) => s.status))
+      return h(
+        'i',
+        null,
+        useSession((s) => s.status),
+      )
     }
     function Full() {
       fullRenders++
@@ -236,7 +240,10 @@ describe('tokenkeeper/react', () => {
         created.push(manager)
         return manager
       })
-      return wrap(tm, h(() => h('output', { 'data-testid': 'status' }, useSession().status)))
+      return wrap(
+        tm,
+        h(() => h('output', { 'data-testid': 'status' }, useSession().status)),
+      )
     }
     const view = render(h(Root))
     view.rerender(h(Root))

@@ -59,7 +59,8 @@ function parseFaults(body: unknown): (controls: MockBackend['controls']) => void
     if (typeof rf !== 'object' || rf === null) throw new BadRequest('refreshFailures must be an object')
     const count = finite(rf.count, 'refreshFailures.count', { min: 0, max: 100 })
     const kind = parseKind(rf.kind)
-    const retryAfter = rf.retryAfter === undefined || rf.retryAfter === null ? undefined : finite(rf.retryAfter, 'refreshFailures.retryAfter', { min: 0, max: 3600 })
+    const retryAfter =
+      rf.retryAfter === undefined || rf.retryAfter === null ? undefined : finite(rf.retryAfter, 'refreshFailures.retryAfter', { min: 0, max: 3600 })
     steps.push((c) => c.failNextRefreshes(Math.floor(count), kind, retryAfter))
   }
   if (b.latency !== undefined) {
@@ -150,7 +151,10 @@ export function createControlHandlers(backend: MockBackend): HttpHandler[] {
       const id = sessionId ?? (await controls.sessionOf(request))?.sessionId
       if (id === undefined) {
         return HttpResponse.json(
-          { ok: false, error: 'Name the session to attack: send {"sessionId": "…"} (the access token\u2019s sid claim), its refresh cookie or its Bearer token.' },
+          {
+            ok: false,
+            error: 'Name the session to attack: send {"sessionId": "…"} (the access token\u2019s sid claim), its refresh cookie or its Bearer token.',
+          },
           { status: 400, headers: noStore },
         )
       }

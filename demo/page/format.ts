@@ -23,7 +23,11 @@ export function timeAgo(at: string | number, now = Date.now()): string {
   const seconds = Math.max(0, Math.round((now - new Date(at).getTime()) / 1000))
   if (seconds < 45) return 'just now'
   const [value, unit] =
-    seconds < 3600 ? [Math.max(1, Math.round(seconds / 60)), 'minute'] : seconds < 86400 ? [Math.round(seconds / 3600), 'hour'] : [Math.round(seconds / 86400), 'day']
+    seconds < 3600
+      ? [Math.max(1, Math.round(seconds / 60)), 'minute']
+      : seconds < 86400
+        ? [Math.round(seconds / 3600), 'hour']
+        : [Math.round(seconds / 86400), 'day']
   return `${value} ${unit}${value === 1 ? '' : 's'} ago`
 }
 
@@ -40,14 +44,18 @@ export function describeError(error: unknown): string {
     if (error.status === 401) return 'Wrong username or password.'
     if (error.status === 429) return `${TOO_MANY}${waitText(error.retryAfter)}`
     if (error.status === 400) return 'The server did not understand the request.'
-    if (error.status === undefined) return isTimeout(error.cause) ? 'The server took too long to answer (timeout). Try again.' : 'Network error: the server could not be reached. Check your connection and try again.'
+    if (error.status === undefined)
+      return isTimeout(error.cause)
+        ? 'The server took too long to answer (timeout). Try again.'
+        : 'Network error: the server could not be reached. Check your connection and try again.'
     if (error.status >= 500) return `The server is having trouble (${error.status}). Try again in a moment.`
     return `Sign-in failed (${error.status}).`
   }
   if (isSessionExpiredError(error)) return 'Your session has ended. Please log in again.'
   if (isRefreshError(error)) {
     if (error.status === 429) return `${TOO_MANY}${error.retryAt ? waitText(Math.ceil((error.retryAt - Date.now()) / 1000)) : ''}`
-    if (error.status === undefined) return isTimeout(error.cause) ? 'Refreshing the session timed out; will retry.' : 'Network error while refreshing the session; will retry.'
+    if (error.status === undefined)
+      return isTimeout(error.cause) ? 'Refreshing the session timed out; will retry.' : 'Network error while refreshing the session; will retry.'
     return `The server could not refresh the session (${error.status}); will retry.`
   }
   if (isTokenKeeperError(error)) {

@@ -341,7 +341,8 @@ const idleModal = $<HTMLDialogElement>('idle-modal')
 tm.on('sessionExpired', ({ reason }) => {
   if (idleModal.open) idleModal.close()
   const why = EXPIRY_REASONS[reason] ?? reason
-  const detail = reason === 'idle' ? ` (${config.idleTimeout / 1000} s without activity)` : reason === 'max_age' ? ` (${config.maxSessionAge / 60_000} min)` : ''
+  const detail =
+    reason === 'idle' ? ` (${config.idleTimeout / 1000} s without activity)` : reason === 'max_age' ? ` (${config.maxSessionAge / 60_000} min)` : ''
   setText($('expired-reason'), `${why}${detail}`)
   expiredModal.dataset.reason = reason
   if (!expiredModal.open) expiredModal.showModal()

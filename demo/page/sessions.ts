@@ -27,7 +27,11 @@ export function initSessions(tm: TokenManager) {
         if (row.current) device.append(' ', el('span', { className: 'badge', text: 'This device' }))
         const actions = el('td', { className: 'actions-cell' })
         if (!row.current) {
-          const button = el('button', { className: 'small-button danger', text: 'Revoke', attrs: { 'data-revoke': row.id, 'aria-label': `Revoke ${row.browser} on ${row.os}` } })
+          const button = el('button', {
+            className: 'small-button danger',
+            text: 'Revoke',
+            attrs: { 'data-revoke': row.id, 'aria-label': `Revoke ${row.browser} on ${row.os}` },
+          })
           button.addEventListener('click', () => void revoke(row, button))
           actions.append(button)
         }
@@ -37,7 +41,11 @@ export function initSessions(tm: TokenManager) {
           device,
           el('td', { text: `${row.browser || 'Unknown'} on ${row.os || 'Unknown'}`, attrs: { 'data-label': 'Browser' } }),
           el('td', { text: row.ip || '—', attrs: { 'data-label': 'IP' } }),
-          el('td', { text: timeAgo(row.lastActiveAt), title: new Date(row.lastActiveAt).toLocaleString(), attrs: { 'data-label': 'Last active', 'data-ago': row.lastActiveAt } }),
+          el('td', {
+            text: timeAgo(row.lastActiveAt),
+            title: new Date(row.lastActiveAt).toLocaleString(),
+            attrs: { 'data-label': 'Last active', 'data-ago': row.lastActiveAt },
+          }),
           el('td', { text: clockTime(row.createdAt), title: new Date(row.createdAt).toLocaleString(), attrs: { 'data-label': 'Signed in' } }),
           actions,
         )

@@ -87,7 +87,10 @@ function httpUrl(value: string | undefined, flag: string): URL | undefined {
     throw new CheckInputError('BAD_ARGUMENTS', `${flag} must be http or https, not ${url.protocol}`)
   }
   if (url.username || url.password) {
-    throw new CheckInputError('BAD_ARGUMENTS', `${flag} must not carry user info: pass the account as --username/--password (or TOKENKEEPER_USERNAME/TOKENKEEPER_PASSWORD)`)
+    throw new CheckInputError(
+      'BAD_ARGUMENTS',
+      `${flag} must not carry user info: pass the account as --username/--password (or TOKENKEEPER_USERNAME/TOKENKEEPER_PASSWORD)`,
+    )
   }
   return url
 }
@@ -125,7 +128,10 @@ export function parseCheckArgs(argv: readonly string[], env: Readonly<Record<str
   if (oauth) {
     if (!clientId) throw new CheckInputError('BAD_ARGUMENTS', '--backend oauth2 needs --client-id')
     if (refreshTokens.length === 0 || refreshTokens.some((t) => t === '')) {
-      throw new CheckInputError('BAD_ARGUMENTS', '--backend oauth2 cannot sign in by itself (no password grant): pass --refresh-token (or TOKENKEEPER_REFRESH_TOKEN) from a sign-in')
+      throw new CheckInputError(
+        'BAD_ARGUMENTS',
+        '--backend oauth2 cannot sign in by itself (no password grant): pass --refresh-token (or TOKENKEEPER_REFRESH_TOKEN) from a sign-in',
+      )
     }
   } else {
     if (!username) throw new CheckInputError('BAD_ARGUMENTS', 'a username is required: --username or TOKENKEEPER_USERNAME')

@@ -32,11 +32,20 @@ export function isDeletion(cookie: SetCookie, now = Date.now()): boolean {
  * `tk_refresh: HttpOnly; SameSite=Strict; Path=/auth`.
  */
 export function describeCookie(cookie: SetCookie): string {
-  const parts = [...cookie.attributes].filter(([key]) => key !== 'expires' && key !== 'max-age').map(([key, value]) => (value ? `${label(key)}=${value}` : label(key)))
+  const parts = [...cookie.attributes]
+    .filter(([key]) => key !== 'expires' && key !== 'max-age')
+    .map(([key, value]) => (value ? `${label(key)}=${value}` : label(key)))
   return `${cookie.name}: ${parts.join('; ') || 'no attributes'}`
 }
 
-const LABELS: Record<string, string> = { httponly: 'HttpOnly', secure: 'Secure', samesite: 'SameSite', path: 'Path', domain: 'Domain', partitioned: 'Partitioned' }
+const LABELS: Record<string, string> = {
+  httponly: 'HttpOnly',
+  secure: 'Secure',
+  samesite: 'SameSite',
+  path: 'Path',
+  domain: 'Domain',
+  partitioned: 'Partitioned',
+}
 const label = (key: string) => LABELS[key] ?? key
 
 /** A cookie jar of one client (one "browser"): name → value; deletions remove. */

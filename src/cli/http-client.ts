@@ -82,7 +82,8 @@ export class HttpClient {
 
 function networkError(error: unknown, url: URL, timeout: number): CheckInputError {
   const name = error instanceof Error ? error.name : ''
-  if (name === 'TimeoutError' || name === 'AbortError') return new CheckInputError('TIMEOUT', `${url.origin} did not answer ${url.pathname} within ${timeout} ms`)
+  if (name === 'TimeoutError' || name === 'AbortError')
+    return new CheckInputError('TIMEOUT', `${url.origin} did not answer ${url.pathname} within ${timeout} ms`)
   const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined
   const code = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : 'network error'
   return new CheckInputError('UNREACHABLE', `cannot reach ${url.origin} (${code})`)

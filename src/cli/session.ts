@@ -46,9 +46,13 @@ export function assertSignedIn(reply: Reply, where: string, loginUrl: URL): void
   if (reply.status >= 300 && reply.status < 400) {
     const location = reply.headers.get('location')
     const target = location ? new URL(location, loginUrl).pathname : 'elsewhere'
-    throw new CheckInputError('REDIRECT', `${where} redirects (${reply.status}) to ${target}, a login page? --base-url must be where the auth endpoints answer JSON`)
+    throw new CheckInputError(
+      'REDIRECT',
+      `${where} redirects (${reply.status}) to ${target}, a login page? --base-url must be where the auth endpoints answer JSON`,
+    )
   }
-  if (reply.status === 401 || reply.status === 403) throw new CheckInputError('WRONG_CREDENTIALS', `sign-in refused (${reply.status}): check the username and password`)
+  if (reply.status === 401 || reply.status === 403)
+    throw new CheckInputError('WRONG_CREDENTIALS', `sign-in refused (${reply.status}): check the username and password`)
   if (reply.status === 429) {
     const retryAfter = reply.headers.get('retry-after')
     throw new CheckInputError('RATE_LIMITED', `sign-in rate limited (429${retryAfter ? `, Retry-After ${retryAfter}` : ''}): try again later`)
@@ -102,7 +106,8 @@ export class BackendSession {
     const tokens = readTokenFields(reply.json)
     if (!tokens) throw new CheckInputError('BAD_LOGIN_REPLY', `${where} answered JSON without accessToken (or access_token)`)
     const session = new BackendSession(client, contract, reply, tokens)
-    if (!session.refreshToken) throw new CheckInputError('BAD_LOGIN_REPLY', `${where} set no refresh cookie and returned no refreshToken: nothing to refresh with`)
+    if (!session.refreshToken)
+      throw new CheckInputError('BAD_LOGIN_REPLY', `${where} set no refresh cookie and returned no refreshToken: nothing to refresh with`)
     return session
   }
 

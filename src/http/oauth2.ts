@@ -132,7 +132,8 @@ function createOAuth2Backend(options: OAuth2Options, context: BackendContext): B
       const body = reply.body as Record<string, unknown> | undefined
       const type = body && typeof body === 'object' ? body.token_type : undefined
       // A DPoP or MAC token sent as Bearer would be refused by every API: not usable here.
-      if (typeof type === 'string' && type.toLowerCase() !== 'bearer') throw new InvalidTokenError(`Token reply has token_type ${type.slice(0, 20)}, not Bearer`)
+      if (typeof type === 'string' && type.toLowerCase() !== 'bearer')
+        throw new InvalidTokenError(`Token reply has token_type ${type.slice(0, 20)}, not Bearer`)
       return defaultParseTokenResponse(reply.body)
     },
     classifyRefreshFailure(reply) {
@@ -189,7 +190,10 @@ function createOAuth2Backend(options: OAuth2Options, context: BackendContext): B
         throw new LoginError('Sign-in callback has an unknown or replayed state', { error: 'invalid_state' })
       }
       if (error !== null) {
-        throw new LoginError(`Sign-in refused (${error.slice(0, 60)})`, { error: error.slice(0, 200), ...(description && { errorDescription: description.slice(0, 200) }) })
+        throw new LoginError(`Sign-in refused (${error.slice(0, 60)})`, {
+          error: error.slice(0, 200),
+          ...(description && { errorDescription: description.slice(0, 200) }),
+        })
       }
       // RFC 9207: a callback from another issuer (mix-up attack) must not be exchanged.
       if (issuer && iss !== null && new URL(iss).href !== issuer) throw new LoginError('Sign-in callback came from another issuer', { error: 'invalid_issuer' })

@@ -173,11 +173,16 @@ export class RefreshCoordinator {
       clock: this.deps.clock,
       policy: this.deps.retryPolicy,
       signal: session.refreshAbort.signal,
-      onRetry: (attempt, delay, failed) => log('refresh.retrying', { attempt, delay: Math.round(delay), status: 'status' in failed ? (failed.status ?? null) : null }),
+      onRetry: (attempt, delay, failed) =>
+        log('refresh.retrying', { attempt, delay: Math.round(delay), status: 'status' in failed ? (failed.status ?? null) : null }),
     })
     log(
       outcome.kind === 'ok' ? 'refresh.succeeded' : outcome.kind === 'rejected' ? 'refresh.rejected' : 'refresh.failed',
-      outcome.kind === 'ok' ? {} : outcome.kind === 'rejected' ? { status: outcome.status } : { code: outcome.error.code, status: 'status' in outcome.error ? (outcome.error.status ?? null) : null },
+      outcome.kind === 'ok'
+        ? {}
+        : outcome.kind === 'rejected'
+          ? { status: outcome.status }
+          : { code: outcome.error.code, status: 'status' in outcome.error ? (outcome.error.status ?? null) : null },
     )
     if (epoch !== session.epoch || session.destroyed) return outcome
     // Another tab signed in (a new session) while this refreshed the old one: its result is stale.

@@ -45,10 +45,7 @@ export interface RetryingRefreshOptions {
  * the retries at once (the caller keeps the wait as a cooldown) rather than holding every
  * queued request hostage to it.
  */
-export async function refreshWithRetry(
-  attempt: (signal?: AbortSignal) => Promise<AuthOutcome>,
-  options: RetryingRefreshOptions,
-): Promise<RefreshOutcome> {
+export async function refreshWithRetry(attempt: (signal?: AbortSignal) => Promise<AuthOutcome>, options: RetryingRefreshOptions): Promise<RefreshOutcome> {
   const { clock, policy } = options
   // A signal of this refresh alone: ky combines the signal it gets with its own on every request,
   // and a composite of a long-lived signal stays registered on it (Node 20: ~64 B per refresh).

@@ -3,11 +3,7 @@ import type { Clock } from '../util/clock'
 /** The subset of `navigator.locks` (Web Locks API) the SDK uses; injectable for tests. */
 export interface LockManagerLike {
   /** `navigator.locks.request(name, options, callback)`: runs `callback` holding the lock; `lock` is `null` when `ifAvailable` found it taken. */
-  request<T>(
-    name: string,
-    options: { ifAvailable?: boolean; signal?: AbortSignal },
-    callback: (lock: unknown) => Promise<T> | T,
-  ): Promise<T>
+  request<T>(name: string, options: { ifAvailable?: boolean; signal?: AbortSignal }, callback: (lock: unknown) => Promise<T> | T): Promise<T>
 }
 
 /**

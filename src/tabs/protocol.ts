@@ -82,9 +82,7 @@ export function parseTabMessage(data: unknown): TabMessage | null {
     case 'signedOut':
       return typeof m.everywhere === 'boolean' && (m.at === undefined || isFiniteNumber(m.at)) ? (m as unknown as TabMessage) : null
     case 'expired':
-      return m.reason === 'refresh_rejected' || m.reason === 'idle' || m.reason === 'max_age'
-        ? (m as unknown as TabMessage)
-        : null
+      return m.reason === 'refresh_rejected' || m.reason === 'idle' || m.reason === 'max_age' ? (m as unknown as TabMessage) : null
     case 'activity':
       return isFiniteNumber(m.at) ? (m as unknown as TabMessage) : null
     default:

@@ -46,18 +46,23 @@ export class TabSync {
   peersSeen = false
 
   constructor(private readonly options: TabSyncOptions) {
-    this.tab = new TabChannel(options.channel, (message) => {
-      this.peersSeen = true
-      this.ensureElector()
-      options.log?.('tab.received', { type: message.type })
-      for (const waiter of [...this.waiters]) {
-        if (waiter.match(message)) {
-          this.waiters.delete(waiter)
-          waiter.resolve(message)
+    this.tab = new TabChannel(
+      options.channel,
+      (message) => {
+        this.peersSeen = true
+        this.ensureElector()
+        options.log?.('tab.received', { type: message.type })
+        for (const waiter of [...this.waiters]) {
+          if (waiter.match(message)) {
+            this.waiters.delete(waiter)
+            waiter.resolve(message)
+          }
         }
-      }
-      options.onMessage(message)
-    }, undefined, () => options.log?.('tab.ignored'))
+        options.onMessage(message)
+      },
+      undefined,
+      () => options.log?.('tab.ignored'),
+    )
     if (options.locks) {
       this.webLock = createWebLock(options.locks, `${options.lockName}:refresh`, options.lockTimeout, options.clock, options.lockLinger ?? 0)
       this.lock = this.webLock
@@ -155,13 +160,16 @@ export class TabSync {
     }
     this.pendingActivity = at
     if (this.activityTimer !== null) return
-    this.activityTimer = clock.setTimeout(() => {
-      this.activityTimer = null
-      if (this.pendingActivity === null) return
-      this.lastActivitySent = clock.now()
-      void this.post({ type: 'activity', at: this.pendingActivity })
-      this.pendingActivity = null
-    }, this.lastActivitySent + activityThrottle - now)
+    this.activityTimer = clock.setTimeout(
+      () => {
+        this.activityTimer = null
+        if (this.pendingActivity === null) return
+        this.lastActivitySent = clock.now()
+        void this.post({ type: 'activity', at: this.pendingActivity })
+        this.pendingActivity = null
+      },
+      this.lastActivitySent + activityThrottle - now,
+    )
   }
 
   close(): void {

@@ -9,7 +9,12 @@ export function encodeBase64url(bytes: Uint8Array): string {
 /** Throws on text that is not base64url. */
 export function decodeBase64url(text: string): Uint8Array {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new TypeError('not base64url')
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(text.length / 4) * 4, '='))
+  const binary = atob(
+    text
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(text.length / 4) * 4, '='),
+  )
   return Uint8Array.from(binary, (c) => c.charCodeAt(0))
 }
 

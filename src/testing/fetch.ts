@@ -33,7 +33,11 @@ export function createMockFetch(backend: Pick<MockBackend, 'handlers' | 'origin'
     if (eq <= 0) return
     const name = pair.slice(0, eq).trim()
     const value = pair.slice(eq + 1).trim()
-    const path = attributes.map((a) => a.trim()).find((a) => /^path=/i.test(a))?.slice(5) || '/'
+    const path =
+      attributes
+        .map((a) => a.trim())
+        .find((a) => /^path=/i.test(a))
+        ?.slice(5) || '/'
     if (value === '' || attributes.some((a) => /^\s*max-age=0\s*$/i.test(a))) jar.delete(name)
     else jar.set(name, { value, path })
   }
@@ -52,7 +56,10 @@ export function createMockFetch(backend: Pick<MockBackend, 'handlers' | 'origin'
       request.signal.addEventListener('abort', onAbort, { once: true })
       pending.then(resolve, reject).finally(() => request.signal.removeEventListener('abort', onAbort))
     })
-    if (!response) return options.onUnhandled ? options.onUnhandled(request) : new Response('{"error":"not_found"}', { status: 404, headers: { 'content-type': 'application/json' } })
+    if (!response)
+      return options.onUnhandled
+        ? options.onUnhandled(request)
+        : new Response('{"error":"not_found"}', { status: 404, headers: { 'content-type': 'application/json' } })
     // `HttpResponse.error()` (the "network" fault): what a browser's fetch does on a dropped connection.
     if (response.type === 'error') throw new TypeError('Failed to fetch')
     // DOM test environments hide Set-Cookie, as browsers do: `exposeSetCookie` mirrors it.

@@ -29,12 +29,13 @@ export function parseUserAgent(ua: string | null): { device: Device; browser: st
             : /Linux/.test(ua)
               ? 'Linux'
               : 'Unknown'
-  const device: Device = /iPad|Tablet/.test(ua) || (/Android/.test(ua) && !/Mobile/.test(ua))
-    ? 'tablet'
-    : /Mobi|iPhone|Android/.test(ua)
-      ? 'mobile'
-      : browser === 'Unknown' && os === 'Unknown'
-        ? 'unknown'
-        : 'desktop'
+  const device: Device =
+    /iPad|Tablet/.test(ua) || (/Android/.test(ua) && !/Mobile/.test(ua))
+      ? 'tablet'
+      : /Mobi|iPhone|Android/.test(ua)
+        ? 'mobile'
+        : browser === 'Unknown' && os === 'Unknown'
+          ? 'unknown'
+          : 'desktop'
   return { device, browser, os }
 }

@@ -3,7 +3,11 @@ import { type MockBackendOptions, REFRESH_COOKIE, type Session } from './model'
 /** What the mock backend reads from requests and writes into replies: the refresh cookie, the device-session view. */
 
 /** `Set-Cookie` for the refresh cookie (`Max-Age=0` with an empty value clears it), mirrored for DOM test environments if asked. */
-export function refreshCookieHeaders(value: string, maxAge: number, options: Pick<MockBackendOptions, 'secureCookie' | 'exposeSetCookie'>): Record<string, string> {
+export function refreshCookieHeaders(
+  value: string,
+  maxAge: number,
+  options: Pick<MockBackendOptions, 'secureCookie' | 'exposeSetCookie'>,
+): Record<string, string> {
   const header = `${REFRESH_COOKIE}=${value}; Path=/auth; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${options.secureCookie ? '; Secure' : ''}`
   return options.exposeSetCookie ? { 'set-cookie': header, 'x-mock-set-cookie': header } : { 'set-cookie': header }
 }

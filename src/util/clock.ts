@@ -27,10 +27,13 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
       clock.clearTimeout(handle)
       reject(signal?.reason)
     }
-    const handle = clock.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, Math.min(Math.max(0, ms), MAX_TIMER_DELAY))
+    const handle = clock.setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      },
+      Math.min(Math.max(0, ms), MAX_TIMER_DELAY),
+    )
     signal?.addEventListener('abort', onAbort, { once: true })
   })
 }

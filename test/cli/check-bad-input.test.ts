@@ -38,12 +38,18 @@ async function closedPort(): Promise<number> {
 describe('tokenkeeper check: bad input is one line and exit 2', () => {
   it('an unreachable URL', async () => {
     const port = await closedPort()
-    expectOneLine(await runCheck(['--base-url', `http://127.0.0.1:${port}`, ...credentials]), new RegExp(`cannot reach http://127.0.0.1:${port} \\(ECONNREFUSED\\)`))
+    expectOneLine(
+      await runCheck(['--base-url', `http://127.0.0.1:${port}`, ...credentials]),
+      new RegExp(`cannot reach http://127.0.0.1:${port} \\(ECONNREFUSED\\)`),
+    )
   })
 
   it('wrong credentials', async () => {
     demo = await startDemoServer({ port: 0 })
-    expectOneLine(await runCheck(['--base-url', demo.url, '--username', 'alice', '--password', 'nope']), /sign-in refused \(401\): check the username and password/)
+    expectOneLine(
+      await runCheck(['--base-url', demo.url, '--username', 'alice', '--password', 'nope']),
+      /sign-in refused \(401\): check the username and password/,
+    )
   })
 
   it('a backend that answers HTML', async () => {

@@ -34,7 +34,9 @@ describe('tokenkeeper check against the demo mock backend', () => {
     url.password = 'hunter2'
     const withUser = await runCheck(['--base-url', url.href, ...credentials])
     expect(withUser.code).toBe(2)
-    expect(withUser.stderr).toBe('tokenkeeper check: --base-url must not carry user info: pass the account as --username/--password (or TOKENKEEPER_USERNAME/TOKENKEEPER_PASSWORD)\n')
+    expect(withUser.stderr).toBe(
+      'tokenkeeper check: --base-url must not carry user info: pass the account as --username/--password (or TOKENKEEPER_USERNAME/TOKENKEEPER_PASSWORD)\n',
+    )
   })
 
   it('--json reports every check with its evidence; credentials come from the environment', async () => {
@@ -74,9 +76,12 @@ describe('tokenkeeper check against the demo mock backend', () => {
 
   it('measures a reuse grace window (fake clock), and fails one longer than --max-grace', async () => {
     let now = Date.parse('2026-01-01T00:00:00Z')
-    const clock = { now: () => now, sleep: async (ms: number) => {
+    const clock = {
+      now: () => now,
+      sleep: async (ms: number) => {
         now += ms
-      } }
+      },
+    }
     demo = await startDemoServer({ port: 0, backend: { now: clock.now } })
     demo.backend.controls.setReuseGrace(2500)
     const lenient = JSON.parse((await runCheck(['--base-url', demo.url, ...credentials, '--json'], clock)).stdout) as JsonReport
@@ -89,14 +94,20 @@ describe('tokenkeeper check against the demo mock backend', () => {
     const run = await runCheck(['--base-url', demo.url, ...credentials, '--json', '--max-grace', '5'], clock)
     expect(run.code).toBe(1)
     const report = JSON.parse(run.stdout) as JsonReport
-    expect(report.results.find((r) => r.id === 'rotation.previous')).toMatchObject({ status: 'fail', evidence: expect.stringMatching(/still accepted 5 s after rotation/) })
+    expect(report.results.find((r) => r.id === 'rotation.previous')).toMatchObject({
+      status: 'fail',
+      evidence: expect.stringMatching(/still accepted 5 s after rotation/),
+    })
   })
 
   it('--check-rate-limit finds the 429 with Retry-After after five wrong passwords', async () => {
     demo = await startDemoServer({ port: 0 })
     const { code, stdout } = await runCheck(['--base-url', demo.url, ...credentials, '--json', '--check-rate-limit'])
     expect(code).toBe(0)
-    expect((JSON.parse(stdout) as JsonReport).results.find((r) => r.id === 'rate-limit')).toMatchObject({ status: 'pass', evidence: '429 after 6 wrong passwords, Retry-After: 30' })
+    expect((JSON.parse(stdout) as JsonReport).results.find((r) => r.id === 'rate-limit')).toMatchObject({
+      status: 'pass',
+      evidence: '429 after 6 wrong passwords, Retry-After: 30',
+    })
   })
 
   it('a cross-origin app origin the mock does not allow fails CORS and the app-origin refresh (exit 1)', async () => {

@@ -65,7 +65,10 @@ describe('tokenkeeper check --backend oauth2 against oidc-provider', () => {
     const run = await runCheck([...base(), '--app-origin', 'http://app.test'], { env: { TOKENKEEPER_REFRESH_TOKEN: token } })
     expect(run.code).toBe(1)
     const report = JSON.parse(run.stdout) as JsonReport
-    expect(find(report, 'logout.revoke')).toMatchObject({ status: 'skip', evidence: expect.stringMatching(/^the reuse check revoked the only refresh token given: pass a second --refresh-token/) })
+    expect(find(report, 'logout.revoke')).toMatchObject({
+      status: 'skip',
+      evidence: expect.stringMatching(/^the reuse check revoked the only refresh token given: pass a second --refresh-token/),
+    })
     expect(find(report, 'cors.app')).toMatchObject({ status: 'fail', evidence: expect.stringMatching(/Access-Control-Allow-Origin missing/) })
     expect(run.stdout).not.toContain(token)
   })
@@ -75,9 +78,16 @@ describe('tokenkeeper check --backend oauth2 against oidc-provider', () => {
     const spent = await runCheck([...base(), '--refresh-token', token])
     expect(spent.code).toBe(0)
     const again = await runCheck([...base(), '--refresh-token', token])
-    expect(again).toMatchObject({ code: 2, stdout: '', stderr: 'tokenkeeper check: the refresh token was refused (400 invalid_grant): pass one from a fresh sign-in\n' })
+    expect(again).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: 'tokenkeeper check: the refresh token was refused (400 invalid_grant): pass one from a fresh sign-in\n',
+    })
     const client = await runCheck(['--backend', 'oauth2', '--issuer', server.issuer, '--client-id', 'nobody', '--refresh-token', await signIn()])
-    expect(client).toMatchObject({ code: 2, stderr: 'tokenkeeper check: the refresh token was refused (401 invalid_client): pass one from a fresh sign-in, and check --client-id\n' })
+    expect(client).toMatchObject({
+      code: 2,
+      stderr: 'tokenkeeper check: the refresh token was refused (401 invalid_client): pass one from a fresh sign-in, and check --client-id\n',
+    })
     const issuer = await runCheck(['--backend', 'oauth2', '--issuer', `${server.issuer}/tenant`, '--client-id', 'app', '--refresh-token', token])
     expect(issuer.code).toBe(2)
     expect(issuer.stderr).toMatch(/^tokenkeeper check: no metadata for http:\/\/localhost:\d+\/tenant: tried OpenID discovery and RFC 8414/)

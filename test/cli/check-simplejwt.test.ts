@@ -36,7 +36,9 @@ describe('tokenkeeper check --backend simplejwt against Django simplejwt', () =>
       'rate-limit': 'skip',
     })
     expect(find(report, 'cookie.flags')?.evidence).toMatch(/^not applicable \(body mode\)/)
-    expect(find(report, 'expiry.hint')?.evidence).toMatch(/^no expires_in \(simplejwt sends none\); exp against the Date header: [56] s, read one second short$/)
+    expect(find(report, 'expiry.hint')?.evidence).toMatch(
+      /^no expires_in \(simplejwt sends none\); exp against the Date header: [56] s, read one second short$/,
+    )
     expect(find(report, 'expiry.lifetime')?.evidence).toMatch(/^[45] s: the SDK refreshes at half-life/)
     expect(find(report, 'rotation.previous')?.evidence).toBe('presented again right after rotation: 401 token_not_valid, no grace window')
     expect(find(report, 'rotation.family')?.evidence).toMatch(/current refresh token still works \(200\).*stock simplejwt blacklists only the token presented/)
@@ -61,7 +63,10 @@ describe('tokenkeeper check --backend simplejwt against Django simplejwt', () =>
 
     const cors = await runCheck([...args(), '--json', '--app-origin', 'http://app.test'])
     expect(cors.code).toBe(1)
-    expect(find(JSON.parse(cors.stdout) as JsonReport, 'cors.app')).toMatchObject({ status: 'fail', evidence: expect.stringMatching(/Access-Control-Allow-Origin missing/) })
+    expect(find(JSON.parse(cors.stdout) as JsonReport, 'cors.app')).toMatchObject({
+      status: 'fail',
+      evidence: expect.stringMatching(/Access-Control-Allow-Origin missing/),
+    })
 
     const prefix = await runCheck([...args(), '--prefix', '/auth'])
     expect(prefix).toMatchObject({ code: 2, stdout: '', stderr: 'tokenkeeper check: no login endpoint: POST /auth/ answered 404\n' })

@@ -46,10 +46,13 @@ async function threeTabs() {
 async function shortTokens(pages, seconds) {
   await mock(demo.url, 'faults', { accessTokenLifetime: seconds })
   for (const page of pages) await page.evaluate(() => window.tm.refresh())
-  await eventually(async () => {
-    const expiries = await Promise.all(pages.map(async (p) => (await snap(p)).expiresAt))
-    return expiries.every((e) => e === expiries[0])
-  }, { message: 'every tab to hold the new token' })
+  await eventually(
+    async () => {
+      const expiries = await Promise.all(pages.map(async (p) => (await snap(p)).expiresAt))
+      return expiries.every((e) => e === expiries[0])
+    },
+    { message: 'every tab to hold the new token' },
+  )
 }
 
 test('three tabs: one refresh request per rotation, on demand and proactive', async (t) => {
@@ -67,7 +70,10 @@ test('three tabs: one refresh request per rotation, on demand and proactive', as
       assert.equal(after.refreshCalls - before.refreshCalls, 1, `rotation ${rotation}: refresh requests`)
       assert.equal(after.reuseDetections, 0)
       const expiries = await Promise.all(pages.map(async (p) => (await snap(p)).expiresAt))
-      assert.ok(expiries.every((e) => e === expiries[0]), 'every tab adopted the same token')
+      assert.ok(
+        expiries.every((e) => e === expiries[0]),
+        'every tab adopted the same token',
+      )
     }
   })
 
@@ -78,7 +84,7 @@ test('three tabs: one refresh request per rotation, on demand and proactive', as
     const localBefore = (await Promise.all(pages.map(localRefreshes))).flat().length
     // Activity in one tab is shared; each token's lifetime is 4 s, refreshed 2 s before expiry.
     while (Date.now() - startedAt < 10_000) {
-      await pages[(Date.now() / 1000) % 3 | 0].mouse.move(100 + Math.random() * 400, 100 + Math.random() * 300)
+      await pages[((Date.now() / 1000) % 3) | 0].mouse.move(100 + Math.random() * 400, 100 + Math.random() * 300)
       await new Promise((r) => setTimeout(r, 400))
     }
     const after = (await state(demo.url)).counters
@@ -106,7 +112,10 @@ test('three tabs: one refresh request per rotation, on demand and proactive', as
     assert.equal((await state(demo.url)).sessions, 0)
   })
 
-  assert.deepEqual(problems.filter((p) => p.startsWith('pageerror')), [])
+  assert.deepEqual(
+    problems.filter((p) => p.startsWith('pageerror')),
+    [],
+  )
   await context.close()
 })
 
@@ -129,7 +138,10 @@ test('closing the tab that holds the refresh lock mid-refresh does not strand th
   // Both other tabs need a token now: they queue behind the holder's lock.
   for (const page of [second, third]) {
     await page.evaluate(() => {
-      window.pendingCall = window.tm.fetch('/api/me').then((r) => r.status, (e) => `error: ${e.name}`)
+      window.pendingCall = window.tm.fetch('/api/me').then(
+        (r) => r.status,
+        (e) => `error: ${e.name}`,
+      )
     })
   }
   await new Promise((r) => setTimeout(r, 300))

@@ -33,7 +33,10 @@ describe('createAuthorizedFetch: a 401 whose body cancel never settles', () => {
         return new Response(auth, { status: 200 })
       },
     })
-    const reply = await Promise.race([fetch('http://api.test/me'), new Promise<'stuck'>((resolve) => queueMicrotask(() => setTimeout(() => resolve('stuck'), 0)))])
+    const reply = await Promise.race([
+      fetch('http://api.test/me'),
+      new Promise<'stuck'>((resolve) => queueMicrotask(() => setTimeout(() => resolve('stuck'), 0))),
+    ])
     expect(reply).not.toBe('stuck')
     expect(await (reply as Response).text()).toBe('Bearer T2')
     expect(cancel).toHaveBeenCalledTimes(1)

@@ -133,7 +133,7 @@ describe('createAuthorizedFetch: inputs and bodies', () => {
     expect(deps.recover).not.toHaveBeenCalled()
   })
 
-  it('replays Request inputs with and without a body, and leaves the caller\'s Request untouched', async () => {
+  it("replays Request inputs with and without a body, and leaves the caller's Request untouched", async () => {
     for (const original of [new Request('http://api.test/x', { method: 'PUT', body: 'payload' }), new Request('http://api.test/y')]) {
       const { fetch, sent } = flow({}, unauthorizedOnce())
       expect(await (await fetch(original)).text()).toBe('Bearer T2')
@@ -152,7 +152,7 @@ describe('createAuthorizedFetch: inputs and bodies', () => {
     expect(sent[0]!.headers.get('authorization')).toBe('Bearer T1')
   })
 
-  it('rejects a queued request with the signal\'s own reason', async () => {
+  it("rejects a queued request with the signal's own reason", async () => {
     const controller = new AbortController()
     const { fetch, sent } = flow({ getToken: () => new Promise(() => {}) })
     const pending = fetch('http://api.test/x', { signal: controller.signal })

@@ -28,12 +28,18 @@ describe('classifyRefreshFailure (the default reading)', () => {
 
 describe('readServerError', () => {
   it('reads OAuth error/error_description, and the common alternatives', () => {
-    expect(readServerError({ error: 'invalid_client', error_description: 'unknown client' })).toEqual({ error: 'invalid_client', errorDescription: 'unknown client' })
+    expect(readServerError({ error: 'invalid_client', error_description: 'unknown client' })).toEqual({
+      error: 'invalid_client',
+      errorDescription: 'unknown client',
+    })
     expect(readServerError({ detail: 'Token is invalid or expired', code: 'token_not_valid' })).toEqual({
       error: 'token_not_valid',
       errorDescription: 'Token is invalid or expired',
     })
-    expect(readServerError({ error: 'csrf', message: 'Origin http://a is not allowed' })).toEqual({ error: 'csrf', errorDescription: 'Origin http://a is not allowed' })
+    expect(readServerError({ error: 'csrf', message: 'Origin http://a is not allowed' })).toEqual({
+      error: 'csrf',
+      errorDescription: 'Origin http://a is not allowed',
+    })
   })
 
   it('ignores non-strings, HTML and empty bodies, and caps long text', () => {

@@ -175,14 +175,18 @@ describe('oauth2(): authorization code + PKCE', () => {
     await vi.waitFor(() => expect(nav.assigned).toHaveLength(1))
     const state = new URL(nav.assigned[0]!).searchParams.get('state')
     nav.url = `${APP}?error=access_denied&error_description=User+said+no&state=${state}`
-    const error = await manager(server, nav).start().catch((e: unknown) => e)
+    const error = await manager(server, nav)
+      .start()
+      .catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'LOGIN_FAILED', error: 'access_denied', errorDescription: 'User said no' })
 
     void first.login()
     await vi.waitFor(() => expect(nav.assigned).toHaveLength(2))
     const second = new URL(nav.assigned[1]!).searchParams.get('state')
     nav.url = `${APP}?code=forged&state=${second}`
-    const failed = await manager(server, nav).start().catch((e: unknown) => e)
+    const failed = await manager(server, nav)
+      .start()
+      .catch((e: unknown) => e)
     expect(failed).toMatchObject({ code: 'LOGIN_FAILED', status: 400, error: 'invalid_grant' })
   })
 })
@@ -204,7 +208,12 @@ describe('oauth2(): refresh grant and revocation', () => {
     const { tm } = await signIn(server)
     server.faults.push(Response.json({ error: 'invalid_client', error_description: 'client auth failed' }, { status: 401 }))
     const misconfigured = await tm.refresh().catch((e: unknown) => e)
-    expect(isRefreshError(misconfigured) && misconfigured).toMatchObject({ transient: false, status: 401, error: 'invalid_client', errorDescription: 'client auth failed' })
+    expect(isRefreshError(misconfigured) && misconfigured).toMatchObject({
+      transient: false,
+      status: 401,
+      error: 'invalid_client',
+      errorDescription: 'client auth failed',
+    })
     expect(tm.getSnapshot().status).toBe('active')
     expect(await tm.getAccessToken()).toBe('at-2')
 
@@ -279,7 +288,15 @@ describe('oauth2(): bad configuration', () => {
   })
 
   it('shorthands of the default backend beside a backend are a TypeError', () => {
-    expect(() => new TokenManager({ baseUrl: 'https://a.test', crossTab: false, refreshTokenTransport: 'body', backend: oauth2({ clientId: 'spa', tokenEndpoint: 'https://a.test/t' }) })).toThrow(/refreshTokenTransport/)
+    expect(
+      () =>
+        new TokenManager({
+          baseUrl: 'https://a.test',
+          crossTab: false,
+          refreshTokenTransport: 'body',
+          backend: oauth2({ clientId: 'spa', tokenEndpoint: 'https://a.test/t' }),
+        }),
+    ).toThrow(/refreshTokenTransport/)
   })
 
   it('discovery metadata without a token endpoint, or of another issuer, rejects start() with a clear TypeError', async () => {

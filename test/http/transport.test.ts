@@ -62,7 +62,11 @@ describe('AuthTransport', () => {
     const dead = () => Response.json({ error: 'invalid_grant' }, { status: 400 })
     expect(await transport(dead).t.refresh(null)).toMatchObject({ kind: 'rejected', status: 400, server: { error: 'invalid_grant' } })
     const csrf = () => Response.json({ error: 'origin_not_allowed', message: 'Origin http://x.test is not allowed' }, { status: 403 })
-    expect(await transport(csrf).t.refresh(null)).toMatchObject({ kind: 'failed', status: 403, server: { errorDescription: 'Origin http://x.test is not allowed' } })
+    expect(await transport(csrf).t.refresh(null)).toMatchObject({
+      kind: 'failed',
+      status: 403,
+      server: { errorDescription: 'Origin http://x.test is not allowed' },
+    })
   })
 
   it('a network error is transient', async () => {
@@ -133,7 +137,9 @@ describe('AuthTransport', () => {
     beforeEach(() => vi.useFakeTimers())
     afterEach(() => vi.useRealTimers())
     it('times out a hanging request as transient', async () => {
-      const { t } = transport((request) => new Promise((_, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason))), { timeout: 500 })
+      const { t } = transport((request) => new Promise((_, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason))), {
+        timeout: 500,
+      })
       const pending = t.refresh(null)
       await vi.advanceTimersByTimeAsync(500)
       expect(await pending).toMatchObject({ kind: 'transient' })
@@ -162,7 +168,9 @@ describe('AuthTransport under msw setupServer (mocked bodies whose cancel never 
     server.listen({ onUnhandledRequest: 'error' })
     try {
       const t = new AuthTransport({
-        backend: defaultBackend({ endpoints: { login: 'http://msw.test/auth/login', refresh: 'http://msw.test/auth/refresh', logout: 'http://msw.test/auth/logout' } }),
+        backend: defaultBackend({
+          endpoints: { login: 'http://msw.test/auth/login', refresh: 'http://msw.test/auth/refresh', logout: 'http://msw.test/auth/logout' },
+        }),
         timeout: 10_000,
         csrfHeaders: {},
         getFetch: () => globalThis.fetch,

@@ -14,7 +14,10 @@ describe('resolveUrls', () => {
   })
 
   it('takes custom endpoints, relative to a base path or absolute', () => {
-    const { endpoints } = resolveUrls({ baseUrl: 'https://api.example.com/v1/', endpoints: { refresh: 'token/refresh', logout: 'https://auth.example.com/out' } })
+    const { endpoints } = resolveUrls({
+      baseUrl: 'https://api.example.com/v1/',
+      endpoints: { refresh: 'token/refresh', logout: 'https://auth.example.com/out' },
+    })
     expect(endpoints.refresh).toBe('https://api.example.com/v1/token/refresh')
     expect(endpoints.logout).toBe('https://auth.example.com/out')
     expect(endpoints.login).toBe('https://api.example.com/auth/login')

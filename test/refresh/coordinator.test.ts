@@ -92,7 +92,7 @@ describe('RefreshCoordinator', () => {
     expect(refresh).not.toHaveBeenCalled()
   })
 
-  it('under a contended lock, waits for the holder\'s token and adopts it', async () => {
+  it("under a contended lock, waits for the holder's token and adopts it", async () => {
     const waitFor = vi.fn(async (match: (m: TabMessage) => boolean) => {
       // The holder's token arrives while we wait.
       session.install(tokenFor('alice', 900).token, null, 'remote', { newSession: false })

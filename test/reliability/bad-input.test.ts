@@ -90,7 +90,11 @@ const JWT_CASES: [name: string, tokens: () => TokenResponse, verdict: Verdict][]
   ['exp null (NaN has no JSON form)', () => ({ accessToken: makeJwt({ exp: null }), expiresIn: 300 }), 'rejected'],
   ['exp negative', () => ({ accessToken: makeJwt({ exp: -1 }) }), 'rejected'],
   ['exp huge (year 2286: a lifetime over 10 years)', () => ({ accessToken: makeJwt({ exp: 9_999_999_999 }) }), 'rejected'],
-  ['iat in the future, exp − iat = 300 s (skew: accepted, lifetime measured locally)', () => ({ accessToken: makeJwt({ iat: nowSec() + 3600, exp: nowSec() + 3900 }) }), 'accepted'],
+  [
+    'iat in the future, exp − iat = 300 s (skew: accepted, lifetime measured locally)',
+    () => ({ accessToken: makeJwt({ iat: nowSec() + 3600, exp: nowSec() + 3900 }) }),
+    'accepted',
+  ],
   ['iat after exp', () => ({ accessToken: makeJwt({ iat: nowSec() + 3600, exp: nowSec() + 100 }) }), 'rejected'],
   ['characters a header cannot carry (newline)', () => ({ accessToken: 'abc\ndef', expiresIn: 300 }), 'rejected'],
   ['characters a header cannot carry (non-Latin-1)', () => ({ accessToken: 'tøkén✓', expiresIn: 300 }), 'rejected'],
@@ -205,7 +209,9 @@ describe('bad input: token replies', () => {
 
   it('after the bad replies stop, the next request after the cooldown refreshes and works (nothing lost)', async () => {
     let bad = true
-    const backend = scriptedBackend({ refresh: () => (bad ? new Response('<html>', { status: 200 }) : Response.json({ accessToken: goodJwt(), expiresIn: 300 })) })
+    const backend = scriptedBackend({
+      refresh: () => (bad ? new Response('<html>', { status: 200 }) : Response.json({ accessToken: goodJwt(), expiresIn: 300 })),
+    })
     const { tm } = manager(backend.fetch, { refreshCooldown: 5000 })
     tm.setSession({ accessToken: goodJwt(30), expiresIn: 30 })
     vi.setSystemTime(Date.now() + 31_000)
@@ -267,7 +273,10 @@ describe('bad input: cross-tab messages', () => {
     ['token that is a malformed JWT', () => ({ v: 1, from: 'x', type: 'token', ...shared({ accessToken: 'a.b.c' }) })],
     ['token already expired', () => ({ v: 1, from: 'x', type: 'token', ...shared({ expiresAt: Date.now() - 1 }) })],
     ['token older than ours (received earlier)', () => ({ v: 1, from: 'x', type: 'token', ...shared({ receivedAt: Date.now() - 60_000 }) })],
-    ['signedIn older than ours', () => ({ v: 1, from: 'x', type: 'signedIn', ...shared({ receivedAt: Date.now() - 60_000, sessionStartedAt: Date.now() - 60_000 }) })],
+    [
+      'signedIn older than ours',
+      () => ({ v: 1, from: 'x', type: 'signedIn', ...shared({ receivedAt: Date.now() - 60_000, sessionStartedAt: Date.now() - 60_000 }) }),
+    ],
     ['welcome with a malformed token', () => ({ v: 1, from: 'x', type: 'welcome', token: { accessToken: 1 }, lastActivityAt: null })],
     ['welcome with lastActivityAt as a string', () => ({ v: 1, from: 'x', type: 'welcome', token: shared(), lastActivityAt: 'now' })],
     ['a __proto__ payload', () => JSON.parse('{"v":1,"from":"x","type":"activity","at":"x","__proto__":{"polluted":true}}')],

@@ -119,7 +119,11 @@ describe('CSRF: the mock backend side', () => {
     let accessToken = ''
     const call = async (path: string, init: { method?: string; headers?: Record<string, string>; body?: unknown } = {}) => {
       const headers: Record<string, string> = { 'content-type': 'application/json', ...(cookie && { cookie }), ...init.headers }
-      const request = new Request(`${ORIGIN}${path}`, { method: init.method ?? 'POST', headers, ...(init.body !== undefined && { body: JSON.stringify(init.body) }) })
+      const request = new Request(`${ORIGIN}${path}`, {
+        method: init.method ?? 'POST',
+        headers,
+        ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
+      })
       const response = (await getResponse(browser.backend.handlers, request))!
       const set = response.headers.get('x-mock-set-cookie')
       if (set) cookie = set.split(';')[0]!

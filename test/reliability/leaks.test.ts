@@ -20,8 +20,12 @@ afterEach(() => vi.useRealTimers())
 
 /** Lets aborted requests and closing channels finish their microtasks without firing any timer. */
 export function pendingTimers(): string[] {
-  const clock = (globalThis.setTimeout as unknown as { clock?: { now: number; timers?: Record<string, { callAt: number; func: () => void; interval?: number }> } }).clock
-  return Object.values(clock?.timers ?? {}).map((t) => `in ${t.callAt - clock!.now} ms${t.interval ? ` every ${t.interval}` : ''}: ${t.func.toString().replace(/\s+/g, ' ').slice(0, 160)}`)
+  const clock = (
+    globalThis.setTimeout as unknown as { clock?: { now: number; timers?: Record<string, { callAt: number; func: () => void; interval?: number }> } }
+  ).clock
+  return Object.values(clock?.timers ?? {}).map(
+    (t) => `in ${t.callAt - clock!.now} ms${t.interval ? ` every ${t.interval}` : ''}: ${t.func.toString().replace(/\s+/g, ' ').slice(0, 160)}`,
+  )
 }
 
 async function flush() {
@@ -163,7 +167,14 @@ describe('leaks: one tab', () => {
     await tm.login(ALICE)
     tm.destroy()
     tm.destroy() // idempotent
-    const calls: (() => Promise<unknown>)[] = [() => tm.start(), () => tm.refresh(), () => tm.getAccessToken(), () => tm.fetch(`${ORIGIN}/api/me`), () => tm.login(ALICE), () => tm.logout()]
+    const calls: (() => Promise<unknown>)[] = [
+      () => tm.start(),
+      () => tm.refresh(),
+      () => tm.getAccessToken(),
+      () => tm.fetch(`${ORIGIN}/api/me`),
+      () => tm.login(ALICE),
+      () => tm.logout(),
+    ]
     for (const call of calls) {
       await expect(Promise.resolve().then(call)).rejects.toMatchObject({ code: 'DESTROYED' })
     }

@@ -47,69 +47,79 @@ function report(details: fc.RunDetails<[Scenario]>): string {
 const mode = REPLAY_SEED ? 'replay' : SOAK_RUNS > 0 ? 'soak' : 'ci'
 
 // Only the selected mode registers its tests: a CI run reports no skipped placeholders.
-if (mode === 'ci') describe('model (CI)', () => {
-  it(`fixed seed ${FIXED_SEED}: ${CI_RUNS} sequences`, async () => {
-    const details = await fc.check(property, { seed: FIXED_SEED, numRuns: CI_RUNS })
-    expect(details.failed, report(details)).toBe(false)
-  }, 300_000)
+if (mode === 'ci')
+  describe('model (CI)', () => {
+    it(`fixed seed ${FIXED_SEED}: ${CI_RUNS} sequences`, async () => {
+      const details = await fc.check(property, { seed: FIXED_SEED, numRuns: CI_RUNS })
+      expect(details.failed, report(details)).toBe(false)
+    }, 300_000)
 
-  it(`a random seed: ${RANDOM_RUNS} sequences (the seed is printed on failure)`, async () => {
-    const seed = (Date.now() ^ (Math.random() * 0x7fffffff)) | 0
-    const details = await fc.check(property, { seed, numRuns: RANDOM_RUNS })
-    if (details.failed) console.error(`[model] random seed ${seed} failed:\n${report(details)}`)
-    expect(details.failed, report(details)).toBe(false)
-  }, 300_000)
+    it(`a random seed: ${RANDOM_RUNS} sequences (the seed is printed on failure)`, async () => {
+      const seed = (Date.now() ^ (Math.random() * 0x7fffffff)) | 0
+      const details = await fc.check(property, { seed, numRuns: RANDOM_RUNS })
+      if (details.failed) console.error(`[model] random seed ${seed} failed:\n${report(details)}`)
+      expect(details.failed, report(details)).toBe(false)
+    }, 300_000)
 
-  it.each(REGRESSION_SCENARIOS.map((r) => [r.name, r] as const))('regression: %s', async (_name, { scenario, fix }) => {
-    const result = await runScenario(scenario)
-    expect(result.violations, `${fix}\n${describeFailure(scenario, result)}`).toEqual([])
-  })
-})
-
-if (mode === 'replay') describe('model (replay)', () => {
-  it(`replays seed ${REPLAY_SEED}${REPLAY_PATH ? ` path ${REPLAY_PATH}` : ''}`, async () => {
-    const details = await fc.check(property, {
-      seed: Number(REPLAY_SEED),
-      numRuns: CI_RUNS,
-      ...(REPLAY_PATH && { path: REPLAY_PATH }),
+    it.each(REGRESSION_SCENARIOS.map((r) => [r.name, r] as const))('regression: %s', async (_name, { scenario, fix }) => {
+      const result = await runScenario(scenario)
+      expect(result.violations, `${fix}\n${describeFailure(scenario, result)}`).toEqual([])
     })
-    expect(details.failed, report(details)).toBe(false)
-  }, 3_600_000)
-})
+  })
 
-if (mode === 'soak') describe('model (soak)', () => {
-  it(`soak: ${SOAK_RUNS} sequences`, async () => {
-    const started = Date.now()
-    let seed = Number(process.env.SOAK_SEED ?? ((Date.now() ^ (Math.random() * 0x7fffffff)) | 0))
-    const firstSeed = seed
-    let remaining = SOAK_RUNS
-    const failures: { seed: number; path: string; replay: string; counterexample: unknown; message: string }[] = []
-    while (remaining > 0) {
-      // No shrinking in the soak: record the failing sequence as generated and carry on with a new seed.
-      const details = await fc.check(property, { seed, numRuns: remaining, endOnFailure: true })
-      remaining -= details.numRuns
-      if (!details.failed) break
-      const path = details.counterexamplePath ?? ''
-      failures.push({
-        seed: details.seed,
-        path,
-        replay: replayCommand(details.seed, path),
-        counterexample: details.counterexample?.[0],
-        message: String((details.errorInstance as Error | null)?.message ?? details.errorInstance).split('\n').slice(0, 12).join('\n'),
+if (mode === 'replay')
+  describe('model (replay)', () => {
+    it(`replays seed ${REPLAY_SEED}${REPLAY_PATH ? ` path ${REPLAY_PATH}` : ''}`, async () => {
+      const details = await fc.check(property, {
+        seed: Number(REPLAY_SEED),
+        numRuns: CI_RUNS,
+        ...(REPLAY_PATH && { path: REPLAY_PATH }),
       })
-      // A hop no other worker's seed lands on (scripts/soak.mjs spaces workers by another constant).
-      seed = (Math.imul(seed, 0x2c1b3c6d) + 0x297a2d39) | 0
-    }
-    const summary = {
-      runs: SOAK_RUNS - remaining,
-      failures: failures.length,
-      firstSeed,
-      seconds: Math.round((Date.now() - started) / 1000),
-      known: Object.fromEntries(known),
-      violations: failures,
-    }
-    if (process.env.SOAK_REPORT) writeFileSync(process.env.SOAK_REPORT, JSON.stringify(summary, null, 2))
-    console.log(`[soak] ${summary.runs} sequences, ${summary.failures} failing, ${summary.seconds} s, first seed ${firstSeed}`)
-    expect(failures.map((f) => `${f.replay}\n${f.message}`)).toEqual([])
-  }, 24 * 3600_000)
-})
+      expect(details.failed, report(details)).toBe(false)
+    }, 3_600_000)
+  })
+
+if (mode === 'soak')
+  describe('model (soak)', () => {
+    it(
+      `soak: ${SOAK_RUNS} sequences`,
+      async () => {
+        const started = Date.now()
+        let seed = Number(process.env.SOAK_SEED ?? (Date.now() ^ (Math.random() * 0x7fffffff)) | 0)
+        const firstSeed = seed
+        let remaining = SOAK_RUNS
+        const failures: { seed: number; path: string; replay: string; counterexample: unknown; message: string }[] = []
+        while (remaining > 0) {
+          // No shrinking in the soak: record the failing sequence as generated and carry on with a new seed.
+          const details = await fc.check(property, { seed, numRuns: remaining, endOnFailure: true })
+          remaining -= details.numRuns
+          if (!details.failed) break
+          const path = details.counterexamplePath ?? ''
+          failures.push({
+            seed: details.seed,
+            path,
+            replay: replayCommand(details.seed, path),
+            counterexample: details.counterexample?.[0],
+            message: String((details.errorInstance as Error | null)?.message ?? details.errorInstance)
+              .split('\n')
+              .slice(0, 12)
+              .join('\n'),
+          })
+          // A hop no other worker's seed lands on (scripts/soak.mjs spaces workers by another constant).
+          seed = (Math.imul(seed, 0x2c1b3c6d) + 0x297a2d39) | 0
+        }
+        const summary = {
+          runs: SOAK_RUNS - remaining,
+          failures: failures.length,
+          firstSeed,
+          seconds: Math.round((Date.now() - started) / 1000),
+          known: Object.fromEntries(known),
+          violations: failures,
+        }
+        if (process.env.SOAK_REPORT) writeFileSync(process.env.SOAK_REPORT, JSON.stringify(summary, null, 2))
+        console.log(`[soak] ${summary.runs} sequences, ${summary.failures} failing, ${summary.seconds} s, first seed ${firstSeed}`)
+        expect(failures.map((f) => `${f.replay}\n${f.message}`)).toEqual([])
+      },
+      24 * 3600_000,
+    )
+  })

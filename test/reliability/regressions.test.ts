@@ -109,7 +109,12 @@ describe('regressions found by the model', () => {
     browser.controls.failNextRefreshes(4, 503) // the leader's refresh fails after its 3 retries
     browser.controls.setLatency(500)
     vi.setSystemTime(Date.now() + 31_000)
-    const results = tabs.map((tab) => tab.tm.fetch(`${ORIGIN}/api/me`).then((r) => r.status, (error: unknown) => (error as Error).name))
+    const results = tabs.map((tab) =>
+      tab.tm.fetch(`${ORIGIN}/api/me`).then(
+        (r) => r.status,
+        (error: unknown) => (error as Error).name,
+      ),
+    )
     await vi.advanceTimersByTimeAsync(30_000)
     expect(maxInFlight).toBe(1)
     expect(browser.controls.counters.reuseDetections).toBe(0)
@@ -211,7 +216,10 @@ describe('regressions found by the model', () => {
     const expired = (await tm.getAccessToken())!
     vi.setSystemTime(Date.now() + 31_000) // expired; the proactive timer has not fired
     browser.controls.setLatency(300)
-    const request = tm.fetch(`${ORIGIN}/api/me`).then((r) => r.status, (error: unknown) => (error as Error).name)
+    const request = tm.fetch(`${ORIGIN}/api/me`).then(
+      (r) => r.status,
+      (error: unknown) => (error as Error).name,
+    )
     await vi.advanceTimersByTimeAsync(10) // the refresh is at the server
     const login = tm.login({ username: 'bob', password: 'builder' })
     await vi.advanceTimersByTimeAsync(2000)

@@ -40,7 +40,10 @@ function observe(browser: TestBrowser) {
       }
     }
     if (url.pathname === '/auth/login' || url.pathname === '/auth/refresh') {
-      const body = (await response.clone().json().catch(() => null)) as { accessToken?: string; refreshToken?: string } | null
+      const body = (await response
+        .clone()
+        .json()
+        .catch(() => null)) as { accessToken?: string; refreshToken?: string } | null
       for (const secret of [body?.accessToken, body?.refreshToken]) {
         if (typeof secret === 'string') {
           secrets.add(secret)
@@ -122,7 +125,12 @@ describe('security', () => {
     const body = createTabs({ browser, tabOptions: { refreshTokenTransport: 'body', debug: true } })
     const c = seen.watch(body.open().tm)
     await run(c.login(ALICE))
-    await run(seen.caught('setSession(malformed JWT)', Promise.resolve().then(() => c.setSession({ accessToken: `${seen.plain[0]!.split('.')[0]}.not-base64!.sig`, expiresIn: 30 }))))
+    await run(
+      seen.caught(
+        'setSession(malformed JWT)',
+        Promise.resolve().then(() => c.setSession({ accessToken: `${seen.plain[0]!.split('.')[0]}.not-base64!.sig`, expiresIn: 30 })),
+      ),
+    )
     await run(c.refresh())
     await run(c.logout())
     world.destroyAll()
@@ -141,7 +149,9 @@ describe('security', () => {
     expect(setItem).not.toHaveBeenCalled()
     // happy-dom has no IndexedDB; the source never touches it (nor web storage or document.cookie).
     expect(typeof (globalThis as { indexedDB?: unknown }).indexedDB).toBe('undefined')
-    const sources = readdirSync('src').filter((f) => f.endsWith('.ts')).map((f) => readFileSync(`src/${f}`, 'utf8'))
+    const sources = readdirSync('src')
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(`src/${f}`, 'utf8'))
     for (const source of sources) expect(source).not.toMatch(/localStorage|sessionStorage|indexedDB|document\.cookie/)
   })
 
@@ -201,7 +211,8 @@ describe('security: the bearer token and other origins', () => {
       for (let i = 0; i < 20; i++) {
         hops.push({ url: request.url, authorization: request.headers.get('authorization') })
         const location = routes[request.url]
-        if (!location || request.redirect !== 'follow') return new Response(location ? null : 'ok', { status: location ? 302 : 200, headers: location ? { location } : {} })
+        if (!location || request.redirect !== 'follow')
+          return new Response(location ? null : 'ok', { status: location ? 302 : 200, headers: location ? { location } : {} })
         const next = new URL(location, request.url)
         const headers = new Headers(request.headers)
         if (!options.legacy && next.origin !== new URL(request.url).origin) headers.delete('authorization')
@@ -276,7 +287,13 @@ describe('security: the bearer token and other origins', () => {
   it('requests to unauthorized origins never carry the token (and keep their own Authorization)', async () => {
     const { fetch, hops } = redirectingFetch({})
     const tm = manager(fetch)
-    for (const url of ['https://evil.example/x', 'https://api.example.com.evil.example/x', 'http://api.example.com/x', 'https://api.example.com:444/x', 'https://sub.api.example.com/x']) {
+    for (const url of [
+      'https://evil.example/x',
+      'https://api.example.com.evil.example/x',
+      'http://api.example.com/x',
+      'https://api.example.com:444/x',
+      'https://sub.api.example.com/x',
+    ]) {
       await tm.fetch(url)
     }
     await tm.fetch('https://evil.example/own', { headers: { authorization: 'Basic dXNlcjpwdw==' } })
@@ -307,7 +324,9 @@ describe('security: the bearer token and other origins', () => {
 
     it('a cross-origin redirect drops Authorization; a same-origin one keeps it', async () => {
       const b = await listen('B', () => ({ status: 200 }))
-      const a = await listen('A', (url) => (url === '/cross' ? { status: 302, location: `${b}/collect` } : url === '/same' ? { status: 302, location: '/final' } : { status: 200 }))
+      const a = await listen('A', (url) =>
+        url === '/cross' ? { status: 302, location: `${b}/collect` } : url === '/same' ? { status: 302, location: '/final' } : { status: 200 },
+      )
       const tm = new TokenManager({ baseUrl: a, fetch: (input, init) => globalThis.fetch(input, init), crossTab: false })
       tm.setSession({ accessToken: 'opaque-secret-token-0123456789', expiresIn: 300 })
       await tm.fetch(`${a}/cross`)

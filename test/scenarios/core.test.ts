@@ -41,8 +41,10 @@ function scriptedFetch(refreshReplies: (() => Response | Promise<Response>)[]) {
   return { fetch, calls, refreshCount: () => calls.filter((c) => c.url.endsWith('/auth/refresh')).length }
 }
 
-const tokenReply = (expiresIn = 300, accessToken = makeJwt({ sub: 'u', iat: 1, exp: 1 + expiresIn })) =>
-  () => Response.json({ accessToken, expiresIn })
+const tokenReply =
+  (expiresIn = 300, accessToken = makeJwt({ sub: 'u', iat: 1, exp: 1 + expiresIn })) =>
+  () =>
+    Response.json({ accessToken, expiresIn })
 
 describe('core scenarios', () => {
   beforeEach(() => vi.useFakeTimers())
@@ -487,7 +489,7 @@ describe('core scenarios', () => {
     })
     browser.controls.failNextRefreshes(1, 401)
     await tm.refresh().catch(() => {})
-    const text = JSON.stringify(events.map((e) => e.type === 'error' ? String((e.payload as { error: Error }).error.message) : e))
+    const text = JSON.stringify(events.map((e) => (e.type === 'error' ? String((e.payload as { error: Error }).error.message) : e)))
     expect(text).not.toContain(token.slice(20, 40))
     tm.destroy()
   })
@@ -501,7 +503,9 @@ describe('refresh() needs a session', () => {
     const browser = createBrowser()
     // The server logout at the idle deadline never arrives: the refresh cookie stays valid.
     const fetch: typeof globalThis.fetch = (input, init) =>
-      (input instanceof Request ? input.url : String(input)).endsWith('/auth/logout') ? Promise.reject(new TypeError('network down')) : browser.fetch(input, init)
+      (input instanceof Request ? input.url : String(input)).endsWith('/auth/logout')
+        ? Promise.reject(new TypeError('network down'))
+        : browser.fetch(input, init)
     const { tm } = setup({ idleTimeout: 60_000, idleWarningTime: 0, fetch }, browser)
     await tm.login(ALICE)
     await vi.advanceTimersByTimeAsync(61_000)

@@ -26,9 +26,15 @@ async function reloadWhileDown(failures: number) {
   tm.on('error', ({ error }) => errors.push(error))
   const started = tm.start()
   await vi.advanceTimersByTimeAsync(100)
-  return { tm, browser, started: await started, errors, wake: (reason: WakeReason) => {
+  return {
+    tm,
+    browser,
+    started: await started,
+    errors,
+    wake: (reason: WakeReason) => {
       for (const l of [...wake]) l(reason)
-    } }
+    },
+  }
 }
 
 describe('start() when the refresh endpoint cannot answer', () => {

@@ -9,7 +9,13 @@ import { makeJwt } from '../helpers/jwt'
 
 function shared(sub: string, receivedAt: number, seconds = 600, sessionStartedAt = receivedAt): SharedToken {
   const iat = Math.floor(receivedAt / 1000)
-  return { accessToken: makeJwt({ sub, iat, exp: iat + seconds }), expiresAt: receivedAt + seconds * 1000, lifetime: seconds * 1000, receivedAt, sessionStartedAt }
+  return {
+    accessToken: makeJwt({ sub, iat, exp: iat + seconds }),
+    expiresAt: receivedAt + seconds * 1000,
+    lifetime: seconds * 1000,
+    receivedAt,
+    sessionStartedAt,
+  }
 }
 
 function setup(options: { cookieMode?: boolean; leader?: boolean } = {}) {
@@ -18,7 +24,13 @@ function setup(options: { cookieMode?: boolean; leader?: boolean } = {}) {
   const sync = { post: vi.fn(async (m: unknown) => void sent.push(m)), isLeader: options.leader ?? false } as unknown as TabSync
   const run = vi.fn(async () => 'fresh')
   const onRemoteActivity = vi.fn()
-  const bridge = new TabBridge({ session: world.session, refresh: { run } as unknown as RefreshCoordinator, clock: systemClock, sync: () => sync, onRemoteActivity })
+  const bridge = new TabBridge({
+    session: world.session,
+    refresh: { run } as unknown as RefreshCoordinator,
+    clock: systemClock,
+    sync: () => sync,
+    onRemoteActivity,
+  })
   const deliver = (body: Record<string, unknown>) => bridge.onMessage({ v: 1, from: 'other-tab', ...body } as TabMessage)
   return { ...world, bridge, deliver, sent, run, onRemoteActivity }
 }

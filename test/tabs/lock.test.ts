@@ -46,7 +46,12 @@ describe('locks', () => {
   it('web lock: lingers after a task that asks for it, without delaying its caller, and releaseLingering ends it', async () => {
     const locks = createLockManager()
     const lock = createWebLock(locks.managerFor(), 'l', 5000, systemClock, 100)
-    await expect(lock.run(async () => 'token', (result) => result === 'token')).resolves.toBe('token')
+    await expect(
+      lock.run(
+        async () => 'token',
+        (result) => result === 'token',
+      ),
+    ).resolves.toBe('token')
     expect(locks.isHeld('l')).toBe(true)
     const next = createWebLock(locks.managerFor(), 'l', 5000, systemClock)
     const contended = next.run(async (c) => c)
@@ -54,7 +59,10 @@ describe('locks', () => {
     expect(locks.isHeld('l')).toBe(true)
     await vi.advanceTimersByTimeAsync(1)
     await expect(contended).resolves.toBe(true)
-    await lock.run(async () => 1, () => true)
+    await lock.run(
+      async () => 1,
+      () => true,
+    )
     lock.releaseLingering()
     await vi.advanceTimersByTimeAsync(0)
     expect(locks.isHeld('l')).toBe(false)
@@ -64,7 +72,10 @@ describe('locks', () => {
   it('web lock: no linger unless the task asks (an adopted token, a login, a failure)', async () => {
     const locks = createLockManager()
     const lock = createWebLock(locks.managerFor(), 'l', 5000, systemClock, 100)
-    await lock.run(async () => 'adopted', (result) => result === 'token')
+    await lock.run(
+      async () => 'adopted',
+      (result) => result === 'token',
+    )
     await lock.run(async () => 'login')
     await vi.advanceTimersByTimeAsync(0)
     expect(locks.isHeld('l')).toBe(false)
@@ -75,7 +86,10 @@ describe('locks', () => {
   it('web lock: a tab never waits on its own lingering hold, and its next run is not contended', async () => {
     const locks = createLockManager()
     const lock = createWebLock(locks.managerFor(), 'l', 5000, systemClock, 100)
-    await lock.run(async () => 'token', () => true)
+    await lock.run(
+      async () => 'token',
+      () => true,
+    )
     expect(locks.isHeld('l')).toBe(true)
     const seen: boolean[] = []
     const second = lock.run(async (contended) => void seen.push(contended))
@@ -90,7 +104,10 @@ describe('locks', () => {
     const a = createWebLock(locks.managerFor(), 'l', 5000, systemClock, 100)
     const b = createWebLock(locks.managerFor(), 'l', 5000, systemClock, 100)
     const order: string[] = []
-    await a.run(async () => 'token', () => true)
+    await a.run(
+      async () => 'token',
+      () => true,
+    )
     const bRun = b.run(async (contended) => void order.push(`b:${contended}`))
     await vi.advanceTimersByTimeAsync(0)
     const aRun = a.run(async (contended) => void order.push(`a:${contended}`))

@@ -12,7 +12,14 @@ function fakeChannel() {
     removeEventListener: () => (listener = null),
     close: vi.fn(),
   }
-  return { channel, posted, deliver: (data: unknown) => listener?.(data), get listening() { return listener !== null } }
+  return {
+    channel,
+    posted,
+    deliver: (data: unknown) => listener?.(data),
+    get listening() {
+      return listener !== null
+    },
+  }
 }
 
 describe('parseTabMessage', () => {

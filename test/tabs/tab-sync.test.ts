@@ -125,7 +125,15 @@ describe('TabSync leader election on a non-broadcast-channel channel', () => {
     const factory = defaultChannelFactory()!
     const leaderChannels = () => [...OPEN_BROADCAST_CHANNELS].filter((c) => c.name === `${name}:leader`)
     const make = () =>
-      new TabSync({ channel: factory(name), clock: systemClock, locks: null, lockName: name, lockTimeout: 10_000, activityThrottle: 2000, onMessage: () => undefined })
+      new TabSync({
+        channel: factory(name),
+        clock: systemClock,
+        locks: null,
+        lockName: name,
+        lockTimeout: 10_000,
+        activityThrottle: 2000,
+        onMessage: () => undefined,
+      })
     const a = make()
     const b = make()
     expect(leaderChannels()).toHaveLength(0)

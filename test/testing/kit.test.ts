@@ -65,7 +65,7 @@ describe('tokenkeeper/testing: createMockBackend + createMockFetch', () => {
     expect(controls.counters.refreshSuccesses).toBe(1)
   })
 
-  it("setLatency delays every reply by the given time (fake timers)", async () => {
+  it('setLatency delays every reply by the given time (fake timers)', async () => {
     const { tm, controls } = await setup()
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
     controls.setLatency(2_000)
@@ -94,7 +94,11 @@ describe('tokenkeeper/testing: createMockBackend + createMockFetch', () => {
       controls.setReuseGrace(grace)
       const stolen = fetch.cookies.get(REFRESH_COOKIE)!
       await tm.refresh()
-      const replay = await fetch(`${ORIGIN}/auth/refresh`, { method: 'POST', credentials: 'omit', headers: { 'x-tokenkeeper': '1', cookie: `${REFRESH_COOKIE}=${stolen}` } })
+      const replay = await fetch(`${ORIGIN}/auth/refresh`, {
+        method: 'POST',
+        credentials: 'omit',
+        headers: { 'x-tokenkeeper': '1', cookie: `${REFRESH_COOKIE}=${stolen}` },
+      })
       expect(replay.status).toBe(grace > 0 ? 200 : 401)
       expect(controls.counters.reuseDetections).toBe(grace > 0 ? 0 : 1)
     }

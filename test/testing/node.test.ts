@@ -9,7 +9,11 @@ afterEach(async () => {
 })
 
 const login = (url: string, headers: Record<string, string> = {}) =>
-  fetch(`${url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ username: 'alice', password: 'wonderland' }) })
+  fetch(`${url}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ username: 'alice', password: 'wonderland' }),
+  })
 
 describe('tokenkeeper/testing/node: listen()', () => {
   it('serves the mock backend on a free port, with one Set-Cookie per cookie, until closed', async () => {

@@ -11,7 +11,13 @@ describe('acceptToken', () => {
     expect(token).toMatchObject({ expiresAt: NOW + 300_000, lifetime: 300_000, claims: { sub: 'a' } })
   })
   it('accepts opaque tokens with expiresIn', () => {
-    expect(acceptToken({ accessToken: 'opaque', expiresIn: 60 }, NOW)).toEqual({ value: 'opaque', expiresAt: NOW + 60_000, lifetime: 60_000, receivedAt: NOW, claims: null })
+    expect(acceptToken({ accessToken: 'opaque', expiresIn: 60 }, NOW)).toEqual({
+      value: 'opaque',
+      expiresAt: NOW + 60_000,
+      lifetime: 60_000,
+      receivedAt: NOW,
+      claims: null,
+    })
   })
   it('rejects opaque tokens without expiresIn, and malformed JWTs even with expiresIn', () => {
     expect(() => acceptToken({ accessToken: 'opaque' }, NOW)).toThrow(InvalidTokenError)
@@ -36,7 +42,13 @@ describe('token size cap', () => {
 
 describe('adoptSharedToken / sessionStartFrom', () => {
   it('keeps the shared expiry as is', () => {
-    expect(adoptSharedToken({ accessToken: 'x', expiresAt: 5, lifetime: 4, receivedAt: 1 })).toEqual({ value: 'x', expiresAt: 5, lifetime: 4, receivedAt: 1, claims: null })
+    expect(adoptSharedToken({ accessToken: 'x', expiresAt: 5, lifetime: 4, receivedAt: 1 })).toEqual({
+      value: 'x',
+      expiresAt: 5,
+      lifetime: 4,
+      receivedAt: 1,
+      claims: null,
+    })
   })
   it('uses auth_time when present and plausible', () => {
     const token = acceptToken({ accessToken: makeJwt({ auth_time: NOW / 1000 - 600, exp: NOW / 1000 + 60 }) }, NOW)

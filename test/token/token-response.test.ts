@@ -7,7 +7,11 @@ describe('defaultParseTokenResponse', () => {
     expect(defaultParseTokenResponse({ accessToken: 'a', expiresIn: 60, refreshToken: 'r' })).toEqual({ accessToken: 'a', expiresIn: 60, refreshToken: 'r' })
   })
   it('accepts OAuth 2 snake_case (RFC 6749 §5.1)', () => {
-    expect(defaultParseTokenResponse({ access_token: 'a', expires_in: 60, refresh_token: 'r', token_type: 'Bearer' })).toEqual({ accessToken: 'a', expiresIn: 60, refreshToken: 'r' })
+    expect(defaultParseTokenResponse({ access_token: 'a', expires_in: 60, refresh_token: 'r', token_type: 'Bearer' })).toEqual({
+      accessToken: 'a',
+      expiresIn: 60,
+      refreshToken: 'r',
+    })
   })
   it('leaves out what is absent', () => {
     expect(defaultParseTokenResponse({ accessToken: 'a' })).toEqual({ accessToken: 'a' })

@@ -28,7 +28,19 @@ describe('debug logging', () => {
     world.destroyAll()
 
     const events = new Set(entries.map((e) => e.event))
-    for (const expected of ['session.started', 'refresh.started', 'refresh.retrying', 'refresh.succeeded', 'lock.acquired', 'tab.sent', 'tab.received', 'timer.scheduled', 'idle.warning', 'idle.expired', 'session.ended'] as const) {
+    for (const expected of [
+      'session.started',
+      'refresh.started',
+      'refresh.retrying',
+      'refresh.succeeded',
+      'lock.acquired',
+      'tab.sent',
+      'tab.received',
+      'timer.scheduled',
+      'idle.warning',
+      'idle.expired',
+      'session.ended',
+    ] as const) {
       expect(events, expected).toContain(expected)
     }
     expect(entries.find((e) => e.event === 'refresh.retrying')!.detail).toMatchObject({ attempt: 1, status: 503 })

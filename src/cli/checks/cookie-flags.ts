@@ -17,7 +17,13 @@ export const cookieFlags: Check = {
     out.push(
       has('httponly')
         ? result(GROUP, 'cookie.httponly', 'refresh cookie is HttpOnly', 'pass', seen)
-        : result(GROUP, 'cookie.httponly', 'refresh cookie is HttpOnly', 'fail', `${seen}: without HttpOnly any script on the page (an XSS) can read the refresh token`),
+        : result(
+            GROUP,
+            'cookie.httponly',
+            'refresh cookie is HttpOnly',
+            'fail',
+            `${seen}: without HttpOnly any script on the page (an XSS) can read the refresh token`,
+          ),
     )
 
     const local = LOCAL_HOSTS.has(options.baseUrl.hostname) || options.baseUrl.hostname.endsWith('.localhost')
@@ -25,7 +31,13 @@ export const cookieFlags: Check = {
       has('secure')
         ? result(GROUP, 'cookie.secure', 'refresh cookie is Secure', 'pass', seen)
         : local
-          ? result(GROUP, 'cookie.secure', 'refresh cookie is Secure', 'pass', `${seen}: no Secure, accepted on ${options.baseUrl.hostname} only (required elsewhere)`)
+          ? result(
+              GROUP,
+              'cookie.secure',
+              'refresh cookie is Secure',
+              'pass',
+              `${seen}: no Secure, accepted on ${options.baseUrl.hostname} only (required elsewhere)`,
+            )
           : result(GROUP, 'cookie.secure', 'refresh cookie is Secure', 'fail', `${seen}: without Secure the refresh token travels over plain HTTP`),
     )
 
@@ -34,8 +46,20 @@ export const cookieFlags: Check = {
       sameSite === 'strict' || sameSite === 'lax'
         ? result(GROUP, 'cookie.samesite', 'refresh cookie has SameSite', 'pass', seen)
         : sameSite === 'none'
-          ? result(GROUP, 'cookie.samesite', 'refresh cookie has SameSite', 'warn', `${seen}: SameSite=None sends it on cross-site requests; only the CSRF header and Origin checks stand in the way`)
-          : result(GROUP, 'cookie.samesite', 'refresh cookie has SameSite', 'warn', `${seen}: no SameSite (browsers differ in their default); set Strict or Lax`),
+          ? result(
+              GROUP,
+              'cookie.samesite',
+              'refresh cookie has SameSite',
+              'warn',
+              `${seen}: SameSite=None sends it on cross-site requests; only the CSRF header and Origin checks stand in the way`,
+            )
+          : result(
+              GROUP,
+              'cookie.samesite',
+              'refresh cookie has SameSite',
+              'warn',
+              `${seen}: no SameSite (browsers differ in their default); set Strict or Lax`,
+            ),
     )
 
     const refreshPath = client.url(contract.refresh).pathname
@@ -43,15 +67,49 @@ export const cookieFlags: Check = {
     const path = cookie.attributes.get('path')
     const covers = (p: string, target: string) => target === p || target.startsWith(p.endsWith('/') ? p : `${p}/`)
     if (path === undefined || path === '') {
-      out.push(result(GROUP, 'cookie.path', 'refresh cookie Path is scoped to the auth endpoints', 'warn', `${seen}: no Path, so it defaults to the login URL's folder; set Path explicitly (e.g. Path=/auth)`))
+      out.push(
+        result(
+          GROUP,
+          'cookie.path',
+          'refresh cookie Path is scoped to the auth endpoints',
+          'warn',
+          `${seen}: no Path, so it defaults to the login URL's folder; set Path explicitly (e.g. Path=/auth)`,
+        ),
+      )
     } else if (!covers(path, refreshPath)) {
-      out.push(result(GROUP, 'cookie.path', 'refresh cookie Path is scoped to the auth endpoints', 'fail', `${seen}: Path=${path} does not cover ${refreshPath}, so the browser never sends it to the refresh endpoint`))
+      out.push(
+        result(
+          GROUP,
+          'cookie.path',
+          'refresh cookie Path is scoped to the auth endpoints',
+          'fail',
+          `${seen}: Path=${path} does not cover ${refreshPath}, so the browser never sends it to the refresh endpoint`,
+        ),
+      )
     } else if (!covers(path, logoutPath)) {
-      out.push(result(GROUP, 'cookie.path', 'refresh cookie Path is scoped to the auth endpoints', 'warn', `${seen}: Path=${path} does not cover ${logoutPath}: logout cannot revoke the session`))
+      out.push(
+        result(
+          GROUP,
+          'cookie.path',
+          'refresh cookie Path is scoped to the auth endpoints',
+          'warn',
+          `${seen}: Path=${path} does not cover ${logoutPath}: logout cannot revoke the session`,
+        ),
+      )
     } else if (path === '/') {
-      out.push(result(GROUP, 'cookie.path', 'refresh cookie Path is scoped to the auth endpoints', 'warn', `${seen}: Path=/ sends the refresh token with every request to the origin; scope it to the auth endpoints`))
+      out.push(
+        result(
+          GROUP,
+          'cookie.path',
+          'refresh cookie Path is scoped to the auth endpoints',
+          'warn',
+          `${seen}: Path=/ sends the refresh token with every request to the origin; scope it to the auth endpoints`,
+        ),
+      )
     } else {
-      out.push(result(GROUP, 'cookie.path', 'refresh cookie Path is scoped to the auth endpoints', 'pass', `${seen}: covers ${refreshPath} and ${logoutPath} only`))
+      out.push(
+        result(GROUP, 'cookie.path', 'refresh cookie Path is scoped to the auth endpoints', 'pass', `${seen}: covers ${refreshPath} and ${logoutPath} only`),
+      )
     }
     return out
   },

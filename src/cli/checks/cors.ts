@@ -14,7 +14,15 @@ export const cors: Check = {
   async run(ctx) {
     const { options, client, contract } = ctx
     if (options.appOrigin === options.baseUrl.origin) {
-      return [result(GROUP, 'cors', 'CORS for a cross-origin base URL', 'skip', `same origin: the app is served from ${options.baseUrl.origin} (pass --app-origin for a cross-origin API)`)]
+      return [
+        result(
+          GROUP,
+          'cors',
+          'CORS for a cross-origin base URL',
+          'skip',
+          `same origin: the app is served from ${options.baseUrl.origin} (pass --app-origin for a cross-origin API)`,
+        ),
+      ]
     }
     const csrfName = contract.csrfHeader.name.toLowerCase()
     const preflight = (origin: string) =>
@@ -27,7 +35,10 @@ export const cors: Check = {
     const app = await preflight(options.appOrigin)
     const allowOrigin = app.headers.get('access-control-allow-origin')
     const allowCredentials = app.headers.get('access-control-allow-credentials')
-    const allowHeaders = (app.headers.get('access-control-allow-headers') ?? '').toLowerCase().split(',').map((h) => h.trim())
+    const allowHeaders = (app.headers.get('access-control-allow-headers') ?? '')
+      .toLowerCase()
+      .split(',')
+      .map((h) => h.trim())
     const problems: string[] = []
     if (app.status < 200 || app.status >= 300) problems.push(`preflight answered ${app.status}`)
     if (allowOrigin !== options.appOrigin) problems.push(`Access-Control-Allow-Origin is ${allowOrigin ?? 'missing'}, not ${options.appOrigin}`)
@@ -38,12 +49,20 @@ export const cors: Check = {
       const session = await ctx.signIn()
       const actual = await session.refresh({ origin: options.appOrigin })
       if (actual.status < 200 || actual.status >= 300) problems.push(`the refresh from the app origin answered ${actual.status}`)
-      else if (actual.headers.get('access-control-allow-origin') !== options.appOrigin) problems.push('the refresh reply itself lacks Access-Control-Allow-Origin for the app')
-      else if (actual.headers.get('access-control-allow-credentials') !== 'true') problems.push('the refresh reply itself lacks Access-Control-Allow-Credentials: true')
+      else if (actual.headers.get('access-control-allow-origin') !== options.appOrigin)
+        problems.push('the refresh reply itself lacks Access-Control-Allow-Origin for the app')
+      else if (actual.headers.get('access-control-allow-credentials') !== 'true')
+        problems.push('the refresh reply itself lacks Access-Control-Allow-Credentials: true')
     }
     out.push(
       problems.length === 0
-        ? result(GROUP, 'cors.app', TITLE_APP, 'pass', `preflight and refresh reply from ${options.appOrigin}: allowed with credentials and ${contract.csrfHeader.name}`)
+        ? result(
+            GROUP,
+            'cors.app',
+            TITLE_APP,
+            'pass',
+            `preflight and refresh reply from ${options.appOrigin}: allowed with credentials and ${contract.csrfHeader.name}`,
+          )
         : result(GROUP, 'cors.app', TITLE_APP, 'fail', `Origin ${options.appOrigin}: ${problems.join('; ')}: the browser blocks the SDK's auth calls`),
     )
 
@@ -61,10 +80,28 @@ export const cors: Check = {
     const seenPreflight = preflightAllows ? `the preflight answers Access-Control-Allow-Origin: ${preflightAllows}` : 'the preflight allows nothing'
     out.push(
       readable
-        ? result(GROUP, 'cors.foreign', TITLE_FOREIGN, 'fail', `Origin ${options.foreignOrigin} is allowed with credentials: a page there can refresh and read the tokens (${actual.status})`)
+        ? result(
+            GROUP,
+            'cors.foreign',
+            TITLE_FOREIGN,
+            'fail',
+            `Origin ${options.foreignOrigin} is allowed with credentials: a page there can refresh and read the tokens (${actual.status})`,
+          )
         : preflightAllows === '*' && actual.status >= 200 && actual.status < 300
-          ? result(GROUP, 'cors.foreign', TITLE_FOREIGN, 'warn', `Origin ${options.foreignOrigin}: Access-Control-Allow-Origin: * (browsers refuse it with credentials, but name the app origin instead)`)
-          : result(GROUP, 'cors.foreign', TITLE_FOREIGN, 'pass', `Origin ${options.foreignOrigin}: ${seenPreflight}; the refresh from there answers ${actual.status}${actual.headers.get('access-control-allow-origin') ? '' : ' without CORS headers'}`),
+          ? result(
+              GROUP,
+              'cors.foreign',
+              TITLE_FOREIGN,
+              'warn',
+              `Origin ${options.foreignOrigin}: Access-Control-Allow-Origin: * (browsers refuse it with credentials, but name the app origin instead)`,
+            )
+          : result(
+              GROUP,
+              'cors.foreign',
+              TITLE_FOREIGN,
+              'pass',
+              `Origin ${options.foreignOrigin}: ${seenPreflight}; the refresh from there answers ${actual.status}${actual.headers.get('access-control-allow-origin') ? '' : ' without CORS headers'}`,
+            ),
     )
     return out
   },

@@ -38,7 +38,13 @@ export const csrf: Check = {
       verdict(foreign, `refresh with ${header} and Origin: ${options.foreignOrigin}`, 'csrf.origin', TITLE_ORIGIN),
       controlOk
         ? result(GROUP, 'csrf.app-origin', TITLE_APP, 'pass', `refresh with ${header} and Origin: ${options.appOrigin}: ${control.status}`)
-        : result(GROUP, 'csrf.app-origin', TITLE_APP, 'fail', `refresh with ${header} and Origin: ${options.appOrigin}: ${control.status}, the app itself is refused`),
+        : result(
+            GROUP,
+            'csrf.app-origin',
+            TITLE_APP,
+            'fail',
+            `refresh with ${header} and Origin: ${options.appOrigin}: ${control.status}, the app itself is refused`,
+          ),
     ]
   },
 }

@@ -19,13 +19,32 @@ export const logout: Check = {
     } else {
       const after = await one.refresh({ token: before })
       const cleared = one.mode === 'cookie' ? one.refreshCookieIn(reply) : undefined
-      const clearNote = one.mode === 'cookie' ? (cleared && isDeletion(cleared) ? '; the reply clears the cookie' : '; the reply does not clear the cookie') : ''
+      const clearNote =
+        one.mode === 'cookie' ? (cleared && isDeletion(cleared) ? '; the reply clears the cookie' : '; the reply does not clear the cookie') : ''
       out.push(
         isRefused(after.status)
-          ? result(GROUP, 'logout.revoke', TITLE_REVOKE, cleared || one.mode === 'body' ? 'pass' : 'warn', `logout ${reply.status}, then a refresh with the old token: ${after.status}${clearNote}`)
+          ? result(
+              GROUP,
+              'logout.revoke',
+              TITLE_REVOKE,
+              cleared || one.mode === 'body' ? 'pass' : 'warn',
+              `logout ${reply.status}, then a refresh with the old token: ${after.status}${clearNote}`,
+            )
           : isOk(after.status)
-            ? result(GROUP, 'logout.revoke', TITLE_REVOKE, 'fail', `logout ${reply.status}, but the old refresh token still refreshes (${after.status}): a copied token outlives the logout`)
-            : result(GROUP, 'logout.revoke', TITLE_REVOKE, 'warn', `logout ${reply.status}, then a refresh with the old token: ${after.status} (expected 400/401/403)`),
+            ? result(
+                GROUP,
+                'logout.revoke',
+                TITLE_REVOKE,
+                'fail',
+                `logout ${reply.status}, but the old refresh token still refreshes (${after.status}): a copied token outlives the logout`,
+              )
+            : result(
+                GROUP,
+                'logout.revoke',
+                TITLE_REVOKE,
+                'warn',
+                `logout ${reply.status}, then a refresh with the old token: ${after.status} (expected 400/401/403)`,
+              ),
       )
     }
 
@@ -39,10 +58,28 @@ export const logout: Check = {
     const other = await elsewhere.refresh()
     out.push(
       isRefused(other.status)
-        ? result(GROUP, 'logout.everywhere', TITLE_EVERYWHERE, 'pass', `signed in twice; logout { everywhere: true } in one, then a refresh in the other: ${other.status}`)
+        ? result(
+            GROUP,
+            'logout.everywhere',
+            TITLE_EVERYWHERE,
+            'pass',
+            `signed in twice; logout { everywhere: true } in one, then a refresh in the other: ${other.status}`,
+          )
         : isOk(other.status)
-          ? result(GROUP, 'logout.everywhere', TITLE_EVERYWHERE, 'fail', `signed in twice; after logout { everywhere: true } in one, the other still refreshes (${other.status})`)
-          : result(GROUP, 'logout.everywhere', TITLE_EVERYWHERE, 'warn', `after logout { everywhere: true }, the other session's refresh answered ${other.status}`),
+          ? result(
+              GROUP,
+              'logout.everywhere',
+              TITLE_EVERYWHERE,
+              'fail',
+              `signed in twice; after logout { everywhere: true } in one, the other still refreshes (${other.status})`,
+            )
+          : result(
+              GROUP,
+              'logout.everywhere',
+              TITLE_EVERYWHERE,
+              'warn',
+              `after logout { everywhere: true }, the other session's refresh answered ${other.status}`,
+            ),
     )
     return out
   },

@@ -27,7 +27,13 @@ export const rateLimit: Check<unknown> = {
       return [
         valid
           ? result(GROUP, 'rate-limit', TITLE, 'pass', `429 after ${attempt} wrong passwords, Retry-After: ${retryAfter}`)
-          : result(GROUP, 'rate-limit', TITLE, 'warn', `429 after ${attempt} wrong passwords, but ${retryAfter === null ? 'no Retry-After' : `an unreadable Retry-After (${retryAfter})`}: clients cannot tell how long to wait`),
+          : result(
+              GROUP,
+              'rate-limit',
+              TITLE,
+              'warn',
+              `429 after ${attempt} wrong passwords, but ${retryAfter === null ? 'no Retry-After' : `an unreadable Retry-After (${retryAfter})`}: clients cannot tell how long to wait`,
+            ),
       ]
     }
     return [result(GROUP, 'rate-limit', TITLE, 'warn', `no 429 after ${MAX_ATTEMPTS} wrong passwords: password guessing is not slowed down`)]

@@ -73,16 +73,30 @@ export async function checkRotation(session: RotatingSession, options: RotationO
     out.push(
       accepted === null
         ? result(GROUP, 'rotation.previous', TITLE_PREVIOUS, 'pass', `presented again right after rotation: ${answer(probe)}, no grace window`)
-        : result(GROUP, 'rotation.previous', TITLE_PREVIOUS, 'pass', `grace window: still accepted ${seconds(accepted)} after rotation, refused (${answer(probe)}) ${seconds(options.now() - rotatedAt)} after`),
+        : result(
+            GROUP,
+            'rotation.previous',
+            TITLE_PREVIOUS,
+            'pass',
+            `grace window: still accepted ${seconds(accepted)} after rotation, refused (${answer(probe)}) ${seconds(options.now() - rotatedAt)} after`,
+          ),
     )
   } else if (isOk(probe.status)) {
     return [
       ...out,
-      result(GROUP, 'rotation.previous', TITLE_PREVIOUS, 'fail', `still accepted ${seconds(options.now() - rotatedAt)} after rotation (--max-grace ${options.maxGrace} s): rotation is not enforced`),
+      result(
+        GROUP,
+        'rotation.previous',
+        TITLE_PREVIOUS,
+        'fail',
+        `still accepted ${seconds(options.now() - rotatedAt)} after rotation (--max-grace ${options.maxGrace} s): rotation is not enforced`,
+      ),
       result(GROUP, 'rotation.family', TITLE_FAMILY, 'skip', 'the previous token is never refused'),
     ]
   } else {
-    const why = isRefused(probe.status) ? ': refused, but not in a way the SDK reads as an ended session (it reports a misconfiguration)' : ': neither accepted nor refused (400/401/403)'
+    const why = isRefused(probe.status)
+      ? ': refused, but not in a way the SDK reads as an ended session (it reports a misconfiguration)'
+      : ': neither accepted nor refused (400/401/403)'
     return [
       ...out,
       result(GROUP, 'rotation.previous', TITLE_PREVIOUS, 'warn', `presenting the previous token answered ${answer(probe)}${why}`),
@@ -96,7 +110,13 @@ export async function checkRotation(session: RotatingSession, options: RotationO
     ends(current)
       ? result(GROUP, 'rotation.family', TITLE_FAMILY, 'pass', `after the reuse, the current refresh token is refused too (${answer(current)})`)
       : isOk(current.status)
-        ? result(GROUP, 'rotation.family', TITLE_FAMILY, missing, `after the reuse, the current refresh token still works (${current.status}): a thief who refreshed first keeps the session${options.familyNote ?? ''}`)
+        ? result(
+            GROUP,
+            'rotation.family',
+            TITLE_FAMILY,
+            missing,
+            `after the reuse, the current refresh token still works (${current.status}): a thief who refreshed first keeps the session${options.familyNote ?? ''}`,
+          )
         : result(GROUP, 'rotation.family', TITLE_FAMILY, 'warn', `after the reuse, the current refresh token answered ${answer(current)}`),
   )
   return out

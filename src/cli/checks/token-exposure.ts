@@ -15,14 +15,32 @@ export const tokenExposure: Check = {
     const readable = reply.setCookies.filter((c) => !isDeletion(c) && !c.attributes.has('httponly') && (tokens.includes(c.value) || JWT.test(c.value)))
     const out = [
       readable.length === 0
-        ? result(GROUP, 'exposure.cookies', 'no token in a script-readable cookie', 'pass', `${reply.setCookies.length} cookie(s) set at sign-in; none without HttpOnly holds a token`)
-        : result(GROUP, 'exposure.cookies', 'no token in a script-readable cookie', 'fail', `document.cookie can read a token: ${readable.map(describeCookie).join(', ')}`),
+        ? result(
+            GROUP,
+            'exposure.cookies',
+            'no token in a script-readable cookie',
+            'pass',
+            `${reply.setCookies.length} cookie(s) set at sign-in; none without HttpOnly holds a token`,
+          )
+        : result(
+            GROUP,
+            'exposure.cookies',
+            'no token in a script-readable cookie',
+            'fail',
+            `document.cookie can read a token: ${readable.map(describeCookie).join(', ')}`,
+          ),
     ]
     if (first.mode === 'cookie') {
       const inBody = readTokenFields(reply.json)?.refreshToken !== undefined
       out.push(
         inBody
-          ? result(GROUP, 'exposure.body', 'refresh token stays out of the JSON body (cookie mode)', 'warn', 'the login reply sets the refresh cookie and also returns refreshToken in the body, where page scripts can read it')
+          ? result(
+              GROUP,
+              'exposure.body',
+              'refresh token stays out of the JSON body (cookie mode)',
+              'warn',
+              'the login reply sets the refresh cookie and also returns refreshToken in the body, where page scripts can read it',
+            )
           : result(GROUP, 'exposure.body', 'refresh token stays out of the JSON body (cookie mode)', 'pass', 'the login reply has no refreshToken field'),
       )
     }
@@ -35,5 +53,11 @@ function noStore(reply: Reply) {
   const cacheControl = reply.headers.get('cache-control') ?? ''
   return /no-store/i.test(cacheControl)
     ? result(GROUP, 'exposure.no-store', 'token replies are not cached', 'pass', `Cache-Control: ${cacheControl}`)
-    : result(GROUP, 'exposure.no-store', 'token replies are not cached', 'warn', `login reply has ${cacheControl ? `Cache-Control: ${cacheControl}` : 'no Cache-Control'}; send no-store so no cache keeps tokens`)
+    : result(
+        GROUP,
+        'exposure.no-store',
+        'token replies are not cached',
+        'warn',
+        `login reply has ${cacheControl ? `Cache-Control: ${cacheControl}` : 'no Cache-Control'}; send no-store so no cache keeps tokens`,
+      )
 }

@@ -26,14 +26,21 @@ export async function discover(client: HttpClient, issuer: URL): Promise<{ resul
     const reply = await client.send(candidate)
     if (reply.status < 200 || reply.status >= 300) continue
     const where = new URL(candidate).pathname
-    if (typeof reply.json !== 'object' || reply.json === null) throw new CheckInputError('NOT_JSON', `${where} answered ${reply.status} without a JSON object: is --issuer the authorization server?`)
+    if (typeof reply.json !== 'object' || reply.json === null)
+      throw new CheckInputError('NOT_JSON', `${where} answered ${reply.status} without a JSON object: is --issuer the authorization server?`)
     const metadata = reply.json as Record<string, unknown>
     const out: CheckResult[] = []
     const named = typeof metadata.issuer === 'string' ? metadata.issuer : undefined
     out.push(
       named !== undefined && trim(named) === trim(issuer.href)
         ? result(GROUP, 'discovery.issuer', "the metadata's issuer is the one given", 'pass', `${where}: issuer ${named}`)
-        : result(GROUP, 'discovery.issuer', "the metadata's issuer is the one given", 'fail', `${where} names ${named === undefined ? 'no issuer' : `issuer ${named}`}, not ${issuer.href}: the preset refuses it (RFC 8414 §3.3)`),
+        : result(
+            GROUP,
+            'discovery.issuer',
+            "the metadata's issuer is the one given",
+            'fail',
+            `${where} names ${named === undefined ? 'no issuer' : `issuer ${named}`}, not ${issuer.href}: the preset refuses it (RFC 8414 §3.3)`,
+          ),
     )
     const endpoint = (name: string): URL | undefined | null => {
       const value = metadata[name]
@@ -49,17 +56,47 @@ export async function discover(client: HttpClient, issuer: URL): Promise<{ resul
     const missing = [!token && 'token_endpoint', !revocation && 'revocation_endpoint'].filter(Boolean)
     out.push(
       !token
-        ? result(GROUP, 'discovery.endpoints', 'token and revocation endpoints are listed', 'fail', `${token === null ? 'an unreadable' : 'no'} token_endpoint: the SDK cannot refresh`)
+        ? result(
+            GROUP,
+            'discovery.endpoints',
+            'token and revocation endpoints are listed',
+            'fail',
+            `${token === null ? 'an unreadable' : 'no'} token_endpoint: the SDK cannot refresh`,
+          )
         : missing.length > 0
-          ? result(GROUP, 'discovery.endpoints', 'token and revocation endpoints are listed', 'warn', 'no revocation_endpoint (RFC 7009): logout() only clears memory, the refresh token stays valid')
-          : result(GROUP, 'discovery.endpoints', 'token and revocation endpoints are listed', 'pass', `token_endpoint ${token.pathname}, revocation_endpoint ${revocation!.pathname}`),
+          ? result(
+              GROUP,
+              'discovery.endpoints',
+              'token and revocation endpoints are listed',
+              'warn',
+              'no revocation_endpoint (RFC 7009): logout() only clears memory, the refresh token stays valid',
+            )
+          : result(
+              GROUP,
+              'discovery.endpoints',
+              'token and revocation endpoints are listed',
+              'pass',
+              `token_endpoint ${token.pathname}, revocation_endpoint ${revocation!.pathname}`,
+            ),
     )
     const urls = [issuer, token, revocation].filter((u): u is URL => u instanceof URL)
     const insecure = urls.filter((u) => !secure(u))
     out.push(
       insecure.length === 0
-        ? result(GROUP, 'discovery.https', 'the issuer and endpoints are https (http on localhost only)', 'pass', urls.some(isLocal) ? 'http on localhost, accepted for development' : 'all https')
-        : result(GROUP, 'discovery.https', 'the issuer and endpoints are https (http on localhost only)', 'fail', `not https: ${insecure.map((u) => u.origin + u.pathname).join(', ')}: the preset refuses them`),
+        ? result(
+            GROUP,
+            'discovery.https',
+            'the issuer and endpoints are https (http on localhost only)',
+            'pass',
+            urls.some(isLocal) ? 'http on localhost, accepted for development' : 'all https',
+          )
+        : result(
+            GROUP,
+            'discovery.https',
+            'the issuer and endpoints are https (http on localhost only)',
+            'fail',
+            `not https: ${insecure.map((u) => u.origin + u.pathname).join(', ')}: the preset refuses them`,
+          ),
     )
     const usable = out.every((r) => r.status !== 'fail') && token
     return { results: out, endpoints: usable ? { token, revocation: revocation ?? undefined } : null }

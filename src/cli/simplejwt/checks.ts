@@ -34,7 +34,13 @@ const expiry: Check<SimpleJwtSession> = {
     const title = 'the access token carries exp'
     if (exp === undefined) {
       return [
-        result('expiry', 'expiry.hint', title, 'fail', 'the access token has no exp claim (or is not a JWT): the simplejwt() preset cannot know when it expires and refuses it'),
+        result(
+          'expiry',
+          'expiry.hint',
+          title,
+          'fail',
+          'the access token has no exp claim (or is not a JWT): the simplejwt() preset cannot know when it expires and refuses it',
+        ),
         skewResult(reply, iat),
         lifetimeResult(undefined),
       ]
@@ -42,8 +48,20 @@ const expiry: Check<SimpleJwtSession> = {
     const lifetime = Number.isFinite(date) ? Math.round(exp - date / 1000 - 1) : undefined
     return [
       Number.isFinite(date)
-        ? result('expiry', 'expiry.hint', title, 'pass', `no expires_in (simplejwt sends none); exp against the Date header: ${lifetime! + 1} s, read one second short`)
-        : result('expiry', 'expiry.hint', title, 'warn', 'no expires_in and no Date header: the preset reads exp against the local clock (pass accessTokenLifetime)'),
+        ? result(
+            'expiry',
+            'expiry.hint',
+            title,
+            'pass',
+            `no expires_in (simplejwt sends none); exp against the Date header: ${lifetime! + 1} s, read one second short`,
+          )
+        : result(
+            'expiry',
+            'expiry.hint',
+            title,
+            'warn',
+            'no expires_in and no Date header: the preset reads exp against the local clock (pass accessTokenLifetime)',
+          ),
       skewResult(reply, iat),
       lifetimeResult(lifetime),
     ]
@@ -81,12 +99,30 @@ const logout: Check<SimpleJwtSession> = {
         session.ends(after)
           ? result('logout', 'logout.revoke', title, 'pass', `blacklist ${reply.status}, then a refresh with the old token: ${session.describe(after)}`)
           : isOk(after.status)
-            ? result('logout', 'logout.revoke', title, 'fail', `blacklist ${reply.status}, but the old refresh token still refreshes (${after.status}): a copied token outlives the logout`)
-            : result('logout', 'logout.revoke', title, 'warn', `blacklist ${reply.status}, then a refresh with the old token: ${session.describe(after)} (the preset ends the session on 401 only)`),
+            ? result(
+                'logout',
+                'logout.revoke',
+                title,
+                'fail',
+                `blacklist ${reply.status}, but the old refresh token still refreshes (${after.status}): a copied token outlives the logout`,
+              )
+            : result(
+                'logout',
+                'logout.revoke',
+                title,
+                'warn',
+                `blacklist ${reply.status}, then a refresh with the old token: ${session.describe(after)} (the preset ends the session on 401 only)`,
+              ),
       )
     }
     out.push(
-      result('logout', 'logout.everywhere', 'logout everywhere ends the other sessions', 'warn', 'not supported by stock simplejwt: logout({ everywhere: true }) blacklists this session\'s token only (the SDK logs a warning)'),
+      result(
+        'logout',
+        'logout.everywhere',
+        'logout everywhere ends the other sessions',
+        'warn',
+        "not supported by stock simplejwt: logout({ everywhere: true }) blacklists this session's token only (the SDK logs a warning)",
+      ),
     )
     return out
   },
@@ -97,7 +133,15 @@ const cors: Check<SimpleJwtSession> = {
   group: 'cors',
   async run({ options, client }) {
     if (options.appOrigin === options.baseUrl.origin) {
-      return [result('cors', 'cors', 'CORS for a cross-origin base URL', 'skip', `same origin: the app is served from ${options.baseUrl.origin} (pass --app-origin for a cross-origin API)`)]
+      return [
+        result(
+          'cors',
+          'cors',
+          'CORS for a cross-origin base URL',
+          'skip',
+          `same origin: the app is served from ${options.baseUrl.origin} (pass --app-origin for a cross-origin API)`,
+        ),
+      ]
     }
     const path = `${options.prefix}/refresh/`
     const preflight = await client.send(path, {
@@ -107,16 +151,33 @@ const cors: Check<SimpleJwtSession> = {
     const allowOrigin = preflight.headers.get('access-control-allow-origin')
     const title = 'CORS allows the app origin'
     if (allowOrigin !== options.appOrigin && allowOrigin !== '*') {
-      return [result('cors', 'cors.app', title, 'fail', `preflight of ${path} from ${options.appOrigin}: ${preflight.status}, Access-Control-Allow-Origin ${allowOrigin ?? 'missing'}: the browser blocks the SDK's auth calls`)]
+      return [
+        result(
+          'cors',
+          'cors.app',
+          title,
+          'fail',
+          `preflight of ${path} from ${options.appOrigin}: ${preflight.status}, Access-Control-Allow-Origin ${allowOrigin ?? 'missing'}: the browser blocks the SDK's auth calls`,
+        ),
+      ]
     }
     // Expose-Headers belongs on the actual reply: a refresh with a token that cannot be valid (401).
     const actual = await client.send(path, { method: 'POST', json: { refresh: 'not-a-token' }, headers: { origin: options.appOrigin } })
-    const exposed = (actual.headers.get('access-control-expose-headers') ?? '').toLowerCase().split(',').map((h) => h.trim())
+    const exposed = (actual.headers.get('access-control-expose-headers') ?? '')
+      .toLowerCase()
+      .split(',')
+      .map((h) => h.trim())
     const out = [result('cors', 'cors.app', title, 'pass', `preflight of ${path} from ${options.appOrigin}: Access-Control-Allow-Origin ${allowOrigin}`)]
     out.push(
       exposed.includes('date')
         ? result('cors', 'cors.date', 'the Date header is exposed', 'pass', 'Access-Control-Expose-Headers includes Date')
-        : result('cors', 'cors.date', 'the Date header is exposed', 'warn', 'the refresh reply has no Access-Control-Expose-Headers: Date: the preset reads exp against the local clock; expose Date or pass accessTokenLifetime'),
+        : result(
+            'cors',
+            'cors.date',
+            'the Date header is exposed',
+            'warn',
+            'the refresh reply has no Access-Control-Expose-Headers: Date: the preset reads exp against the local clock; expose Date or pass accessTokenLifetime',
+          ),
     )
     return out
   },

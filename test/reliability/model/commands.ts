@@ -131,7 +131,13 @@ export const commandArb: fc.Arbitrary<Command> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ c: fc.constant('logout' as const), tab, everywhere: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ c: fc.constant('remote' as const), how: fc.constantFrom('revokeOthers' as const, 'logoutEverywhere' as const, 'revokeAll' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      c: fc.constant('remote' as const),
+      how: fc.constantFrom('revokeOthers' as const, 'logoutEverywhere' as const, 'revokeAll' as const),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ c: 'expireAccess' as const }) },
   { weight: 1, arbitrary: fc.constant({ c: 'steal' as const }) },
 )

@@ -202,7 +202,8 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
     if (auth && !own) violation(`Authorization sent to ${url.origin}`)
     if (auth?.startsWith('Bearer ')) {
       const expiresAt = issued.get(auth.slice(7))
-      if (expiresAt !== undefined && Date.now() >= expiresAt) violation(`${request.method} ${path} carries a token the client knew expired ${Date.now() - expiresAt} ms ago`)
+      if (expiresAt !== undefined && Date.now() >= expiresAt)
+        violation(`${request.method} ${path} carries a token the client knew expired ${Date.now() - expiresAt} ms ago`)
     }
     const isRefresh = own && path === '/auth/refresh'
     const isLogin = own && path === '/auth/login'
@@ -246,7 +247,12 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
     if (opId) opStatuses.set(opId, [...(opStatuses.get(opId) ?? []), response.status])
     if ((isRefresh || isLogin) && [400, 401, 403].includes(response.status)) {
       if (isRefresh) net.rejections++
-      const reason = ((await response.clone().json().catch(() => ({}))) as { error?: string }).error
+      const reason = (
+        (await response
+          .clone()
+          .json()
+          .catch(() => ({}))) as { error?: string }
+      ).error
       if (response.status === 403) violation(`${path} answered 403 (${reason})`)
       note(`${path} → ${response.status} ${reason ?? ''}`)
     }
@@ -259,7 +265,10 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
       }
     }
     if ((isRefresh || isLogin) && response.status === 200) {
-      const body = (await response.clone().json().catch(() => null)) as { accessToken?: string; expiresIn?: number; refreshToken?: string } | null
+      const body = (await response
+        .clone()
+        .json()
+        .catch(() => null)) as { accessToken?: string; expiresIn?: number; refreshToken?: string } | null
       if (body?.accessToken) {
         secrets.add(body.accessToken)
         issued.set(body.accessToken, receivedAt + (body.expiresIn ?? 0) * 1000)
@@ -304,7 +313,10 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
     if (config.webLocks) return false
     const now = Date.now()
     return channelLog.some(
-      (ask) => ask.type === 'refreshRequest' && now - ask.at >= LOCK_TIMEOUT && !channelLog.some((m) => m.at > ask.at && m.at <= ask.at + LOCK_TIMEOUT && WAKE_TYPES.has(m.type)),
+      (ask) =>
+        ask.type === 'refreshRequest' &&
+        now - ask.at >= LOCK_TIMEOUT &&
+        !channelLog.some((m) => m.at > ask.at && m.at <= ask.at + LOCK_TIMEOUT && WAKE_TYPES.has(m.type)),
     )
   }
   spy.addEventListener('message', (message: unknown) => {
@@ -370,7 +382,7 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
           // Every logout predates this tab's signedIn event. Since R12 (was O7) the tab that made a sign-in
           // ignores an older logout, so this is a tab that adopted a sign-in late, after a logout that
           // followed the sign-in at its origin: legitimate. Agreement is checked again after the next login or logout.
-          note('model: a remote logout older than this tab\'s signedIn event (a sign-in adopted late)')
+          note("model: a remote logout older than this tab's signedIn event (a sign-in adopted late)")
           model.crossed = true
         }
         // A logout issued just before this tab adopted a sign-in still reaches it afterwards (messages keep their order).
@@ -422,7 +434,12 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
     return tab
   }
 
-  function track(label: string, tab: Tab, promise: Promise<unknown>, opts: { opId?: string; kind?: 'fetch' | 'getToken' | 'login' | 'other'; goodCredentials?: boolean } = {}) {
+  function track(
+    label: string,
+    tab: Tab,
+    promise: Promise<unknown>,
+    opts: { opId?: string; kind?: 'fetch' | 'getToken' | 'login' | 'other'; goodCredentials?: boolean } = {},
+  ) {
     const op: Op = { label: `tab${tab.id} ${label}`, step, settled: false, tab, opId: opts.opId ?? null }
     ops.push(op)
     promise.then(
@@ -498,7 +515,8 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
           // settle by the end of the run, and give null unless a sign-in happened meanwhile.
           const logins = model.logins
           const probe = tab.tm.getAccessToken().then((token) => {
-            if (token !== null && model.logins === logins && model.expectSignedOut) violation(`tab${tab.id}: getAccessToken() gave a token after the session ended`)
+            if (token !== null && model.logins === logins && model.expectSignedOut)
+              violation(`tab${tab.id}: getAccessToken() gave a token after the session ended`)
           })
           track('getAccessToken() [agreement probe]', tab, probe)
         }
@@ -538,7 +556,11 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
         return
       }
       const device = deviceFetch(browser.backend)
-      const login = await device('/auth/login', { method: 'POST', body: JSON.stringify({ username: 'alice', password: 'wonderland' }), headers: { 'content-type': 'application/json' } })
+      const login = await device('/auth/login', {
+        method: 'POST',
+        body: JSON.stringify({ username: 'alice', password: 'wonderland' }),
+        headers: { 'content-type': 'application/json' },
+      })
       const { accessToken } = (await login.json()) as { accessToken: string }
       net.logoutsSent++ // the device's own logout below
       if (how === 'revokeOthers') {
@@ -644,7 +666,10 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
         if (!tab) return
         model.pendingLogins++
         const password = command.good ? PASSWORDS[command.user] : 'wrong'
-        track(`login(${command.user}${command.good ? '' : ', wrong password'})`, tab, tab.tm.login({ username: command.user, password }), { kind: 'login', goodCredentials: command.good })
+        track(`login(${command.user}${command.good ? '' : ', wrong password'})`, tab, tab.tm.login({ username: command.user, password }), {
+          kind: 'login',
+          goodCredentials: command.good,
+        })
         return
       }
       case 'logout': {
@@ -732,7 +757,9 @@ export function describeFailure(scenario: Scenario, result: RunResult): string {
     ...result.violations.map((v) => `  - ${v}`),
     `config: ${JSON.stringify(scenario.config)}`,
     'trace:',
-    ...(result.trace.length > 400 && !process.env.MODEL_FULL_TRACE ? [...result.trace.slice(0, 200), `  … ${result.trace.length - 400} lines …`, ...result.trace.slice(-200)] : result.trace),
+    ...(result.trace.length > 400 && !process.env.MODEL_FULL_TRACE
+      ? [...result.trace.slice(0, 200), `  … ${result.trace.length - 400} lines …`, ...result.trace.slice(-200)]
+      : result.trace),
   ].join('\n')
 }
 

@@ -24,13 +24,7 @@ export const REGRESSION_SCENARIOS: { name: string; fix: string; scenario: Scenar
     fix: 'src/token-manager.ts: logout and the idle logout send the token only while valid',
     scenario: {
       config: { tabs: 4, webLocks: true, transport: 'cookie', idleTimeout: 120_000, maxSessionAge: 0, reuseGrace: 5000, signedIn: true, rngSeed: -1691514171 },
-      commands: [
-        { c: 'advance', ms: 4999 },
-        { c: 'getToken', tab: 8 },
-        { c: 'advance', ms: 4989 },
-        { c: 'refresh', tab: 4 },
-        { c: 'open' },
-      ],
+      commands: [{ c: 'advance', ms: 4999 }, { c: 'getToken', tab: 8 }, { c: 'advance', ms: 4989 }, { c: 'refresh', tab: 4 }, { c: 'open' }],
     },
   },
   {
@@ -67,7 +61,16 @@ export const REGRESSION_SCENARIOS: { name: string; fix: string; scenario: Scenar
     name: 'R5 a second sign-in: the other tabs kept the first session\u2019s idle clock and idled the new one out early',
     fix: 'src/token-manager.ts: a sign-in in another tab is a new session here too',
     scenario: {
-      config: { tabs: 5, webLocks: false, transport: 'cookie', idleTimeout: 120_000, maxSessionAge: 600_000, reuseGrace: 5000, signedIn: true, rngSeed: 111238489 },
+      config: {
+        tabs: 5,
+        webLocks: false,
+        transport: 'cookie',
+        idleTimeout: 120_000,
+        maxSessionAge: 600_000,
+        reuseGrace: 5000,
+        signedIn: true,
+        rngSeed: 111238489,
+      },
       commands: [
         { c: 'advance', ms: 4702 },
         { c: 'request', tab: 8, n: 3, target: 'sessions', abortAfter: 339 },
@@ -115,12 +118,40 @@ export const REGRESSION_SCENARIOS: { name: string; fix: string; scenario: Scenar
   {
     name: 'R9 body mode: the holder\u2019s refresh of alice, answered after a switch to bob, brought alice back in every tab',
     fix: 'src/token-manager.ts: a refresh begun in a replaced session installs nothing; older/other-account token messages are ignored',
-    scenario: {"config": {"tabs": 3, "webLocks": true, "transport": "body", "idleTimeout": 0, "maxSessionAge": 0, "reuseGrace": 0, "signedIn": true, "rngSeed": -67858113}, "commands": [{"c": "advance", "ms": 130000}, {"c": "fault", "kind": 429, "n": 3, "retryAfter": 2}, {"c": "request", "tab": 7, "n": 3, "target": "foreign", "abortAfter": 1074}, {"c": "open"}, {"c": "latency", "ms": 300}, {"c": "getToken", "tab": 7}, {"c": "login", "tab": 2, "user": "bob", "good": true}, {"c": "sleep", "ms": 7200000, "wake": "pageshow"}]},
+    scenario: {
+      config: { tabs: 3, webLocks: true, transport: 'body', idleTimeout: 0, maxSessionAge: 0, reuseGrace: 0, signedIn: true, rngSeed: -67858113 },
+      commands: [
+        { c: 'advance', ms: 130000 },
+        { c: 'fault', kind: 429, n: 3, retryAfter: 2 },
+        { c: 'request', tab: 7, n: 3, target: 'foreign', abortAfter: 1074 },
+        { c: 'open' },
+        { c: 'latency', ms: 300 },
+        { c: 'getToken', tab: 7 },
+        { c: 'login', tab: 2, user: 'bob', good: true },
+        { c: 'sleep', ms: 7200000, wake: 'pageshow' },
+      ],
+    },
   },
   {
     name: 'R10 a login begun mid-refresh made a waiting request go out with the expired token',
     fix: 'src/token-manager.ts: callers of a dropped refresh get the token only while it is valid',
-    scenario: {"config": {"tabs": 5, "webLocks": true, "transport": "cookie", "idleTimeout": 120000, "maxSessionAge": 600000, "reuseGrace": 0, "signedIn": true, "rngSeed": 8}, "commands": [{"c": "request", "tab": 7, "n": 4, "target": "api", "abortAfter": null}, {"c": "refresh", "tab": 4}, {"c": "request", "tab": 2, "n": 1, "target": "sessions", "abortAfter": 2850}, {"c": "getToken", "tab": 1}, {"c": "refresh", "tab": 4}, {"c": "request", "tab": 9, "n": 4, "target": "api", "abortAfter": 1595}, {"c": "sleep", "ms": 40000, "wake": "pageshow"}, {"c": "advance", "ms": 16000}, {"c": "fault", "kind": 503, "n": 4, "retryAfter": 60}, {"c": "advance", "ms": 31000}, {"c": "request", "tab": 2, "n": 6, "target": "api", "abortAfter": null}, {"c": "login", "tab": 7, "user": "bob", "good": true}]},
+    scenario: {
+      config: { tabs: 5, webLocks: true, transport: 'cookie', idleTimeout: 120000, maxSessionAge: 600000, reuseGrace: 0, signedIn: true, rngSeed: 8 },
+      commands: [
+        { c: 'request', tab: 7, n: 4, target: 'api', abortAfter: null },
+        { c: 'refresh', tab: 4 },
+        { c: 'request', tab: 2, n: 1, target: 'sessions', abortAfter: 2850 },
+        { c: 'getToken', tab: 1 },
+        { c: 'refresh', tab: 4 },
+        { c: 'request', tab: 9, n: 4, target: 'api', abortAfter: 1595 },
+        { c: 'sleep', ms: 40000, wake: 'pageshow' },
+        { c: 'advance', ms: 16000 },
+        { c: 'fault', kind: 503, n: 4, retryAfter: 60 },
+        { c: 'advance', ms: 31000 },
+        { c: 'request', tab: 2, n: 6, target: 'api', abortAfter: null },
+        { c: 'login', tab: 7, user: 'bob', good: true },
+      ],
+    },
   },
   {
     name: 'R11 a logout in a tab that had not heard of a just-made sign-in left every tab signed in',
@@ -137,16 +168,44 @@ export const REGRESSION_SCENARIOS: { name: string; fix: string; scenario: Scenar
   {
     name: 'R13 a sign-in whose token expired before delivery (sleep right after login) left the other tabs signed out',
     fix: 'src/tab-bridge.ts: a signedIn is adopted even with an expired token; the tab refreshes into the session',
-    scenario: {"config":{"tabs":5,"webLocks":true,"transport":"cookie","idleTimeout":0,"maxSessionAge":0,"reuseGrace":0,"signedIn":true,"rngSeed":0},"commands":[{"c":"open"},{"c":"activity","tab":0,"how":"dom"},{"c":"request","tab":0,"n":1,"target":"api","abortAfter":null},{"c":"activity","tab":0,"how":"dom"},{"c":"sleep","ms":40000,"wake":"visible"},{"c":"advance","ms":1}]},
+    scenario: {
+      config: { tabs: 5, webLocks: true, transport: 'cookie', idleTimeout: 0, maxSessionAge: 0, reuseGrace: 0, signedIn: true, rngSeed: 0 },
+      commands: [
+        { c: 'open' },
+        { c: 'activity', tab: 0, how: 'dom' },
+        { c: 'request', tab: 0, n: 1, target: 'api', abortAfter: null },
+        { c: 'activity', tab: 0, how: 'dom' },
+        { c: 'sleep', ms: 40000, wake: 'visible' },
+        { c: 'advance', ms: 1 },
+      ],
+    },
   },
   {
     name: 'R13 (idle tracking) the same with an idle user: the token lapses by design, but every tab holds the session',
     fix: 'src/tab-bridge.ts: a signedIn is adopted even with an expired token',
-    scenario: {"config":{"tabs":5,"webLocks":true,"transport":"cookie","idleTimeout":120000,"maxSessionAge":0,"reuseGrace":0,"signedIn":true,"rngSeed":0},"commands":[{"c":"request","tab":0,"n":1,"target":"api","abortAfter":null},{"c":"getToken","tab":0},{"c":"steal"},{"c":"request","tab":0,"n":1,"target":"api","abortAfter":null},{"c":"sleep","ms":40000,"wake":"visible"},{"c":"steal"}]},
+    scenario: {
+      config: { tabs: 5, webLocks: true, transport: 'cookie', idleTimeout: 120000, maxSessionAge: 0, reuseGrace: 0, signedIn: true, rngSeed: 0 },
+      commands: [
+        { c: 'request', tab: 0, n: 1, target: 'api', abortAfter: null },
+        { c: 'getToken', tab: 0 },
+        { c: 'steal' },
+        { c: 'request', tab: 0, n: 1, target: 'api', abortAfter: null },
+        { c: 'sleep', ms: 40000, wake: 'visible' },
+        { c: 'steal' },
+      ],
+    },
   },
   {
     name: 'R14 refresh() after an idle expiry resumed the session through a cookie the slow server logout had not yet revoked',
     fix: 'src/token-manager.ts: refresh() rejects with SessionExpiredError(reason) once the session ended here',
-    scenario: {"config":{"tabs":2,"webLocks":true,"transport":"cookie","idleTimeout":120000,"maxSessionAge":0,"reuseGrace":0,"signedIn":true,"rngSeed":0},"commands":[{"c":"latency","ms":3000},{"c":"sleep","ms":7200000,"wake":"visible"},{"c":"refresh","tab":3},{"c":"login","tab":0,"user":"alice","good":true}]},
+    scenario: {
+      config: { tabs: 2, webLocks: true, transport: 'cookie', idleTimeout: 120000, maxSessionAge: 0, reuseGrace: 0, signedIn: true, rngSeed: 0 },
+      commands: [
+        { c: 'latency', ms: 3000 },
+        { c: 'sleep', ms: 7200000, wake: 'visible' },
+        { c: 'refresh', tab: 3 },
+        { c: 'login', tab: 0, user: 'alice', good: true },
+      ],
+    },
   },
 ]
