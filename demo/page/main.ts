@@ -4,6 +4,7 @@ import { $, el, setText, showResult } from './dom'
 import { fetchMockState, initFaultPanel } from './faults'
 import { clockTime, countdown, describeError, describeStatus, EXPIRY_REASONS, isTimeout, policyNote } from './format'
 import { initSessions } from './sessions'
+import { initCheckPanel } from './check-panel'
 
 // ------------------------------------------------------------------ configuration
 
@@ -385,6 +386,7 @@ $('idle-stay').addEventListener('click', () => {
 // ------------------------------------------------------------------ start
 
 const sessions = initSessions(tm)
+initCheckPanel()
 initFaultPanel(() => {
   const sid = tm.getSnapshot().claims?.sid
   return typeof sid === 'string' ? sid : null
