@@ -135,6 +135,12 @@ export class SessionsApiError extends TokenKeeperError {
   }
 }
 
+/**
+ * A `TypeError` the SDK raised for a setup that cannot work (`tokenkeeper: …`: options, a preset,
+ * discovery metadata), as opposed to fetch's `TypeError` for a network failure. Internal.
+ */
+export const isSetupError = (error: unknown): error is TypeError => error instanceof TypeError && error.message.startsWith('tokenkeeper:')
+
 // Guards check `name` and `code` as well as `instanceof`, so they work across realms
 // (iframes, duplicated bundles) where `instanceof` fails.
 function hasShape(error: unknown, name: string, code?: TokenKeeperErrorCode): boolean {

@@ -181,11 +181,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
         return found || this.session.hasSession()
       },
       // Only while this tab never had a session: a sign-in or a logout here or elsewhere settles it.
-      () =>
-        !this.session.destroyed &&
-        this.session.status === 'signedOut' &&
-        this.session.sessionsBegun === 0 &&
-        this.session.loggedOutAt === Number.NEGATIVE_INFINITY,
+      () => !this.session.destroyed && this.session.status === 'signedOut' && !this.session.everHadSession,
     )
     this.signIn = new SignIn({
       session: this.session,
@@ -234,10 +230,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     this.startPromise ??= this.resume().catch((error: unknown) => {
       // A failed discovery or callback: a later start() tries again (the callback is out of the address bar).
       this.startPromise = null
-      if (!this.session.destroyed && this.session.status === 'unknown') {
-        this.session.end('signedOut')
-        this.session.store.flush()
-      }
+      this.settleSignedOut()
       throw error
     })
     return this.startPromise
@@ -332,7 +325,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
    */
   refresh(): Promise<string> {
     const { session } = this
-    const ended = session.status === 'expired' || (session.status === 'signedOut' && (session.sessionsBegun > 0 || session.loggedOutAt > -Infinity))
+    const ended = session.status === 'expired' || (session.status === 'signedOut' && session.everHadSession)
     if (ended && !session.destroyed) {
       return Promise.reject(new SessionExpiredError(session.endReason))
     }
@@ -483,14 +476,19 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       (error: unknown) => error,
     )
     // (A sign-in begun meanwhile aborted that refresh: it settles the status itself.)
-    if (session.status === 'unknown' && !session.destroyed && session.epoch === epoch) {
-      // The refresh endpoint could not answer (offline, 5xx) or was misconfigured: render signed
-      // out rather than `unknown` for good, and look again when the network comes back.
-      session.end('signedOut')
-      session.store.flush()
-      if (isRefreshError(failure) && failure.transient) this.resumeRetry.begin()
-    }
+    // The refresh endpoint could not answer (offline, 5xx) or was misconfigured: render signed
+    // out rather than `unknown` for good, and look again when the network comes back.
+    if (session.epoch === epoch && this.settleSignedOut() && isRefreshError(failure) && failure.transient) this.resumeRetry.begin()
     return this.getSnapshot()
+  }
+
+  /** A status an app can render once `start()` is over: `signedOut` if it is still `unknown`. */
+  private settleSignedOut(): boolean {
+    const { session } = this
+    if (session.destroyed || session.status !== 'unknown') return false
+    session.end('signedOut')
+    session.store.flush()
+    return true
   }
 
   private expireByDeadline(reason: 'idle' | 'max_age'): void {

@@ -1,6 +1,6 @@
 import ky, { type KyInstance } from 'ky'
 import type { Clock } from '../util/clock'
-import { InvalidTokenError, isInvalidTokenError, LoginError } from '../errors'
+import { InvalidTokenError, isInvalidTokenError, isSetupError, LoginError } from '../errors'
 import { parseRetryAfter } from '../refresh/backoff'
 import type { TokenResponse } from '../token/token-response'
 import { isTransientStatus, readServerError, type Backend, type BackendReply, type BackendRequest, type ServerError } from './backend'
@@ -137,7 +137,7 @@ export class AuthTransport {
     } catch (cause) {
       if (signal?.aborted) throw cause
       // A backend that cannot work (discovery metadata without a token endpoint): not worth a retry.
-      if (cause instanceof TypeError && cause.message.startsWith('tokenkeeper')) throw cause
+      if (isSetupError(cause)) throw cause
       return { kind: 'transient', cause }
     }
     const receivedAt = clock.now()

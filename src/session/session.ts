@@ -148,6 +148,11 @@ export class Session {
     if (source === 'local') void this.deps.sync()?.post({ type: 'expired', reason })
   }
 
+  /** Whether a session ever began or was logged out in this tab (then only a sign-in starts another). */
+  get everHadSession(): boolean {
+    return this.sessionsBegun > 0 || this.loggedOutAt > Number.NEGATIVE_INFINITY
+  }
+
   /** Aborts this tab's refresh in flight (its result would belong to a session that is over). */
   abortRefresh(): void {
     this.refreshAbort.abort(new SessionExpiredError('signed_out'))

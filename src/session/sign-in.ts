@@ -1,4 +1,4 @@
-import { DestroyedError, LoginError } from '../errors'
+import { DestroyedError, isSetupError, LoginError } from '../errors'
 import type { AuthOutcome, AuthTransport } from '../http/transport'
 import { loginFailure } from '../http/transport'
 import { acceptToken } from '../token/access-token'
@@ -59,6 +59,6 @@ export class SignIn {
 }
 
 function rethrowAsLoginError(cause: unknown): never {
-  if (cause instanceof TypeError && cause.message.startsWith('tokenkeeper')) throw cause
+  if (isSetupError(cause)) throw cause
   throw new LoginError('Login request failed', { cause })
 }
