@@ -186,7 +186,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     this.signIn = new SignIn({
       session: this.session,
       transport: this.transport,
-      exclusive: (call) => (this.sync && !this.sync.usesLeaderElection ? this.sync.lock.run(call) : call()),
+      exclusive: (call) => (this.sync ? this.sync.lock.run(call) : call()),
     })
     // Bound so they can be passed around as is: useSyncExternalStore(tm.subscribe, tm.getSnapshot).
     this.subscribe = this.subscribe.bind(this)

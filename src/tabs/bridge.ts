@@ -52,21 +52,16 @@ export class TabBridge {
         this.deps.onRemoteActivity(message.at)
         break
       case 'refreshRequest':
-        if (session.token && (sync?.isLeader || (!session.cookieMode && session.refreshToken))) {
+        // Body mode: only the tab holding the refresh token can refresh for the others.
+        if (session.token && !session.cookieMode && session.refreshToken) {
           // A request that raced our last refresh gets that token instead of a new rotation.
           const recent = clock.now() - session.tokenSince < 1000 && session.hasValidToken()
           if (recent) void sync?.post({ type: 'token', ...session.share()! })
           else this.deps.refresh.run(session.token.value).catch(() => undefined)
-        } else if (sync?.isLeader && session.cookieMode && !session.hasSession()) {
-          // No session here: look for one with the cookie once, for every follower (a sign-in is
-          // posted), and say so when there is none, rather than leave them waiting out the timeout.
-          this.deps.refresh.run(null).catch(() => {
-            if (!session.hasSession()) void sync.post({ type: 'noSession' })
-          })
         }
         break
       case 'refreshFailed':
-      case 'noSession':
+      case 'lock':
         break
     }
     session.store.flush()

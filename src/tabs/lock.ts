@@ -97,30 +97,3 @@ export function createWebLock(locks: LockManagerLike, name: string, acquireTimeo
     releaseLingering: releaseAll,
   }
 }
-
-/** What leader election looks like from here (`broadcast-channel`'s `LeaderElector`). */
-export interface LeaderLike {
-  readonly isLeader: boolean
-  hasLeader(): Promise<boolean>
-}
-
-/**
- * Fallback without Web Locks: the elected leader refreshes; a follower asks it to and waits
- * for the result on the channel (bounded), then re-checks. If no leader exists or none
- * answers in time, the follower refreshes itself rather than strand its requests.
- */
-export function createLeaderLock(
-  leader: LeaderLike,
-  askLeader: () => void,
-  waitForLeader: (timeout: number) => Promise<unknown>,
-  waitTimeout: number,
-): RefreshLock {
-  return {
-    async run(task) {
-      if (leader.isLeader || !(await leader.hasLeader().catch(() => false))) return task(false)
-      askLeader()
-      await waitForLeader(waitTimeout)
-      return task(true)
-    },
-  }
-}

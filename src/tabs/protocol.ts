@@ -1,4 +1,5 @@
 import { isHeaderSafeToken } from '../token/access-token'
+import type { LockSignal } from './channel-lock'
 export const TAB_PROTOCOL_VERSION = 1
 
 /** The token as shared between tabs: never the refresh token. */
@@ -27,12 +28,12 @@ export type TabMessageBody =
   | { type: 'signedOut'; everywhere: boolean; at?: number }
   | { type: 'expired'; reason: 'refresh_rejected' | 'idle' | 'max_age' }
   | { type: 'activity'; at: number }
-  /** Fallback mode without Web Locks: a follower asks the leader to refresh. */
+  /** Body mode: a tab without the refresh token asks the tab holding it to refresh. */
   | { type: 'refreshRequest' }
-  /** Fallback mode: the leader's refresh failed transiently; followers stop waiting. */
+  /** Body mode: the holder's refresh failed transiently; the tabs that asked stop waiting. */
   | { type: 'refreshFailed' }
-  /** Fallback mode: the leader has no session (the cookie found none); followers look for themselves. */
-  | { type: 'noSession' }
+  /** The cross-tab mutex where Web Locks are missing (`channel-lock.ts`). */
+  | LockSignal
   /** A tab made the server call that ends a session which ended by a deadline: the others skip theirs. */
   | { type: 'revoked' }
 
@@ -76,7 +77,6 @@ export function parseTabMessage(data: unknown): TabMessage | null {
     case 'hello':
     case 'refreshRequest':
     case 'refreshFailed':
-    case 'noSession':
     case 'revoked':
       return m as unknown as TabMessage
     case 'signedOut':
@@ -85,6 +85,14 @@ export function parseTabMessage(data: unknown): TabMessage | null {
       return m.reason === 'refresh_rejected' || m.reason === 'idle' || m.reason === 'max_age' ? (m as unknown as TabMessage) : null
     case 'activity':
       return isFiniteNumber(m.at) ? (m as unknown as TabMessage) : null
+    case 'lock':
+      return (m.op === 'claim' || m.op === 'ack' || m.op === 'held' || m.op === 'released' || m.op === 'left') &&
+        typeof m.id === 'string' &&
+        m.id.length > 0 &&
+        m.id.length <= 64 &&
+        isFiniteNumber(m.rank)
+        ? (m as unknown as TabMessage)
+        : null
     default:
       return null
   }

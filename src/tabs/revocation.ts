@@ -5,10 +5,10 @@ import type { TabSync } from './tab-sync'
 /**
  * The server call that ends a session which ended by a deadline (idle, max age): once for all
  * the tabs whose shared deadline fired together, not once per tab (the thundering herd users
- * report against Okta). Cookie mode with Web Locks: the tabs take the cross-tab lock in turn; the
- * first makes the call and says `revoked` before it releases the lock; the others, having heard
- * it, skip. Body mode: only the tab holding the refresh token has anything to revoke. Without
- * Web Locks (leader-election fallback) each tab still calls (RELIABILITY.md).
+ * report against Okta). Cookie mode: the tabs take the cross-tab lock (Web Locks or the channel
+ * mutex) in turn; the first makes the call and says `revoked` before it releases the lock; the
+ * others, having heard it, skip. Body mode: only the tab holding the refresh token has anything
+ * to revoke.
  */
 export class Revocation {
   private heardAt = Number.NEGATIVE_INFINITY
@@ -25,7 +25,7 @@ export class Revocation {
       if (session.holdsRefreshToken) await call()
       return
     }
-    if (!sync || sync.usesLeaderElection) {
+    if (!sync) {
       await call()
       return
     }

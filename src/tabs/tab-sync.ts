@@ -1,13 +1,12 @@
 import type { Clock } from '../util/clock'
-import { startElection, type Election } from './election'
-import { RefreshError } from '../errors'
-import { createLeaderLock, createWebLock, localLock, type LingeringLock, type LockManagerLike, type RefreshLock } from './lock'
+import { createChannelLock, type ChannelLock } from './channel-lock'
+import { createWebLock, type LingeringLock, type LockManagerLike, type RefreshLock } from './lock'
 import { defaultChannelFactory, TabChannel, type ChannelFactory, type ChannelLike, type TabMessage, type TabMessageBody } from './protocol'
 
 export interface TabSyncOptions {
   channel: ChannelLike
   clock: Clock
-  /** Web Locks, or `null` for the leader-election fallback. */
+  /** Web Locks, or `null` for the channel mutex (`channel-lock.ts`). */
   locks: LockManagerLike | null
   /** Prefix of the lock names (the channel name). */
   lockName: string
@@ -24,8 +23,6 @@ export interface TabSyncOptions {
 
 type Waiter = { match: (message: TabMessage) => boolean; resolve: (message: TabMessage | null) => void }
 
-const FOLLOWER_WAKE_TYPES = new Set(['token', 'signedIn', 'expired', 'signedOut', 'refreshFailed', 'noSession'])
-
 /**
  * The cross-tab side of a manager: the channel, the refresh mutex, the join handshake and
  * throttled activity sharing. It only moves messages; the manager decides what they mean.
@@ -34,14 +31,12 @@ export class TabSync {
   readonly lock: RefreshLock
   private readonly tab: TabChannel
   private readonly waiters = new Set<Waiter>()
-  private election: Election | null = null
-  private electionStarted = false
-  private closed = false
   private lastActivitySent = -Infinity
   private pendingActivity: number | null = null
   private activityTimer: unknown = null
   private releasePresence: (() => void) | null = null
-  private webLock: LingeringLock | null = null
+  private readonly heldLock: LingeringLock
+  private readonly channelLock: ChannelLock | null = null
   /** Whether another tab has ever spoken on the channel. */
   peersSeen = false
 
@@ -50,8 +45,12 @@ export class TabSync {
       options.channel,
       (message) => {
         this.peersSeen = true
-        this.ensureElector()
-        options.log?.('tab.received', { type: message.type })
+        options.log?.('tab.received', message.type === 'lock' ? { type: 'lock', op: message.op } : { type: message.type })
+        this.channelLock?.noticed(message.from)
+        if (message.type === 'lock') {
+          this.channelLock?.receive(message.from, message)
+          return
+        }
         for (const waiter of [...this.waiters]) {
           if (waiter.match(message)) {
             this.waiters.delete(waiter)
@@ -64,54 +63,27 @@ export class TabSync {
       () => options.log?.('tab.ignored'),
     )
     if (options.locks) {
-      this.webLock = createWebLock(options.locks, `${options.lockName}:refresh`, options.lockTimeout, options.clock, options.lockLinger ?? 0)
-      this.lock = this.webLock
+      this.heldLock = createWebLock(options.locks, `${options.lockName}:refresh`, options.lockTimeout, options.clock, options.lockLinger ?? 0)
       this.holdPresence(options.locks)
     } else {
-      const sync = this
-      const leaderLock = createLeaderLock(
-        {
-          get isLeader() {
-            return sync.isLeader
-          },
-          hasLeader: () => sync.election?.elector.hasLeader() ?? Promise.resolve(false),
-        },
-        () => void this.post({ type: 'refreshRequest' }),
-        (timeout) =>
-          this.waitFor((m) => FOLLOWER_WAKE_TYPES.has(m.type), timeout).then((answer) => {
-            // The leader tried and failed: every follower refreshing now would race the others.
-            if (answer?.type === 'refreshFailed') throw new RefreshError("The leader tab's refresh failed")
-            return answer
-          }),
-        options.lockTimeout,
-      )
-      // Until another tab has spoken there is nobody to coordinate with, and no election (its
-      // follower loop polls every 3 s); the election module is loaded then. If it cannot load,
-      // tabs refresh on their own.
-      this.lock = { run: (task) => (this.election ? leaderLock.run(task) : localLock.run(task)) }
+      this.channelLock = createChannelLock({
+        clock: options.clock,
+        post: (signal) => void this.tab.post(signal),
+        acquireTimeout: options.lockTimeout,
+        linger: options.lockLinger ?? 0,
+        tabId: this.tab.tabId,
+      })
+      this.heldLock = this.channelLock
     }
+    this.lock = this.heldLock
   }
 
   get tabId(): string {
     return this.tab.tabId
   }
 
-  /** In the leader-election fallback, whether this tab refreshes for the others. */
-  get isLeader(): boolean {
-    return this.election?.elector.isLeader ?? false
-  }
-
-  get usesLeaderElection(): boolean {
-    return this.options.locks === null
-  }
-
-  /** Messages dropped as malformed, foreign-version or own echoes (for debugging). */
-  get ignoredMessages(): number {
-    return this.tab.ignored
-  }
-
   post(body: TabMessageBody): Promise<void> {
-    this.options.log?.('tab.sent', { type: body.type })
+    this.options.log?.('tab.sent', body.type === 'lock' ? { type: 'lock', op: body.op } : { type: body.type })
     return this.tab.post(body)
   }
 
@@ -178,24 +150,10 @@ export class TabSync {
     for (const waiter of this.waiters) waiter.resolve(null)
     this.waiters.clear()
     this.releasePresence?.()
-    this.webLock?.releaseLingering()
-    this.closed = true
-    this.election?.close()
-    this.election = null
+    this.heldLock.releaseLingering()
+    // Before the channel closes: the tabs waiting on our hold or claim must hear it go.
+    this.channelLock?.close()
     this.tab.close()
-  }
-
-  private ensureElector(): void {
-    if (this.electionStarted || !this.usesLeaderElection) return
-    this.electionStarted = true
-    startElection(this.options.channel, this.options.lockName).then(
-      (election) => {
-        if (this.closed) election.close()
-        else this.election = election
-      },
-      // No election possible (no channel transport for it): tabs refresh on their own.
-      () => undefined,
-    )
   }
 
   private holdPresence(locks: LockManagerLike): void {

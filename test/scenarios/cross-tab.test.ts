@@ -6,7 +6,7 @@ const ALICE = { username: 'alice', password: 'wonderland' }
 
 describe.each([
   ['Web Locks', true],
-  ['leader-election fallback', false],
+  ['channel mutex, no Web Locks', false],
 ])('cross-tab sync (%s)', (_name, webLocks) => {
   beforeEach(() => vi.useFakeTimers())
   afterEach(() => vi.useRealTimers())
@@ -16,8 +16,8 @@ describe.each([
     const tabs = Array.from({ length: n }, () => world.open())
     await tabs[0]!.tm.login(ALICE)
     await vi.advanceTimersByTimeAsync(50)
-    // The others adopt the sign-in; give leader election time to settle in fallback mode.
-    await vi.advanceTimersByTimeAsync(webLocks ? 0 : 3000)
+    // The others adopt the sign-in.
+    await vi.advanceTimersByTimeAsync(webLocks ? 0 : 100)
     return { world, tabs }
   }
 
@@ -35,14 +35,15 @@ describe.each([
     const world = createTabs({ webLocks })
     const a = world.open()
     const b = world.open()
-    await vi.advanceTimersByTimeAsync(webLocks ? 200 : 3000)
-    await a.tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(200)
+    // Without Web Locks the login's lock claim is answered over the channel (delivered on timers here).
+    await Promise.all([a.tm.login(ALICE), vi.advanceTimersByTimeAsync(webLocks ? 0 : 50)])
     // The laptop sleeps before the channel delivers the sign-in: the clock jumps past the token's expiry.
     vi.setSystemTime(Date.now() + 40_000)
-    await vi.advanceTimersByTimeAsync(webLocks ? 200 : 3000)
+    await vi.advanceTimersByTimeAsync(200)
     expect(b.ofType('signedIn')).toHaveLength(1)
     expect(b.tm.getSnapshot().status).not.toBe('signedOut')
-    const token = await b.tm.getAccessToken()
+    const [token] = await Promise.all([b.tm.getAccessToken(), vi.advanceTimersByTimeAsync(webLocks ? 0 : 200)])
     expect(token).toEqual(expect.any(String))
     expect(token).toBe(await a.tm.getAccessToken())
     world.destroyAll()
@@ -150,8 +151,8 @@ describe.each([
     expect(a.ofType('sessionExpired')).toHaveLength(1)
     expect(b.ofType('sessionExpired')).toHaveLength(1)
     expect(b.ofType('idleWarning').length).toBeLessThanOrEqual(1)
-    // One server call for both tabs with Web Locks; the leader-election fallback still calls per tab (RELIABILITY.md).
-    expect(world.browser.controls.counters.logoutCalls - before).toBe(webLocks ? 1 : 2)
+    // One server call for both tabs, with Web Locks or the channel mutex.
+    expect(world.browser.controls.counters.logoutCalls - before).toBe(1)
     world.destroyAll()
   })
 

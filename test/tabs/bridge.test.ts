@@ -136,38 +136,27 @@ describe('TabBridge', () => {
     expect(session.status).toBe('active')
   })
 
-  it('refreshRequest: the leader re-posts a token it just got, or refreshes; a follower ignores it', () => {
-    const leader = setup({ leader: true })
-    leader.session.install(tokenFor('alice').token, null, 'local', { newSession: true })
-    leader.sent.length = 0
-    leader.deliver({ type: 'refreshRequest' })
-    expect(leader.sent).toEqual([expect.objectContaining({ type: 'token' })])
-    expect(leader.run).not.toHaveBeenCalled()
+  it('refreshRequest (body mode): the refresh-token holder re-posts a token it just got, or refreshes; other tabs ignore it', () => {
+    const holder = setup({ cookieMode: false })
+    const { token, reply } = tokenFor('alice')
+    holder.session.install(token, reply, 'local', { newSession: true })
+    holder.sent.length = 0
+    holder.deliver({ type: 'refreshRequest' })
+    expect(holder.sent).toEqual([expect.objectContaining({ type: 'token' })])
+    expect(holder.run).not.toHaveBeenCalled()
     vi.advanceTimersByTime(5000)
-    leader.deliver({ type: 'refreshRequest' })
-    expect(leader.run).toHaveBeenCalledWith(leader.session.token!.value)
+    holder.deliver({ type: 'refreshRequest' })
+    expect(holder.run).toHaveBeenCalledWith(holder.session.token!.value)
 
-    const follower = setup({ leader: false })
-    follower.session.install(tokenFor('alice').token, null, 'local', { newSession: true })
-    follower.sent.length = 0
-    vi.advanceTimersByTime(5000)
-    follower.deliver({ type: 'refreshRequest' })
-    expect(follower.sent).toEqual([])
-    expect(follower.run).not.toHaveBeenCalled()
-  })
-
-  it('refreshRequest to a leader without a session: it looks with the cookie once, and says noSession when there is none', async () => {
-    const leader = setup({ leader: true })
-    leader.run.mockRejectedValueOnce(new Error('rejected'))
-    leader.deliver({ type: 'refreshRequest' })
-    expect(leader.run).toHaveBeenCalledWith(null)
-    await vi.advanceTimersByTimeAsync(0)
-    expect(leader.sent).toEqual([{ type: 'noSession' }])
-    // Found one: the sign-in it posts answers the followers; no noSession.
-    const lucky = setup({ leader: true })
-    lucky.deliver({ type: 'refreshRequest' })
-    await vi.advanceTimersByTimeAsync(0)
-    expect(lucky.sent).toEqual([])
+    // Without the refresh token (it came over the channel), or in cookie mode, there is nothing to answer with.
+    for (const other of [setup({ cookieMode: false }), setup({ cookieMode: true })]) {
+      other.session.install(tokenFor('alice').token, null, 'local', { newSession: true })
+      other.sent.length = 0
+      vi.advanceTimersByTime(5000)
+      other.deliver({ type: 'refreshRequest' })
+      expect(other.sent).toEqual([])
+      expect(other.run).not.toHaveBeenCalled()
+    }
   })
 
   it('does nothing once the manager is destroyed', () => {

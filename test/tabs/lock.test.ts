@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../../src/util/clock'
-import { createLeaderLock, createWebLock, localLock } from '../../src/tabs/lock'
+import { createWebLock, localLock } from '../../src/tabs/lock'
 import { createLockManager } from '../helpers/locks'
 
 describe('locks', () => {
@@ -121,19 +121,5 @@ describe('locks', () => {
     const lock = createWebLock(locks.managerFor(), 'l', 5000, systemClock)
     await expect(lock.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom')
     expect(locks.isHeld('l')).toBe(false)
-  })
-
-  it('leader lock: leaders and lone tabs run; followers ask and wait, then re-check', async () => {
-    const ask = vi.fn()
-    const wait = vi.fn(async () => 'token')
-    const leader = createLeaderLock({ isLeader: true, hasLeader: async () => true }, ask, wait, 1000)
-    await expect(leader.run(async (c) => c)).resolves.toBe(false)
-    const alone = createLeaderLock({ isLeader: false, hasLeader: async () => false }, ask, wait, 1000)
-    await expect(alone.run(async (c) => c)).resolves.toBe(false)
-    expect(ask).not.toHaveBeenCalled()
-    const follower = createLeaderLock({ isLeader: false, hasLeader: async () => true }, ask, wait, 1000)
-    await expect(follower.run(async (c) => c)).resolves.toBe(true)
-    expect(ask).toHaveBeenCalledTimes(1)
-    expect(wait).toHaveBeenCalledWith(1000)
   })
 })

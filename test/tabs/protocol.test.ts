@@ -37,7 +37,9 @@ describe('parseTabMessage', () => {
     { v: 1, from: 't', type: 'activity', at: 5 },
     { v: 1, from: 't', type: 'refreshRequest' },
     { v: 1, from: 't', type: 'refreshFailed' },
-    { v: 1, from: 't', type: 'noSession' },
+    { v: 1, from: 't', type: 'lock', op: 'claim', id: 'c1', rank: 0.5 },
+    { v: 1, from: 't', type: 'lock', op: 'held', id: 'c1', rank: 0.5 },
+    { v: 1, from: 't', type: 'lock', op: 'released', id: 'c1', rank: 0.5 },
   ])('accepts %o', (message) => {
     expect(parseTabMessage(message)).toBe(message)
   })
@@ -65,6 +67,11 @@ describe('parseTabMessage', () => {
     ['a non-boolean everywhere', { v: 1, from: 't', type: 'signedOut', everywhere: 1 }],
     ['an unknown reason', { v: 1, from: 't', type: 'expired', reason: 'boredom' }],
     ['a string activity time', { v: 1, from: 't', type: 'activity', at: 'now' }],
+    ['a lock message with an unknown op', { v: 1, from: 't', type: 'lock', op: 'steal', id: 'c1', rank: 0 }],
+    ['a lock message without an id', { v: 1, from: 't', type: 'lock', op: 'claim', id: '', rank: 0 }],
+    ['a lock message with a huge id', { v: 1, from: 't', type: 'lock', op: 'claim', id: 'x'.repeat(65), rank: 0 }],
+    ['a lock message with a NaN rank', { v: 1, from: 't', type: 'lock', op: 'claim', id: 'c1', rank: Number.NaN }],
+    ['the retired noSession message', { v: 1, from: 't', type: 'noSession' }],
   ])('rejects %s', (_name, message) => {
     expect(parseTabMessage(message)).toBeNull()
   })

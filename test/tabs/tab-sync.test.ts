@@ -1,4 +1,4 @@
-import { BroadcastChannel, OPEN_BROADCAST_CHANNELS } from 'broadcast-channel'
+import { BroadcastChannel } from 'broadcast-channel'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ChannelLike } from '../../src'
 import { systemClock } from '../../src/util/clock'
@@ -105,42 +105,26 @@ describe('TabSync', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
-  it('falls back to leader election without Web Locks, started only once a peer speaks', async () => {
+  it('without Web Locks its lock is the channel mutex: lock messages go to it, not to the manager', async () => {
     const { a, b } = pair({ locks: false })
-    await vi.advanceTimersByTimeAsync(100)
-    expect(vi.getTimerCount()).toBe(0) // alone so far: no election, no polling
     void a.sync.post({ type: 'hello' })
     void b.sync.post({ type: 'hello' })
-    await vi.advanceTimersByTimeAsync(3000)
-    expect([a.sync.isLeader, b.sync.isLeader].filter(Boolean)).toHaveLength(1)
-    expect(a.sync.usesLeaderElection).toBe(true)
+    await vi.advanceTimersByTimeAsync(20)
+    const order: string[] = []
+    const first = a.sync.lock.run(async () => {
+      order.push('a start')
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      order.push('a end')
+    })
+    await vi.advanceTimersByTimeAsync(100)
+    const second = b.sync.lock.run(async (contended) => void order.push(`b contended=${contended}`))
+    await vi.advanceTimersByTimeAsync(1000)
+    await Promise.all([first, second])
+    expect(order).toEqual(['a start', 'a end', 'b contended=true'])
+    expect([...a.received, ...b.received].map((m) => m.type)).not.toContain('lock')
     a.sync.close()
     b.sync.close()
-  })
-})
-
-describe('TabSync leader election on a non-broadcast-channel channel', () => {
-  it('elects on a native channel of its own (`<name>:leader`), loaded once a peer speaks, closed with the tab', async () => {
-    const name = `sync-native-${++seq}`
-    const factory = defaultChannelFactory()!
-    const leaderChannels = () => [...OPEN_BROADCAST_CHANNELS].filter((c) => c.name === `${name}:leader`)
-    const make = () =>
-      new TabSync({
-        channel: factory(name),
-        clock: systemClock,
-        locks: null,
-        lockName: name,
-        lockTimeout: 10_000,
-        activityThrottle: 2000,
-        onMessage: () => undefined,
-      })
-    const a = make()
-    const b = make()
-    expect(leaderChannels()).toHaveLength(0)
-    void b.post({ type: 'hello' })
-    await vi.waitFor(() => expect(leaderChannels()).toHaveLength(1))
-    a.close()
-    b.close()
-    await vi.waitFor(() => expect(leaderChannels()).toHaveLength(0))
+    await vi.advanceTimersByTimeAsync(20)
+    expect(vi.getTimerCount()).toBe(0)
   })
 })

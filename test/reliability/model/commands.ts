@@ -43,7 +43,7 @@ export type Command =
 export interface ModelConfig {
   /** Tabs open at the start (1–5; `open`/`close` change it, at most 5 alive). */
   tabs: number
-  /** Web Locks, or broadcast-channel leader election as the cross-tab mutex. */
+  /** Web Locks, or the channel mutex (`locks: null`) as the cross-tab mutex. */
   webLocks: boolean
   transport: 'cookie' | 'body'
   /** 0 = off. */
@@ -54,7 +54,7 @@ export interface ModelConfig {
   reuseGrace: 0 | 5000
   /** Whether tab 0 signs in before the commands run. */
   signedIn: boolean
-  /** Seeds `Math.random` (jitter, backoff, leader election) so a run replays exactly. */
+  /** Seeds `Math.random` (jitter, backoff, lock claim ranks) so a run replays exactly. */
   rngSeed: number
 }
 

@@ -30,9 +30,6 @@ const MAX_TABS = 5
 const START = Date.UTC(2030, 0, 1)
 const AUTH_TIMEOUT = 2000
 const BASE_LATENCY = 10
-/** The SDK's lock wait with these options: every attempt timing out plus the backoff between, plus 5 s. */
-const LOCK_TIMEOUT = 4 * AUTH_TIMEOUT + 3 * 30_000 + 5000
-const WAKE_TYPES = new Set(['token', 'signedIn', 'expired', 'signedOut', 'refreshFailed'])
 const TAB_EVENTS = ['signedIn', 'tokenRefreshed', 'signedOut', 'sessionExpired', 'error', 'idleWarning'] as const
 
 export interface RunResult {
@@ -213,19 +210,8 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
       net.refreshCalls++
       net.inFlightRefresh++
       net.maxInFlightRefresh = Math.max(net.maxInFlightRefresh, net.inFlightRefresh)
-      if (net.inFlightRefresh > 1) {
-        if (!config.webLocks) {
-          // Leader election does not serialize every refresh (RELIABILITY.md, O1 and O6); R4, which it
-          // did break, has its own test. With Web Locks any overlap is a violation.
-          const line = followerGaveUpWaiting()
-            ? 'leader-election fallback: followers that waited the whole lock timeout for a leader with no session refresh at once (open issue O1)'
-            : 'leader-election fallback: a tab that does not know the leader yet, or a follower whose forced refresh got its own token back, refreshes alongside the leader (open issue O6)'
-          if (!known.includes(line)) known.push(line)
-          note(`known: ${line}`)
-          // Two rotations of one cookie: without a grace window the server's reuse detection follows.
-          model.excuseReuse = true
-        } else violation(`${net.inFlightRefresh} refresh requests in flight at once`)
-      }
+      // With Web Locks or the channel mutex alike, any overlap is a violation.
+      if (net.inFlightRefresh > 1) violation(`${net.inFlightRefresh} refresh requests in flight at once`)
     }
     if (own && path === '/auth/logout') net.logoutsSent++
     const opId = request.headers.get('x-model-op')
@@ -309,16 +295,7 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
   const spy = world.rawChannel()
   const channelLog: { at: number; type: string }[] = []
   /** Leader fallback: a follower asked, nobody woke it, and its wait has just run out. */
-  const followerGaveUpWaiting = () => {
-    if (config.webLocks) return false
-    const now = Date.now()
-    return channelLog.some(
-      (ask) =>
-        ask.type === 'refreshRequest' &&
-        now - ask.at >= LOCK_TIMEOUT &&
-        !channelLog.some((m) => m.at > ask.at && m.at <= ask.at + LOCK_TIMEOUT && WAKE_TYPES.has(m.type)),
-    )
-  }
+
   spy.addEventListener('message', (message: unknown) => {
     channelLog.push({ at: Date.now(), type: String((message as { type?: unknown } | null)?.type) })
     const text = JSON.stringify(message)
@@ -532,12 +509,9 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
       for (const tab of alive) {
         const sub = tab.tm.getSnapshot().claims?.sub
         if (isSignedIn(tab.tm.getSnapshot()) && sub !== model.user) {
-          if (!config.webLocks || model.orphanPossible) {
-            const line = !config.webLocks
-              ? // Without Web Locks nothing serializes a login with another tab's refresh.
-                "leader-election fallback: a login racing another tab's refresh can leave the previous account's refresh cookie (open issue O3)"
-              : // A login the client dropped (superseded) still set its cookie, which the next refresh follows.
-                'a superseded login that the server accepted leaves its refresh cookie: the next refresh switches account (open issue O2)'
+          if (model.orphanPossible) {
+            // A login the client dropped (superseded) still set its cookie, which the next refresh follows.
+            const line = 'a superseded login that the server accepted leaves its refresh cookie: the next refresh switches account (open issue O2)'
             if (!known.includes(line)) known.push(line)
           } else violation(`tab${tab.id} holds ${sub}'s session although ${model.user} signed in last`)
         }

@@ -45,10 +45,10 @@ export const REGRESSION_SCENARIOS: { name: string; fix: string; scenario: Scenar
     },
   },
   {
-    name: 'R4 leader-election fallback: after the leader failed, every follower refreshed at once',
-    // Leader-election overlaps are reported as known open issues (O1/O6) by the harness, so this
-    // sequence no longer fails by itself: the R4 test in regressions.test.ts guards the fix.
-    fix: 'src/sync.ts: followers whose leader reports a failure fail too',
+    name: "R4 without Web Locks: after one tab's refresh failed, every other tab refreshed at once",
+    // Any overlap is a violation again since the channel mutex (O1/O3/O6 closed); the R4 test in
+    // regressions.test.ts guards the fix too.
+    fix: 'src/tabs/channel-lock.ts: refreshes serialize across tabs without Web Locks too (was: followers whose leader reports a failure fail too)',
     scenario: {
       config: { tabs: 3, webLocks: false, transport: 'cookie', idleTimeout: 0, maxSessionAge: 0, reuseGrace: 5000, signedIn: true, rngSeed: 359739994 },
       commands: [
