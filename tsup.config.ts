@@ -20,10 +20,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   treeshake: true,
-  // broadcast-channel's "node" build pulls in its file-system transport and sets a global
-  // (regeneratorRuntime) on import; bundling its browser build keeps SSR imports side-effect
-  // free. Only the native BroadcastChannel is used in any case.
-  noExternal: ['broadcast-channel'],
   // React Server Components: the hooks module must be marked as client code. esbuild drops
   // module directives when bundling, so it is added back to the built files.
   async onSuccess() {
