@@ -413,8 +413,9 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
   }
 
   /**
-   * Removes every timer, listener and channel, and drops the tokens from memory (no server
-   * call: the session stays valid for the other tabs). Later calls throw or reject with
+   * Removes every timer, listener and channel, leaves the cross-tab lock queue, and drops the
+   * tokens from memory (no server call: the session stays valid for the other tabs). Pending
+   * calls (a refresh, a login waiting for the lock) and later ones throw or reject with
    * `DestroyedError`. Idempotent.
    */
   destroy(): void {
