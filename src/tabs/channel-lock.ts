@@ -32,7 +32,6 @@ export interface ChannelLock extends LingeringLock {
   /** Any message from a tab: it is alive, and its answer is due to our claims. */
   noticed(from: string): void
   receive(from: string, signal: LockSignal): void
-  close(): void
 }
 
 type Peer = { id: string; rank: number; op: 'claim' | 'held'; expiry: unknown }
@@ -68,7 +67,7 @@ export function createChannelLock(options: ChannelLockOptions): ChannelLock {
   let localRuns = 0
   let endLinger: (() => void) | null = null
   let closed = false
-  let rejectClosed!: (error: Error) => void
+  let rejectClosed!: (reason: unknown) => void
   const closing = new Promise<never>((_, reject) => (rejectClosed = reject))
   closing.catch(() => undefined)
 
@@ -134,7 +133,7 @@ export function createChannelLock(options: ChannelLockOptions): ChannelLock {
   async function contend(timedOut: () => boolean): Promise<boolean> {
     let contended = false
     for (;;) {
-      if (closed) throw new Error('The tab channel is closed')
+      if (closed) return closing
       if (known.size === 0 || timedOut()) {
         // Nobody to ask; or a holder that never released (crashed, frozen): go on, as the Web Lock's timeout does.
         hold(timedOut())
@@ -246,14 +245,14 @@ export function createChannelLock(options: ChannelLockOptions): ChannelLock {
       changed()
     },
     releaseLingering: () => endLinger?.(),
-    close() {
+    close(reason = new DOMException('The tab channel is closed', 'AbortError')) {
       if (closed) return
       endLinger?.()
       release()
       say('left', tabId)
       closed = true
       for (const from of [...peers.keys()]) forget(from)
-      rejectClosed(new Error('The tab channel is closed'))
+      rejectClosed(reason)
       changed()
     },
   }

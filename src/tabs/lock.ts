@@ -21,9 +21,16 @@ export interface RefreshLock {
 /** A single tab (cross-tab sync off): nothing to coordinate. */
 export const localLock: RefreshLock = { run: (task) => task(false) }
 
-/** A lock that can drop its lingering holds at once (on destroy). */
+/** A lock that can drop its lingering holds at once, and leave the queue for good (on destroy). */
 export interface LingeringLock extends RefreshLock {
   releaseLingering(): void
+  /**
+   * Leaves at once: lingering holds are dropped, queued lock requests aborted (their timers
+   * cleared, their runs rejected with `reason`, their tasks never run) and later runs rejected.
+   * A task already holding the lock is its caller's to abort.
+   * @param reason default: an `AbortError` `DOMException`.
+   */
+  close(reason?: unknown): void
 }
 
 /**
@@ -39,12 +46,16 @@ export interface LingeringLock extends RefreshLock {
  */
 export function createWebLock(locks: LockManagerLike, name: string, acquireTimeout: number, clock: Clock, linger = 0): LingeringLock {
   const lingering = new Set<() => void>()
+  // Runs not started yet, cancelled by close(): a destroyed tab must not stay in the queue
+  // (up to acquireTimeout) nor leave its callers unsettled.
+  const waiting = new Set<(reason: unknown) => void>()
+  let closed: { reason: unknown } | null = null
   const releaseAll = () => {
     for (const done of [...lingering]) done()
   }
   const hold = () =>
     new Promise<void>((resolve) => {
-      if (linger <= 0) return resolve()
+      if (linger <= 0 || closed) return resolve()
       const done = () => {
         clock.clearTimeout(timer)
         lingering.delete(done)
@@ -56,12 +67,26 @@ export function createWebLock(locks: LockManagerLike, name: string, acquireTimeo
 
   return {
     run<T>(task: (contended: boolean) => Promise<T>, shouldLinger?: (result: T) => boolean): Promise<T> {
+      if (closed) return Promise.reject(closed.reason)
       // Our own hold is no contention: what it protected (our token) is already here.
       const afterOwnHold = lingering.size > 0
       releaseAll()
       return new Promise<T>((resolve, reject) => {
         let started = false
+        let cancelled = false
+        const controller = new AbortController()
+        let timer: unknown = null
+        const cancel = (reason: unknown) => {
+          cancelled = true
+          if (timer !== null) clock.clearTimeout(timer)
+          controller.abort(reason)
+          reject(reason)
+        }
+        waiting.add(cancel)
         const body = async (contended: boolean) => {
+          // Granted after close(): release at once, the caller has its answer.
+          if (cancelled) return
+          waiting.delete(cancel)
           started = true
           let result: T
           try {
@@ -74,8 +99,8 @@ export function createWebLock(locks: LockManagerLike, name: string, acquireTimeo
           if (shouldLinger?.(result)) await hold()
         }
         const waitInLine = () => {
-          const controller = new AbortController()
-          const timer = clock.setTimeout(() => controller.abort(), acquireTimeout)
+          if (cancelled) return
+          timer = clock.setTimeout(() => controller.abort(), acquireTimeout)
           return locks
             .request(name, { signal: controller.signal }, () => {
               clock.clearTimeout(timer)
@@ -83,7 +108,7 @@ export function createWebLock(locks: LockManagerLike, name: string, acquireTimeo
             })
             .catch((error: unknown) => {
               clock.clearTimeout(timer)
-              if (started) return
+              if (started || cancelled) return
               // Acquisition timed out (a frozen holder) or the lock manager failed: go on without it.
               void body(true)
               void error
@@ -91,9 +116,20 @@ export function createWebLock(locks: LockManagerLike, name: string, acquireTimeo
         }
         locks
           .request(name, { ifAvailable: true }, (lock) => (lock ? body(false) : waitInLine()))
-          .catch((error: unknown) => (started ? undefined : reject(error)))
+          .catch((error: unknown) => {
+            if (started || cancelled) return
+            waiting.delete(cancel)
+            reject(error)
+          })
       })
     },
     releaseLingering: releaseAll,
+    close(reason: unknown = new DOMException('The refresh lock was closed', 'AbortError')) {
+      if (closed) return
+      closed = { reason }
+      releaseAll()
+      for (const cancel of [...waiting]) cancel(reason)
+      waiting.clear()
+    },
   }
 }

@@ -150,9 +150,9 @@ export class TabSync {
     for (const waiter of this.waiters) waiter.resolve(null)
     this.waiters.clear()
     this.releasePresence?.()
-    this.heldLock.releaseLingering()
-    // Before the channel closes: the tabs waiting on our hold or claim must hear it go.
-    this.channelLock?.close()
+    // Leaves the lock queue: a destroyed tab's queued refresh settles now, not after lockTimeout;
+    // before the channel closes, so tabs waiting on our hold or claim hear it go.
+    this.heldLock.close()
     this.tab.close()
   }
 
