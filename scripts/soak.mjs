@@ -3,6 +3,7 @@
 //
 //   npm run soak                          # 10 000 sequences, one worker per core (at most 4)
 //   npm run soak -- --runs 2000 --workers 1 --seed 42
+//   npm run soak -- --locks off              # every sequence without Web Locks (the channel mutex); `on`: with
 //
 // Each worker runs test/reliability/model.test.ts with SOAK_RUNS and its own seed, and writes a
 // JSON report; this script adds them up, prints the count and every violation with the one
@@ -22,10 +23,13 @@ const option = (name, fallback) => {
 const runs = option('runs', Number(process.env.SOAK_RUNS ?? 10_000))
 const workers = Math.max(1, Math.min(option('workers', Math.min(4, availableParallelism())), runs))
 const baseSeed = option('seed', (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0)
+const locksAt = args.indexOf('--locks')
+const locks = locksAt === -1 ? null : args[locksAt + 1]
+if (locks !== null && locks !== 'on' && locks !== 'off') throw new Error('--locks takes on or off')
 
 const dir = mkdtempSync(join(tmpdir(), 'tokenkeeper-soak-'))
 const started = Date.now()
-console.log(`soak: ${runs} sequences on ${workers} worker(s), base seed ${baseSeed}`)
+console.log(`soak: ${runs} sequences on ${workers} worker(s), base seed ${baseSeed}${locks ? `, Web Locks ${locks}` : ''}`)
 
 function worker(index) {
   const share = Math.floor(runs / workers) + (index < runs % workers ? 1 : 0)
@@ -34,7 +38,14 @@ function worker(index) {
   return new Promise((done) => {
     const child = spawn(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', 'test/reliability/model.test.ts'], {
       cwd: root,
-      env: { ...process.env, SOAK_RUNS: String(share), SOAK_SEED: String(seed), SOAK_REPORT: reportFile, FORCE_COLOR: '0' },
+      env: {
+        ...process.env,
+        SOAK_RUNS: String(share),
+        SOAK_SEED: String(seed),
+        SOAK_REPORT: reportFile,
+        FORCE_COLOR: '0',
+        ...(locks && { MODEL_LOCKS: locks }),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''

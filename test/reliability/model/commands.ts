@@ -68,7 +68,11 @@ const wakeReason = fc.constantFrom<WakeReason>('visible', 'focus', 'online', 'pa
 
 export const configArb: fc.Arbitrary<ModelConfig> = fc.record({
   tabs: fc.integer({ min: 1, max: 5 }),
-  webLocks: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+  // MODEL_LOCKS=off|on (the soak's --locks) runs every sequence without or with Web Locks.
+  webLocks:
+    process.env.MODEL_LOCKS === 'off' || process.env.MODEL_LOCKS === 'on'
+      ? fc.constant(process.env.MODEL_LOCKS === 'on')
+      : fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
   transport: fc.oneof({ weight: 3, arbitrary: fc.constant('cookie' as const) }, { weight: 1, arbitrary: fc.constant('body' as const) }),
   idleTimeout: fc.constantFrom(0 as const, 120_000 as const),
   maxSessionAge: fc.constantFrom(0 as const, 600_000 as const),
