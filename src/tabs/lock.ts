@@ -26,11 +26,10 @@ export interface LingeringLock extends RefreshLock {
   releaseLingering(): void
   /**
    * Leaves at once: lingering holds are dropped, queued lock requests aborted (their timers
-   * cleared, their runs rejected with `reason`, their tasks never run) and later runs rejected.
-   * A task already holding the lock is its caller's to abort.
-   * @param reason default: an `AbortError` `DOMException`.
+   * cleared, their runs rejected with an `AbortError`, their tasks never run) and later runs
+   * rejected. A task already holding the lock is its caller's to abort.
    */
-  close(reason?: unknown): void
+  close(): void
 }
 
 /**
@@ -46,10 +45,10 @@ export interface LingeringLock extends RefreshLock {
  */
 export function createWebLock(locks: LockManagerLike, name: string, acquireTimeout: number, clock: Clock, linger = 0): LingeringLock {
   const lingering = new Set<() => void>()
-  // Runs not started yet, cancelled by close(): a destroyed tab must not stay in the queue
-  // (up to acquireTimeout) nor leave its callers unsettled.
-  const waiting = new Set<(reason: unknown) => void>()
-  let closed: { reason: unknown } | null = null
+  // Runs still waiting for the lock: close() makes them leave at once (a destroyed tab must not
+  // stay in the queue until acquireTimeout, nor leave its callers unsettled).
+  const waiting = new Set<() => void>()
+  let closed = false
   const releaseAll = () => {
     for (const done of [...lingering]) done()
   }
@@ -67,26 +66,24 @@ export function createWebLock(locks: LockManagerLike, name: string, acquireTimeo
 
   return {
     run<T>(task: (contended: boolean) => Promise<T>, shouldLinger?: (result: T) => boolean): Promise<T> {
-      if (closed) return Promise.reject(closed.reason)
       // Our own hold is no contention: what it protected (our token) is already here.
       const afterOwnHold = lingering.size > 0
       releaseAll()
       return new Promise<T>((resolve, reject) => {
         let started = false
-        let cancelled = false
+        let timer: unknown
         const controller = new AbortController()
-        let timer: unknown = null
-        const cancel = (reason: unknown) => {
-          cancelled = true
-          if (timer !== null) clock.clearTimeout(timer)
-          controller.abort(reason)
-          reject(reason)
+        const leave = () => {
+          clock.clearTimeout(timer)
+          controller.abort()
+          reject(controller.signal.reason)
         }
-        waiting.add(cancel)
+        if (closed) return leave()
+        waiting.add(leave)
         const body = async (contended: boolean) => {
           // Granted after close(): release at once, the caller has its answer.
-          if (cancelled) return
-          waiting.delete(cancel)
+          if (closed) return
+          waiting.delete(leave)
           started = true
           let result: T
           try {
@@ -99,36 +96,33 @@ export function createWebLock(locks: LockManagerLike, name: string, acquireTimeo
           if (shouldLinger?.(result)) await hold()
         }
         const waitInLine = () => {
-          if (cancelled) return
+          if (closed) return
           timer = clock.setTimeout(() => controller.abort(), acquireTimeout)
           return locks
             .request(name, { signal: controller.signal }, () => {
               clock.clearTimeout(timer)
               return body(true)
             })
-            .catch((error: unknown) => {
+            .catch(() => {
               clock.clearTimeout(timer)
-              if (started || cancelled) return
               // Acquisition timed out (a frozen holder) or the lock manager failed: go on without it.
-              void body(true)
-              void error
+              if (!started && !closed) void body(true)
             })
         }
         locks
           .request(name, { ifAvailable: true }, (lock) => (lock ? body(false) : waitInLine()))
           .catch((error: unknown) => {
-            if (started || cancelled) return
-            waiting.delete(cancel)
+            if (started || closed) return
+            waiting.delete(leave)
             reject(error)
           })
       })
     },
     releaseLingering: releaseAll,
-    close(reason: unknown = new DOMException('The refresh lock was closed', 'AbortError')) {
-      if (closed) return
-      closed = { reason }
+    close() {
+      closed = true
       releaseAll()
-      for (const cancel of [...waiting]) cancel(reason)
+      for (const leave of waiting) leave()
       waiting.clear()
     },
   }
