@@ -307,7 +307,7 @@ describe('regressions found by the model', () => {
   })
 })
 
-describe('R27: the wall clock orders nothing across tabs, and stretches no cooldown (issue 15)', () => {
+describe('R28: the wall clock orders nothing across tabs, and stretches no cooldown (issue 15)', () => {
   beforeEach(() => vi.useFakeTimers())
   afterEach(() => vi.useRealTimers())
 
