@@ -171,8 +171,9 @@ export interface TokenManagerOptions {
         channel?: string
       }
   /**
-   * Clock and timers. For tests and special hosts.
-   * @default `Date.now` and the global `setTimeout`/`clearTimeout`, looked up at call time
+   * Clock and timers. For tests and special hosts. `monotonic` (optional) measures cooldowns,
+   * backoff and throttles; a clock without it measures them on `now`.
+   * @default `Date.now`, `performance.now` and the global `setTimeout`/`clearTimeout`, looked up at call time
    */
   clock?: Clock
   /**
@@ -181,8 +182,8 @@ export interface TokenManagerOptions {
    */
   environment?: BrowserEnvironment
   /**
-   * Web Locks implementation for the cross-tab refresh mutex; `null` forces the
-   * leader-election fallback.
+   * Web Locks implementation for the cross-tab refresh mutex; `null` forces the channel
+   * mutex (what insecure contexts, such as plain-`http:` sites, get anyway).
    * @default `navigator.locks` when present
    */
   locks?: LockManagerLike | null

@@ -1,6 +1,7 @@
 import { isHeaderSafeToken } from '../token/access-token'
 import type { LockSignal } from './channel-lock'
-export const TAB_PROTOCOL_VERSION = 1
+/** 2: tokens, sign-ins and logouts carry a session id and a sequence number (their order), not wall-clock times. */
+export const TAB_PROTOCOL_VERSION = 2
 
 /** The token as shared between tabs: never the refresh token. */
 export interface SharedToken {
@@ -8,9 +9,22 @@ export interface SharedToken {
   /** Local epoch ms; tabs of one browser share the clock. */
   expiresAt: number
   lifetime: number
-  /** Local epoch ms at which the token was received from the server: "newer" means issued later. */
+  /** Local epoch ms at which the token was received from the server (informational: order is `seq`). */
   receivedAt: number
   /** Epoch ms of sign-in, for `maxSessionAge`. */
+  sessionStartedAt: number
+  /** Random id of the session (one per sign-in) this token belongs to. */
+  session: string
+  /** Sequence number of this token (`SequenceClock`): of two tokens of one session, the higher is newer. */
+  seq: number
+  /** Sequence number of the session's sign-in: orders it against logouts and other sign-ins. */
+  sessionSeq: number
+}
+
+/** Which session a token belongs to, and when it began. */
+export interface SessionIdentity {
+  session: string
+  sessionSeq: number
   sessionStartedAt: number
 }
 
@@ -23,10 +37,24 @@ export type TabMessageBody =
    * Reply to `hello`: the current token, if this tab has a valid one; `session`: whether it holds
    * a session at all (an idle user's token may have lapsed).
    */
-  | { type: 'welcome'; token: SharedToken | null; lastActivityAt: number | null; session?: boolean }
-  /** `at`: when the logout happened (local epoch ms), to order it against a sign-in it crossed. */
-  | { type: 'signedOut'; everywhere: boolean; at?: number }
-  | { type: 'expired'; reason: 'refresh_rejected' | 'idle' | 'max_age' }
+  | {
+      type: 'welcome'
+      token: SharedToken | null
+      lastActivityAt: number | null
+      session?: boolean
+      seq: number
+      /**
+       * The session this tab holds, also when its token lapsed (an idle user): a joining tab that
+       * then finds it with the refresh cookie continues it rather than starting a new one.
+       */
+      joinable?: SessionIdentity
+    }
+  /**
+   * `session`: the session the logging-out tab held (`null`: none it knew of); `seq`: the
+   * logout's sequence number, to order it against a sign-in it crossed.
+   */
+  | { type: 'signedOut'; everywhere: boolean; session: string | null; seq: number }
+  | { type: 'expired'; reason: 'refresh_rejected' | 'idle' | 'max_age'; session: string | null; seq: number }
   | { type: 'activity'; at: number }
   /** Body mode: a tab without the refresh token asks the tab holding it to refresh. */
   | { type: 'refreshRequest' }
@@ -46,6 +74,12 @@ export type TabMessage = TabMessageBody & {
 }
 
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value)
+const isSeq = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0
+const isSessionId = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= 128
+const isSessionIdentity = (value: unknown): boolean => {
+  const j = value as Record<string, unknown> | null
+  return typeof j === 'object' && j !== null && isSessionId(j.session) && isSeq(j.sessionSeq) && isFiniteNumber(j.sessionStartedAt)
+}
 
 function isSharedToken(m: Record<string, unknown>): boolean {
   return (
@@ -55,7 +89,11 @@ function isSharedToken(m: Record<string, unknown>): boolean {
     isFiniteNumber(m.lifetime) &&
     m.lifetime > 0 &&
     isFiniteNumber(m.receivedAt) &&
-    isFiniteNumber(m.sessionStartedAt)
+    isFiniteNumber(m.sessionStartedAt) &&
+    isSessionId(m.session) &&
+    isSeq(m.seq) &&
+    isSeq(m.sessionSeq) &&
+    m.sessionSeq <= m.seq
   )
 }
 
@@ -71,7 +109,9 @@ export function parseTabMessage(data: unknown): TabMessage | null {
     case 'welcome':
       return (m.token === null || (typeof m.token === 'object' && isSharedToken(m.token as Record<string, unknown>))) &&
         (m.lastActivityAt === null || isFiniteNumber(m.lastActivityAt)) &&
-        (m.session === undefined || typeof m.session === 'boolean')
+        (m.session === undefined || typeof m.session === 'boolean') &&
+        isSeq(m.seq) &&
+        (m.joinable === undefined || isSessionIdentity(m.joinable))
         ? (m as unknown as TabMessage)
         : null
     case 'hello':
@@ -80,9 +120,13 @@ export function parseTabMessage(data: unknown): TabMessage | null {
     case 'revoked':
       return m as unknown as TabMessage
     case 'signedOut':
-      return typeof m.everywhere === 'boolean' && (m.at === undefined || isFiniteNumber(m.at)) ? (m as unknown as TabMessage) : null
+      return typeof m.everywhere === 'boolean' && (m.session === null || isSessionId(m.session)) && isSeq(m.seq) ? (m as unknown as TabMessage) : null
     case 'expired':
-      return m.reason === 'refresh_rejected' || m.reason === 'idle' || m.reason === 'max_age' ? (m as unknown as TabMessage) : null
+      return (m.reason === 'refresh_rejected' || m.reason === 'idle' || m.reason === 'max_age') &&
+        (m.session === null || isSessionId(m.session)) &&
+        isSeq(m.seq)
+        ? (m as unknown as TabMessage)
+        : null
     case 'activity':
       return isFiniteNumber(m.at) ? (m as unknown as TabMessage) : null
     case 'lock':
@@ -115,7 +159,7 @@ export interface ChannelLike {
  * @example
  * ```ts
  * import { BroadcastChannel } from 'broadcast-channel'
- * // tests: tabs in one process (leader election then runs on this channel too)
+ * // tests: tabs in one process
  * channelFactory: (name) => new BroadcastChannel(name, { type: 'simulate' })
  * ```
  */

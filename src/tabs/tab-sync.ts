@@ -1,4 +1,4 @@
-import type { Clock } from '../util/clock'
+import { monotonicNow, type Clock } from '../util/clock'
 import { createChannelLock, type ChannelLock } from './channel-lock'
 import { createWebLock, type LingeringLock, type LockManagerLike, type RefreshLock } from './lock'
 import { defaultChannelFactory, TabChannel, type ChannelFactory, type ChannelLike, type TabMessage, type TabMessageBody } from './protocol'
@@ -124,7 +124,7 @@ export class TabSync {
   /** Shares activity, throttled; the last activity of a burst is always sent (trailing). */
   shareActivity(at: number): void {
     const { clock, activityThrottle } = this.options
-    const now = clock.now()
+    const now = monotonicNow(clock) // a throttle: no clock change may stretch it
     if (now - this.lastActivitySent >= activityThrottle) {
       this.lastActivitySent = now
       void this.post({ type: 'activity', at })
@@ -136,7 +136,7 @@ export class TabSync {
       () => {
         this.activityTimer = null
         if (this.pendingActivity === null) return
-        this.lastActivitySent = clock.now()
+        this.lastActivitySent = monotonicNow(clock)
         void this.post({ type: 'activity', at: this.pendingActivity })
         this.pendingActivity = null
       },
