@@ -22,6 +22,7 @@ import { AuthTransport } from './http/transport'
 import { SignIn } from './session/sign-in'
 import { Revocation } from './tabs/revocation'
 import { ResumeRetry } from './session/resume-retry'
+import { Rejoin } from './tabs/rejoin'
 import type { EventOrigin, SessionDeadlines, SessionSnapshot, TokenManagerEvents, TokenManagerOptions } from './types'
 
 const JOIN_WINDOW = 150
@@ -95,6 +96,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
   private readonly signIn: SignIn
   private readonly revocation: Revocation
   private readonly resumeRetry: ResumeRetry
+  private readonly rejoin: Rejoin
   private readonly logger: Logger | null
   private readonly options: ResolvedOptions
   private sync: TabSync | null = null
@@ -171,6 +173,14 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       onRemoteActivity: (at) => this.recordActivity(at, 'remote'),
     })
     this.revocation = new Revocation(this.clock)
+    this.rejoin = new Rejoin({
+      session: this.session,
+      bridge: this.bridge,
+      refresh: this.refresher,
+      sync: () => (this.openChannel(), this.sync),
+      window: JOIN_WINDOW,
+      checkDeadlines: () => this.idle.check(),
+    })
     this.resumeRetry = new ResumeRetry(
       this.clock,
       async () => {
@@ -298,6 +308,12 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
    */
   async getAccessToken(): Promise<string | null> {
     this.assertAlive()
+    // Back from the back/forward cache or a freeze: the token waits for the other tabs' word.
+    const rejoin = this.rejoin.pending
+    if (rejoin) {
+      await rejoin
+      this.assertAlive()
+    }
     this.idle.check()
     const { session } = this
     const inFlight = this.refresher.inFlight
@@ -524,6 +540,19 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     this.log('wake', { reason })
     if (reason === 'online') this.cooldown.reset()
     this.resumeRetry.wake()
+    if (reason === 'pageshow' || reason === 'resume') {
+      // Its own deadlines at once, as on every wake-up; then the page, which missed the other tabs'
+      // messages while frozen, hears them (a logout, a rotation) before its token is used again.
+      this.idle.check()
+      this.session.store.flush()
+      void this.rejoin.run().then(() => this.checkDeadlines())
+      return
+    }
+    this.checkDeadlines()
+  }
+
+  private checkDeadlines(): void {
+    if (this.session.destroyed) return
     this.idle.check()
     if (this.session.hasSession()) this.refreshTimer.check()
     this.session.store.flush()

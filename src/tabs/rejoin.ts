@@ -1,0 +1,73 @@
+import type { RefreshCoordinator } from '../refresh/coordinator'
+import type { Session } from '../session/session'
+import type { TabBridge } from './bridge'
+import type { TabMessage } from './protocol'
+import type { TabSync } from './tab-sync'
+
+export interface RejoinDeps {
+  session: Session
+  bridge: TabBridge
+  refresh: RefreshCoordinator
+  /** The tab channel, opened again if it is not open. */
+  sync(): TabSync | null
+  /** How long to wait for the other tabs' answers (the join window of `start()`). */
+  window: number
+  /** Re-checks the idle and max-age deadlines (the answers took a while): before any refresh. */
+  checkDeadlines(): void
+}
+
+type Welcome = Extract<TabMessage, { type: 'welcome' }>
+
+/**
+ * A page restored from the back/forward cache or resumed after a freeze missed what the other
+ * tabs said meanwhile (a logout, a rotation, a sign-in). It says `hello` again, as a joining tab
+ * does, and until the answers are in, its token is not used: a peer's current token vouches for
+ * (or replaces) it; with no such answer the server decides, through one refresh.
+ */
+export class Rejoin {
+  private current: Promise<void> | null = null
+
+  constructor(private readonly deps: RejoinDeps) {}
+
+  /** The re-sync in progress, if any: token users wait for it. */
+  get pending(): Promise<void> | null {
+    return this.current
+  }
+
+  /** Starts a re-sync, or joins the one in progress. Never rejects. */
+  run(): Promise<void> {
+    this.current ??= this.perform()
+      .catch(() => undefined)
+      .finally(() => {
+        this.current = null
+      })
+    return this.current
+  }
+
+  private async perform(): Promise<void> {
+    const { session, bridge, refresh } = this.deps
+    const sync = this.deps.sync()
+    let vouched = false
+    if (sync && (await sync.mayHavePeers())) {
+      void sync.post({ type: 'hello' })
+      const answer = (await sync.waitFor((m) => m.type === 'welcome' && m.token !== null, this.deps.window)) as Welcome | null
+      if (session.destroyed) return
+      if (answer?.token) {
+        // What the tab missed may be a sign-in (another account, or after a logout here): the
+        // welcome is then adopted as one, not as a mere token update of the session it replaced.
+        bridge.adoptMissed(answer.token, answer.lastActivityAt)
+        vouched = session.token?.value === answer.token.accessToken
+      }
+    }
+    if (session.destroyed) return
+    // A session past its idle or max-age deadline ends here, and is not refreshed.
+    this.deps.checkDeadlines()
+    if (vouched || !session.hasSession() || !session.token) return
+    // No tab vouches for the token (alone, or the others are signed out): ask the server, which
+    // knows of a logout in a tab closed since, on another device, or a revoked session. Only a tab
+    // that can refresh by itself does (the cookie, or the body-mode refresh token it holds).
+    if (!session.cookieMode && !session.refreshToken) return
+    // A rejected refresh ends the session (everywhere); a transient failure keeps the token, as any failed refresh does.
+    await refresh.run(session.token.value)
+  }
+}
