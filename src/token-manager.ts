@@ -22,7 +22,7 @@ import { AuthTransport } from './http/transport'
 import { SignIn } from './session/sign-in'
 import { Revocation } from './tabs/revocation'
 import { ResumeRetry } from './session/resume-retry'
-import { Rejoin } from './tabs/rejoin'
+import { createRejoin } from './tabs/rejoin'
 import type { EventOrigin, SessionDeadlines, SessionSnapshot, TokenManagerEvents, TokenManagerOptions } from './types'
 
 const JOIN_WINDOW = 150
@@ -96,7 +96,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
   private readonly signIn: SignIn
   private readonly revocation: Revocation
   private readonly resumeRetry: ResumeRetry
-  private readonly rejoin: Rejoin
+  private readonly rejoin: ReturnType<typeof createRejoin>
   private readonly logger: Logger | null
   private readonly options: ResolvedOptions
   private sync: TabSync | null = null
@@ -173,7 +173,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       onRemoteActivity: (at) => this.recordActivity(at, 'remote'),
     })
     this.revocation = new Revocation(this.clock)
-    this.rejoin = new Rejoin({
+    this.rejoin = createRejoin({
       session: this.session,
       bridge: this.bridge,
       refresh: this.refresher,
