@@ -72,7 +72,9 @@ const hasMethods =
     isObject(v) && names.every((name) => typeof v[name] === 'function')
 const isFunction = (v: unknown) => typeof v === 'function'
 const isStringArray = (v: unknown) => Array.isArray(v) && v.every(isString)
-const NUMBERS = ['refreshLeadTime', 'timeout', 'retry', 'refreshCooldown', 'idleTimeout', 'idleWarningTime', 'maxSessionAge'] as const
+type NumberOption = 'refreshLeadTime' | 'timeout' | 'retry' | 'refreshCooldown' | 'idleTimeout' | 'idleWarningTime' | 'maxSessionAge'
+/** The number options (milliseconds, and `retry`): the defaults that are numbers. */
+const NUMBERS = Object.keys(DEFAULTS).filter((name) => typeof DEFAULTS[name as keyof typeof DEFAULTS] === 'number') as NumberOption[]
 
 // Types only; ranges are checked below.
 const CHECKS: Check[] = [
@@ -117,7 +119,7 @@ export function resolveOptions(options: TokenManagerOptions = {}): ResolvedOptio
   for (const [name, valid, expected] of CHECKS) {
     if (given[name] !== undefined && !valid(given[name])) fail(TypeError, name, `must be ${expected}`)
   }
-  const number = {} as Record<(typeof NUMBERS)[number], number>
+  const number = {} as Record<NumberOption, number>
   for (const name of NUMBERS) {
     const value = given[name] ?? DEFAULTS[name]
     if (typeof value !== 'number') fail(TypeError, name, 'must be a number of milliseconds')

@@ -49,7 +49,11 @@ export class SignIn {
     // An outdated refresh of this tab holds the cross-tab lock: abort it rather than wait behind
     // it (a hung refresh endpoint made login() take 45 s).
     session.abortRefresh()
-    const outcome = await this.deps.exclusive(call).catch(rethrowAsLoginError)
+    const outcome = await this.deps.exclusive(call).catch((error: unknown) => {
+      // destroy() while queued for the lock: the usual DestroyedError, not a failed login.
+      if (session.destroyed) throw new DestroyedError()
+      return rethrowAsLoginError(error)
+    })
     if (session.destroyed) throw new DestroyedError()
     if (outcome.kind !== 'ok') throw loginFailure(outcome)
     if (epoch !== session.epoch) throw new LoginError('Login superseded by a sign-out')

@@ -178,7 +178,8 @@ export class TabSync {
     for (const waiter of this.waiters) waiter.resolve(null)
     this.waiters.clear()
     this.releasePresence?.()
-    this.webLock?.releaseLingering()
+    // Leaves the lock queue too: a destroyed tab's queued refresh settles now, not after lockTimeout.
+    this.webLock?.close()
     this.closed = true
     this.election?.close()
     this.election = null
