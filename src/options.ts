@@ -89,7 +89,11 @@ const CHECKS: Check[] = [
   ['activityEvents', isStringArray, 'an array of event names'],
   ['deliberateActivityEvents', isStringArray, 'an array of event names'],
   ['crossTab', (v) => typeof v === 'boolean' || (isObject(v) && (v.channel === undefined || isString(v.channel))), 'a boolean or { channel }'],
-  ['clock', hasMethods('now', 'setTimeout', 'clearTimeout'), 'a Clock ({ now, setTimeout, clearTimeout })'],
+  [
+    'clock',
+    (v) => hasMethods('now', 'setTimeout', 'clearTimeout')(v) && (v.monotonic === undefined || isFunction(v.monotonic)),
+    'a Clock ({ now, monotonic?, setTimeout, clearTimeout })',
+  ],
   ['environment', hasMethods('onWake', 'onActivity'), 'a BrowserEnvironment ({ onWake, onActivity })'],
   ['locks', (v) => v === null || hasMethods('request')(v), 'null or a LockManager'],
   ['logger', isFunction, 'a function'],

@@ -316,7 +316,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
         if (!session.hasValidToken()) throw error
       })
     } else if (this.startPromise && session.status === 'unknown') await this.startPromise
-    if (session.token && this.clock.now() < session.token.expiresAt) return session.token.value
+    if (session.hasValidToken()) return session.token!.value
     if (session.token) return this.refresher.run(session.token.value)
     return null
   }
@@ -357,13 +357,15 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       else console.warn('[tokenkeeper] this backend cannot log out everywhere: only this session ends')
     }
     const captured = session.credentials()
+    const ended = session.sessionId
     session.loggedOutAt = this.clock.now()
+    session.loggedOutSeq = session.order.next()
     if (session.hasSession() || session.status === 'unknown') {
       session.end('signedOut')
       session.store.queue('signedOut', { source: 'local', everywhere })
     }
     // Always: the server call ends the session other tabs may hold even if this tab has not heard of it yet.
-    void this.sync?.post({ type: 'signedOut', everywhere, at: session.loggedOutAt })
+    void this.sync?.post({ type: 'signedOut', everywhere, session: ended, seq: session.loggedOutSeq })
     session.store.flush()
     await this.transport.logout({ everywhere, ...captured })
   }
