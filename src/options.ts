@@ -72,7 +72,9 @@ const hasMethods =
     isObject(v) && names.every((name) => typeof v[name] === 'function')
 const isFunction = (v: unknown) => typeof v === 'function'
 const isStringArray = (v: unknown) => Array.isArray(v) && v.every(isString)
-const NUMBERS = ['refreshLeadTime', 'timeout', 'retry', 'refreshCooldown', 'idleTimeout', 'idleWarningTime', 'maxSessionAge'] as const
+type NumberOption = 'refreshLeadTime' | 'timeout' | 'retry' | 'refreshCooldown' | 'idleTimeout' | 'idleWarningTime' | 'maxSessionAge'
+/** The number options (milliseconds, and `retry`): the defaults that are numbers. */
+const NUMBERS = Object.keys(DEFAULTS).filter((name) => typeof DEFAULTS[name as keyof typeof DEFAULTS] === 'number') as NumberOption[]
 
 // Types only; ranges are checked below.
 const CHECKS: Check[] = [
@@ -87,7 +89,11 @@ const CHECKS: Check[] = [
   ['activityEvents', isStringArray, 'an array of event names'],
   ['deliberateActivityEvents', isStringArray, 'an array of event names'],
   ['crossTab', (v) => typeof v === 'boolean' || (isObject(v) && (v.channel === undefined || isString(v.channel))), 'a boolean or { channel }'],
-  ['clock', hasMethods('now', 'setTimeout', 'clearTimeout'), 'a Clock ({ now, setTimeout, clearTimeout })'],
+  [
+    'clock',
+    (v) => hasMethods('now', 'setTimeout', 'clearTimeout')(v) && (v.monotonic === undefined || isFunction(v.monotonic)),
+    'a Clock ({ now, monotonic?, setTimeout, clearTimeout })',
+  ],
   ['environment', hasMethods('onWake', 'onActivity'), 'a BrowserEnvironment ({ onWake, onActivity })'],
   ['locks', (v) => v === null || hasMethods('request')(v), 'null or a LockManager'],
   ['logger', isFunction, 'a function'],
@@ -117,7 +123,7 @@ export function resolveOptions(options: TokenManagerOptions = {}): ResolvedOptio
   for (const [name, valid, expected] of CHECKS) {
     if (given[name] !== undefined && !valid(given[name])) fail(TypeError, name, `must be ${expected}`)
   }
-  const number = {} as Record<(typeof NUMBERS)[number], number>
+  const number = {} as Record<NumberOption, number>
   for (const name of NUMBERS) {
     const value = given[name] ?? DEFAULTS[name]
     if (typeof value !== 'number') fail(TypeError, name, 'must be a number of milliseconds')

@@ -1,7 +1,7 @@
 import ky, { type KyInstance } from 'ky'
 import { ActivityTracker } from './session/activity'
 import type { Clock } from './util/clock'
-import type { BrowserEnvironment, WakeReason } from './util/environment'
+import type { WakeReason } from './util/environment'
 import { resolveOptions, type ResolvedOptions } from './options'
 import { DestroyedError, isRefreshError, SessionExpiredError } from './errors'
 import { SessionTimeouts } from './session/session-timeouts'
@@ -10,7 +10,6 @@ import { Cooldown } from './refresh/refresh-with-retry'
 import { HANDOFF_GRACE, RefreshCoordinator } from './refresh/coordinator'
 import { createAuthorizedFetch, type RequestFlowDeps } from './http/authorized-fetch'
 import { originKey } from './http/urls'
-import type { RetryPolicy } from './refresh/backoff'
 import { Deadline } from './util/deadline'
 import { Session } from './session/session'
 import { SessionsClient } from './http/sessions-client'
@@ -81,11 +80,8 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
   readonly sessions: SessionsClient
 
   private readonly clock: Clock
-  private readonly environment: BrowserEnvironment
-  private readonly authorizedOrigins: ReadonlySet<string>
   private readonly transport: AuthTransport
   private readonly cooldown: Cooldown
-  private readonly retryPolicy: RetryPolicy
   private readonly refreshTimer: Deadline
   private readonly idle: SessionTimeouts
   private readonly activity: ActivityTracker
@@ -104,12 +100,9 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
   constructor(options: TokenManagerOptions = {}) {
     const resolved = resolveOptions(options)
     this.options = resolved
-    this.authorizedOrigins = resolved.authorizedOrigins
     this.clock = resolved.clock
     this.logger = resolved.logger
-    this.environment = resolved.environment
     const { cookieMode } = resolved
-    this.retryPolicy = resolved.retryPolicy
     this.cooldown = new Cooldown(this.clock, resolved.refreshCooldown)
     this.transport = new AuthTransport({
       backend: resolved.backend,
@@ -130,7 +123,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     })
     this.activity = new ActivityTracker({
       clock: this.clock,
-      environment: this.environment,
+      environment: resolved.environment,
       events: resolved.activityEvents,
       deliberateEvents: resolved.deliberateActivityEvents,
       // Once the idle warning is up, only a deliberate action answers it.
@@ -157,7 +150,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       transport: this.transport,
       clock: this.clock,
       cooldown: this.cooldown,
-      retryPolicy: this.retryPolicy,
+      retryPolicy: resolved.retryPolicy,
       refreshTimer: this.refreshTimer,
       lockTimeout: resolved.lockTimeout,
       sync,
@@ -194,7 +187,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     this.getSnapshot = this.getSnapshot.bind(this)
     this.getAccessToken = this.getAccessToken.bind(this)
     const flow: RequestFlowDeps = {
-      isAuthorized: (url) => this.authorizedOrigins.has(originKey(url) ?? ''),
+      isAuthorized: (url) => resolved.authorizedOrigins.has(originKey(url) ?? ''),
       getToken: () => this.getAccessToken(),
       recover: (sent) => this.refresher.recover(sent),
       getFetch: () => {
@@ -309,7 +302,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
         if (!session.hasValidToken()) throw error
       })
     } else if (this.startPromise && session.status === 'unknown') await this.startPromise
-    if (session.token && this.clock.now() < session.token.expiresAt) return session.token.value
+    if (session.hasValidToken()) return session.token!.value
     if (session.token) return this.refresher.run(session.token.value)
     return null
   }
@@ -350,13 +343,15 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       else console.warn('[tokenkeeper] this backend cannot log out everywhere: only this session ends')
     }
     const captured = session.credentials()
+    const ended = session.sessionId
     session.loggedOutAt = this.clock.now()
+    session.loggedOutSeq = session.order.next()
     if (session.hasSession() || session.status === 'unknown') {
       session.end('signedOut')
       session.store.queue('signedOut', { source: 'local', everywhere })
     }
     // Always: the server call ends the session other tabs may hold even if this tab has not heard of it yet.
-    void this.sync?.post({ type: 'signedOut', everywhere, at: session.loggedOutAt })
+    void this.sync?.post({ type: 'signedOut', everywhere, session: ended, seq: session.loggedOutSeq })
     session.store.flush()
     await this.transport.logout({ everywhere, ...captured })
   }
@@ -415,8 +410,9 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
   }
 
   /**
-   * Removes every timer, listener and channel, and drops the tokens from memory (no server
-   * call: the session stays valid for the other tabs). Later calls throw or reject with
+   * Removes every timer, listener and channel, leaves the cross-tab lock queue, and drops the
+   * tokens from memory (no server call: the session stays valid for the other tabs). Pending
+   * calls (a refresh, a login waiting for the lock) and later ones throw or reject with
    * `DestroyedError`. Idempotent.
    */
   destroy(): void {
@@ -547,7 +543,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
 
   private attachWake(): void {
     if (this.unsubscribeWake || this.session.destroyed) return
-    this.unsubscribeWake = this.environment.onWake((reason) => this.onWake(reason))
+    this.unsubscribeWake = this.options.environment.onWake((reason) => this.onWake(reason))
   }
 
   private log(event: LogEntry['event'], detail?: LogEntry['detail']): void {

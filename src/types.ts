@@ -171,8 +171,9 @@ export interface TokenManagerOptions {
         channel?: string
       }
   /**
-   * Clock and timers. For tests and special hosts.
-   * @default `Date.now` and the global `setTimeout`/`clearTimeout`, looked up at call time
+   * Clock and timers. For tests and special hosts. `monotonic` (optional) measures cooldowns,
+   * backoff and throttles; a clock without it measures them on `now`.
+   * @default `Date.now`, `performance.now` and the global `setTimeout`/`clearTimeout`, looked up at call time
    */
   clock?: Clock
   /**

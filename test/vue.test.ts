@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { subscriberCount } from './helpers/subscribers'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { computed, createApp, defineComponent, effectScope, h, isReadonly, isRef, nextTick, watch } from 'vue'
+import { computed, createApp, defineComponent, effectScope, h, isReadonly, isRef, nextTick, reactive, watch } from 'vue'
 import { TokenManager, type SessionStatus } from '../src'
 import { provideTokenManager, tokenKeeper, useSession, useSessionEvent, useTokenManager } from '../src/vue'
 import { createBrowser, ORIGIN } from './helpers/browser'
@@ -234,6 +234,26 @@ describe('tokenkeeper/vue', () => {
     browser.controls.revokeAll()
     await tm.refresh().catch(() => undefined)
     expect(reasons).toEqual(['refresh_rejected'])
+    tm.destroy()
+  })
+
+  // Apps keep the manager in reactive state (a Pinia store, `ref(tm)`): Vue then calls its
+  // methods with a deep proxy as `this`, and every internal object read through it is proxied
+  // too. ES `#private` fields throw behind such a proxy, so internal state stays plain properties.
+  it('works behind a deep reactive proxy (ref(tm), a Pinia store): sign-in, refresh, authorized fetch, sign-out', async () => {
+    const browser = createBrowser()
+    const tm = reactive(new TokenManager({ baseUrl: ORIGIN, fetch: browser.fetch, crossTab: false, idleTimeout: 600_000 }))
+    await tm.start()
+    await tm.login(ALICE)
+    expect(tm.getSnapshot().status).toBe('active')
+    await vi.advanceTimersByTimeAsync(16_000)
+    await tm.refresh()
+    expect(browser.count('/auth/refresh')).toBeGreaterThan(0)
+    const response = await tm.fetch(`${ORIGIN}/anything`)
+    expect(browser.requests.at(-1)?.headers.get('authorization')).toMatch(/^Bearer /)
+    expect(response.status).toBe(404)
+    await tm.logout()
+    expect(tm.getSnapshot().status).toBe('signedOut')
     tm.destroy()
   })
 })

@@ -24,7 +24,7 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
 export const MIN_RETRY_DELAY = 250
 
 const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)'
-const LONG_DAY = '(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)'
+const LONG_DAY = '(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day'
 const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)'
 const TIME = '\\d{2}:\\d{2}:\\d{2}'
 /** The three HTTP-date forms of RFC 9110 §5.6.7: IMF-fixdate, obsolete RFC 850 and asctime. */

@@ -56,8 +56,8 @@ export class RefreshCoordinator {
    * 401 back (signed out, or no session to refresh).
    */
   async recover(sent: string | null): Promise<string | null> {
-    const { session, clock } = this.deps
-    if (session.token && session.token.value !== sent && clock.now() < session.token.expiresAt) return session.token.value
+    const { session } = this.deps
+    if (session.hasNewerToken(sent)) return session.token!.value
     // Signed out or expired by choice: a 401 is the answer, not a reason to refresh.
     if (session.status === 'signedOut' || session.status === 'expired') return null
     const hadSession = session.hasSession()

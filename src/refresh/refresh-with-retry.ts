@@ -1,4 +1,4 @@
-import { sleep, type Clock } from '../util/clock'
+import { monotonicNow, sleep, type Clock } from '../util/clock'
 import { RefreshError, type InvalidTokenError } from '../errors'
 import { backoffDelay, MIN_RETRY_DELAY, type RetryPolicy } from './backoff'
 import type { AuthOutcome } from '../http/transport'
@@ -122,10 +122,15 @@ async function retryLoop(
 /**
  * After a failed refresh, nobody calls the endpoint again until the cooldown ends: the
  * lesson of supabase-js #2145, where retry-on-every-call produced tens of thousands of
- * refreshes an hour.
+ * refreshes an hour. It ends when either clock says so: a wall clock set back an hour must not
+ * stretch a 5 s cooldown to an hour (the monotonic clock ends it), and a sleep that stopped the
+ * monotonic clock must not hold it past its time (the wall clock ends it).
  */
 export class Cooldown {
-  private until = 0
+  /** Monotonic ms (`Clock.monotonic`). */
+  private untilMono = Number.NEGATIVE_INFINITY
+  /** Epoch ms. */
+  private untilWall = Number.NEGATIVE_INFINITY
   private lastError: RefreshError | InvalidTokenError | null = null
 
   constructor(
@@ -135,21 +140,28 @@ export class Cooldown {
 
   start(error: RefreshError | InvalidTokenError): void {
     const retryAt = error instanceof RefreshError ? error.retryAt : undefined
-    this.until = Math.max(this.clock.now() + this.duration, retryAt ?? 0)
+    // `retryAt` is a wall-clock time (it is public): only its distance from now counts here.
+    const now = this.clock.now()
+    const length = Math.max(this.duration, retryAt !== undefined ? retryAt - now : 0)
+    this.untilMono = monotonicNow(this.clock) + length
+    this.untilWall = now + length
     this.lastError = error
   }
 
   /** The error to fail fast with while cooling down, else `null`. */
   active(): RefreshError | InvalidTokenError | null {
-    return this.clock.now() < this.until ? this.lastError : null
+    return this.clock.now() < this.untilWall && monotonicNow(this.clock) < this.untilMono ? this.lastError : null
   }
 
+  /** When the cooldown ends, as a wall-clock time for the refresh timer. */
   get endsAt(): number {
-    return this.until
+    const now = this.clock.now()
+    return Math.min(this.untilWall, now + Math.max(0, this.untilMono - monotonicNow(this.clock)))
   }
 
   reset(): void {
-    this.until = 0
+    this.untilMono = Number.NEGATIVE_INFINITY
+    this.untilWall = Number.NEGATIVE_INFINITY
     this.lastError = null
   }
 }

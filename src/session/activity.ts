@@ -1,4 +1,4 @@
-import type { Clock } from '../util/clock'
+import { monotonicNow, type Clock } from '../util/clock'
 import type { BrowserEnvironment } from '../util/environment'
 
 export const DEFAULT_ACTIVITY_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'scroll', 'touchstart'] as const
@@ -58,9 +58,10 @@ export class ActivityTracker {
 
   /** Records activity now (DOM event or `tm.touch()`), throttled. */
   record(force = false): void {
-    const now = this.options.clock.now()
-    if (!force && now - this.lastReported < this.options.throttle) return
-    this.lastReported = now
-    this.options.onActivity(now)
+    // The throttle on the monotonic clock; the activity time itself is wall-clock (tabs share it).
+    const elapsedNow = monotonicNow(this.options.clock)
+    if (!force && elapsedNow - this.lastReported < this.options.throttle) return
+    this.lastReported = elapsedNow
+    this.options.onActivity(this.options.clock.now())
   }
 }

@@ -1,4 +1,4 @@
-import type { Clock } from '../util/clock'
+import { monotonicNow, type Clock } from '../util/clock'
 import { Deadline } from '../util/deadline'
 
 const FIRST_DELAY = 5000
@@ -22,13 +22,14 @@ export class ResumeRetry {
     /** Whether retrying still makes sense (no sign-in or logout happened meanwhile). */
     private readonly stillWanted: () => boolean,
   ) {
-    this.timer = new Deadline(clock, () => this.run())
+    // A retry delay: on the monotonic clock, so a clock set back does not postpone it.
+    this.timer = new Deadline(clock, () => this.run(), 'monotonic')
   }
 
   /** `start()` failed transiently: retry later. */
   begin(): void {
     this.pending = true
-    this.timer.arm(this.clock.now() + this.delay)
+    this.timer.arm(monotonicNow(this.clock) + this.delay)
   }
 
   /** The network or the page came back: try at once. */
@@ -47,6 +48,6 @@ export class ResumeRetry {
     const done = await this.attempt().catch(() => false)
     if (done || !this.stillWanted()) return this.stop()
     this.delay = Math.min(this.delay * 2, MAX_DELAY)
-    this.timer.arm(this.clock.now() + this.delay)
+    this.timer.arm(monotonicNow(this.clock) + this.delay)
   }
 }

@@ -1,5 +1,6 @@
 import type { ActivityTracker } from './activity'
-import type { Clock } from '../util/clock'
+import { monotonicNow, type Clock } from '../util/clock'
+import { newSessionId, SequenceClock } from '../util/sequence'
 import { SessionExpiredError } from '../errors'
 import { refreshDueAt } from '../token/expiry'
 import type { SessionTimeouts } from './session-timeouts'
@@ -43,6 +44,14 @@ export class Session {
   refreshToken: string | null = null
   /** When the current token was obtained; proactive refresh needs activity after it. */
   tokenSince = 0
+  /** The same moment on the monotonic clock, for elapsed times within this tab. */
+  tokenSinceMono = Number.NEGATIVE_INFINITY
+  /**
+   * The token's expiry on the monotonic clock: a token is valid while both clocks say so. A wall
+   * clock set back cannot stretch its life, and one that slept past the expiry (some monotonic
+   * clocks stop during sleep) ends it; a clock set forward at worst refreshes early.
+   */
+  private tokenUntilMono = Number.POSITIVE_INFINITY
   /** The proactive refresh was skipped for an idle user; activity makes it up. */
   proactiveSkipped = false
   /** Bumped whenever a session ends or begins: late results of an older session are dropped. */
@@ -51,8 +60,16 @@ export class Session {
   sessionsBegun = 0
   /** When logout() was last called here: older sign-ins from other tabs are not adopted. */
   loggedOutAt = -Infinity
-  /** Receipt time of the current session's sign-in token: an older logout elsewhere does not end it. */
-  signedInAt = -Infinity
+  /** Cross-tab order of sign-ins, rotations and logouts (never the wall clock alone). */
+  readonly order: SequenceClock
+  /** Random id of the current session (one per sign-in, shared by every tab); `null` without one. */
+  sessionId: string | null = null
+  /** Sequence number of the current session's sign-in: a logout numbered below it ended an earlier session. */
+  sessionSeq = -1
+  /** Sequence number of the current token: of two tokens of this session, the higher is newer. */
+  tokenSeq = -1
+  /** Sequence number of the latest logout made or heard here: a sign-in numbered below it is one that logout ended. */
+  loggedOutSeq = -1
   /** How the last session here ended (`SessionExpiredError.reason`). */
   endReason: ExpiryReason | 'signed_out' = 'signed_out'
   /** Aborts the refresh requests of the session that is ending. */
@@ -60,6 +77,7 @@ export class Session {
   destroyed = false
 
   constructor(private readonly deps: SessionDeps) {
+    this.order = new SequenceClock(deps.clock)
     this.store = new SessionStore(() => ({
       status: this.status,
       expiresAt: this.token?.expiresAt ?? null,
@@ -87,7 +105,7 @@ export class Session {
   }
 
   hasValidToken(): boolean {
-    return this.token !== null && this.deps.clock.now() < this.token.expiresAt
+    return this.token !== null && this.deps.clock.now() < this.token.expiresAt && monotonicNow(this.deps.clock) < this.tokenUntilMono
   }
 
   /** A valid token other than `stale`: someone (this tab or another) already refreshed. */
@@ -105,13 +123,32 @@ export class Session {
     token: AccessToken,
     reply: Pick<TokenResponse, 'refreshToken'> | null,
     source: EventOrigin,
-    opts: { newSession: boolean; sessionStartedAt?: number; lastActivityAt?: number | null },
+    opts: {
+      newSession: boolean
+      sessionStartedAt?: number
+      lastActivityAt?: number | null
+      /** A token from another tab: its session and sequence numbers. A local one gets new numbers. */
+      order?: { session: string; seq: number; sessionSeq: number }
+    },
   ): void {
     const { clock, idle, activity, cooldown } = this.deps
     const store = this.store
     const now = clock.now()
     this.token = token
     this.tokenSince = now
+    this.tokenSinceMono = monotonicNow(clock)
+    this.tokenUntilMono = this.tokenSinceMono + (token.expiresAt - now)
+    if (opts.order) {
+      this.sessionId = opts.order.session
+      this.sessionSeq = opts.order.sessionSeq
+      this.tokenSeq = opts.order.seq
+    } else {
+      this.tokenSeq = this.order.next()
+      if (opts.newSession || this.sessionId === null) {
+        this.sessionId = newSessionId()
+        this.sessionSeq = this.tokenSeq
+      }
+    }
     this.proactiveSkipped = false
     // A token shared by another tab means our body-mode refresh token was rotated away.
     if (!this.deps.cookieMode) this.refreshToken = source === 'local' ? (reply?.refreshToken ?? this.refreshToken) : null
@@ -119,7 +156,6 @@ export class Session {
     cooldown.reset()
     if (opts.newSession) {
       this.sessionsBegun++
-      this.signedInAt = token.receivedAt
       this.deps.log('session.started', { source })
       if (source === 'local') this.epoch++
       const startedAt = opts.sessionStartedAt ?? sessionStartFrom(token, now)
@@ -142,10 +178,11 @@ export class Session {
   /** Ends the session with `reason` and tells the other tabs when it ended here. */
   expire(reason: ExpiryReason, source: EventOrigin): void {
     if (!this.hasSession()) return
+    const session = this.sessionId
     this.end('expired')
     this.endReason = reason
     this.store.queue('sessionExpired', { reason })
-    if (source === 'local') void this.deps.sync()?.post({ type: 'expired', reason })
+    if (source === 'local') void this.deps.sync()?.post({ type: 'expired', reason, session, seq: this.order.next() })
   }
 
   /** Whether a session ever began or was logged out in this tab (then only a sign-in starts another). */
@@ -166,7 +203,11 @@ export class Session {
     this.epoch++
     this.abortRefresh()
     this.token = null
+    this.tokenUntilMono = Number.POSITIVE_INFINITY
     this.refreshToken = null
+    this.sessionId = null
+    this.sessionSeq = -1
+    this.tokenSeq = -1
     this.status = status
     this.deps.refreshTimer.disarm()
     this.deps.idle.end()
@@ -198,8 +239,17 @@ export class Session {
 
   /** The token as other tabs may have it (never the refresh token); `null` without a valid one. */
   share(): SharedToken | null {
-    if (!this.hasValidToken()) return null
+    if (!this.hasValidToken() || this.sessionId === null) return null
     const { value, expiresAt, lifetime, receivedAt } = this.token!
-    return { accessToken: value, expiresAt, lifetime, receivedAt, sessionStartedAt: this.deps.idle.sessionStartedAt ?? this.tokenSince }
+    return {
+      accessToken: value,
+      expiresAt,
+      lifetime,
+      receivedAt,
+      sessionStartedAt: this.deps.idle.sessionStartedAt ?? this.tokenSince,
+      session: this.sessionId,
+      seq: this.tokenSeq,
+      sessionSeq: this.sessionSeq,
+    }
   }
 }

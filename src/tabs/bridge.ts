@@ -1,4 +1,4 @@
-import type { Clock } from '../util/clock'
+import { monotonicNow, type Clock } from '../util/clock'
 import type { RefreshCoordinator } from '../refresh/coordinator'
 import type { Session } from '../session/session'
 import type { TabSync } from './tab-sync'
@@ -25,10 +25,20 @@ export class TabBridge {
   onMessage(message: TabMessage): void {
     const { session, clock } = this.deps
     if (session.destroyed) return
+    // Every sequence number heard counts, adopted or not, so this tab's next events order after it;
+    // one too far ahead to believe (a hostile or corrupt message) is ignored with its message.
+    for (const seq of sequenceNumbers(message)) if (!session.order.observe(seq)) return
     const sync = this.deps.sync()
     switch (message.type) {
       case 'hello':
-        void sync?.post({ type: 'welcome', token: session.share(), lastActivityAt: session.idle.lastActivityAt, session: session.hasSession() })
+        void sync?.post({
+          type: 'welcome',
+          token: session.share(),
+          lastActivityAt: session.idle.lastActivityAt,
+          session: session.hasSession(),
+          // Brings a tab that just opened up to the other tabs' sequence before it signs in.
+          seq: session.order.current,
+        })
         break
       case 'welcome':
         if (message.token) this.adopt(message.token, 'token', message.lastActivityAt)
@@ -38,23 +48,28 @@ export class TabBridge {
         this.adopt(message, message.type, null)
         break
       case 'signedOut':
-        // A logout that crossed a newer sign-in on the channel ended the session before it, not this one.
-        if (message.at !== undefined && message.at < session.signedInAt && session.hasSession()) break
+        session.loggedOutSeq = Math.max(session.loggedOutSeq, message.seq)
+        // A logout of this session ends it, whatever the clocks say. One of another (or no known)
+        // session that crossed a newer sign-in on the channel ended the session before it, not this
+        // one; on a tie the logout wins, as the tabs that see them in the other order decide (adopt()).
+        if (session.hasSession() && message.session !== session.sessionId && message.seq < session.sessionSeq) break
         if (session.hasSession() || session.status === 'unknown') {
           session.end('signedOut')
           session.store.queue('signedOut', { source: 'remote', everywhere: message.everywhere })
         }
         break
       case 'expired':
-        session.expire(message.reason, 'remote')
+        // The end of a session that crossed a newer sign-in here is not the end of this one.
+        if (message.session === session.sessionId || message.seq >= session.sessionSeq) session.expire(message.reason, 'remote')
         break
       case 'activity':
-        this.deps.onRemoteActivity(message.at)
+        // Tabs share the wall clock: activity "in the future" is a bogus time that would hold the idle deadline off.
+        this.deps.onRemoteActivity(Math.min(message.at, clock.now()))
         break
       case 'refreshRequest':
         if (session.token && (sync?.isLeader || (!session.cookieMode && session.refreshToken))) {
           // A request that raced our last refresh gets that token instead of a new rotation.
-          const recent = clock.now() - session.tokenSince < 1000 && session.hasValidToken()
+          const recent = monotonicNow(clock) - session.tokenSinceMono < 1000 && session.hasValidToken()
           if (recent) void sync?.post({ type: 'token', ...session.share()! })
           else this.deps.refresh.run(session.token.value).catch(() => undefined)
         } else if (sync?.isLeader && session.cookieMode && !session.hasSession()) {
@@ -75,10 +90,12 @@ export class TabBridge {
   private adopt(shared: SharedToken, kind: 'token' | 'signedIn', lastActivityAt: number | null): void {
     const { session, clock } = this.deps
     const current = session.token
-    // Newer means issued later, not expiring later: a server may shorten lifetimes.
-    if (current && (shared.receivedAt <= current.receivedAt || shared.accessToken === current.value)) return
-    // A sign-in older than a logout here is one that logout's server call has ended.
-    if (shared.receivedAt <= session.loggedOutAt) return
+    if (current && shared.accessToken === current.value) return
+    const sameSession = current !== null && shared.session === session.sessionId
+    // Of two tokens of one session the later rotation wins (not the later expiry: a server may shorten lifetimes).
+    if (sameSession && shared.seq <= session.tokenSeq) return
+    // A sign-in numbered below a logout made or heard here is one that logout ended.
+    if (!sameSession && shared.sessionSeq <= session.loggedOutSeq) return
     // An expired token is no use, but a sign-in is news even if its token expired on the way (the
     // machine slept between post and delivery): the session exists, and this tab refreshes into it
     // like the tab that signed in.
@@ -91,17 +108,37 @@ export class TabBridge {
     } catch {
       return
     }
-    const startedAt = session.idle.sessionStartedAt ?? -Infinity
     const otherAccount = token.claims?.sub !== current?.claims?.sub
-    // Nor does a token of an older session, or of another account, replace the session signed in since.
-    if (kind === 'token' && session.hasSession() && (shared.sessionStartedAt < startedAt || otherAccount)) return
-    // A sign-in elsewhere while we hold a session (another account, or signing in again) is a new
-    // session here too: its own claims, idle and max-age clocks, and a signedIn event.
-    const newSignIn = kind === 'signedIn' && session.hasSession() && (shared.sessionStartedAt > startedAt || otherAccount)
+    // Of two sessions, the one signed in later wins in every tab (a tie goes to the higher id).
+    const laterSession = shared.sessionSeq > session.sessionSeq || (shared.sessionSeq === session.sessionSeq && shared.session > (session.sessionId ?? ''))
+    if (session.hasSession() && !sameSession) {
+      // Nor does a token of an older session, or of another account, replace the session signed in since.
+      if (!laterSession) return
+      if (kind === 'token' && otherAccount) return
+    }
+    // Another session here (a sign-in elsewhere, another account, or signing in again) is a new
+    // session: its own claims, idle and max-age clocks, and a signedIn event.
     session.install(token, null, 'remote', {
-      newSession: !session.hasSession() || newSignIn,
+      newSession: !session.hasSession() || !sameSession,
       sessionStartedAt: shared.sessionStartedAt,
       lastActivityAt,
+      order: { session: shared.session, seq: shared.seq, sessionSeq: shared.sessionSeq },
     })
+  }
+}
+
+/** The sequence numbers a message carries. */
+function sequenceNumbers(message: TabMessage): number[] {
+  switch (message.type) {
+    case 'token':
+    case 'signedIn':
+      return [message.seq]
+    case 'welcome':
+      return message.token ? [message.seq, message.token.seq] : [message.seq]
+    case 'signedOut':
+    case 'expired':
+      return [message.seq]
+    default:
+      return []
   }
 }

@@ -21,9 +21,15 @@ export interface RefreshLock {
 /** A single tab (cross-tab sync off): nothing to coordinate. */
 export const localLock: RefreshLock = { run: (task) => task(false) }
 
-/** A lock that can drop its lingering holds at once (on destroy). */
+/** A lock that can drop its lingering holds at once, and leave the queue for good (on destroy). */
 export interface LingeringLock extends RefreshLock {
   releaseLingering(): void
+  /**
+   * Leaves at once: lingering holds are dropped, queued lock requests aborted (their timers
+   * cleared, their runs rejected with an `AbortError`, their tasks never run) and later runs
+   * rejected. A task already holding the lock is its caller's to abort.
+   */
+  close(): void
 }
 
 /**
@@ -39,12 +45,16 @@ export interface LingeringLock extends RefreshLock {
  */
 export function createWebLock(locks: LockManagerLike, name: string, acquireTimeout: number, clock: Clock, linger = 0): LingeringLock {
   const lingering = new Set<() => void>()
+  // Runs still waiting for the lock: close() makes them leave at once (a destroyed tab must not
+  // stay in the queue until acquireTimeout, nor leave its callers unsettled).
+  const waiting = new Set<() => void>()
+  let closed = false
   const releaseAll = () => {
     for (const done of [...lingering]) done()
   }
   const hold = () =>
     new Promise<void>((resolve) => {
-      if (linger <= 0) return resolve()
+      if (linger <= 0 || closed) return resolve()
       const done = () => {
         clock.clearTimeout(timer)
         lingering.delete(done)
@@ -61,7 +71,19 @@ export function createWebLock(locks: LockManagerLike, name: string, acquireTimeo
       releaseAll()
       return new Promise<T>((resolve, reject) => {
         let started = false
+        let timer: unknown
+        const controller = new AbortController()
+        const leave = () => {
+          clock.clearTimeout(timer)
+          controller.abort()
+          reject(controller.signal.reason)
+        }
+        if (closed) return leave()
+        waiting.add(leave)
         const body = async (contended: boolean) => {
+          // Granted after close(): release at once, the caller has its answer.
+          if (closed) return
+          waiting.delete(leave)
           started = true
           let result: T
           try {
@@ -74,27 +96,35 @@ export function createWebLock(locks: LockManagerLike, name: string, acquireTimeo
           if (shouldLinger?.(result)) await hold()
         }
         const waitInLine = () => {
-          const controller = new AbortController()
-          const timer = clock.setTimeout(() => controller.abort(), acquireTimeout)
+          if (closed) return
+          timer = clock.setTimeout(() => controller.abort(), acquireTimeout)
           return locks
             .request(name, { signal: controller.signal }, () => {
               clock.clearTimeout(timer)
               return body(true)
             })
-            .catch((error: unknown) => {
+            .catch(() => {
               clock.clearTimeout(timer)
-              if (started) return
               // Acquisition timed out (a frozen holder) or the lock manager failed: go on without it.
-              void body(true)
-              void error
+              if (!started && !closed) void body(true)
             })
         }
         locks
           .request(name, { ifAvailable: true }, (lock) => (lock ? body(false) : waitInLine()))
-          .catch((error: unknown) => (started ? undefined : reject(error)))
+          .catch((error: unknown) => {
+            if (started || closed) return
+            waiting.delete(leave)
+            reject(error)
+          })
       })
     },
     releaseLingering: releaseAll,
+    close() {
+      closed = true
+      releaseAll()
+      for (const leave of waiting) leave()
+      waiting.clear()
+    },
   }
 }
 

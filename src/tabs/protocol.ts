@@ -1,5 +1,6 @@
 import { isHeaderSafeToken } from '../token/access-token'
-export const TAB_PROTOCOL_VERSION = 1
+/** 2: tokens, sign-ins and logouts carry a session id and a sequence number (their order), not wall-clock times. */
+export const TAB_PROTOCOL_VERSION = 2
 
 /** The token as shared between tabs: never the refresh token. */
 export interface SharedToken {
@@ -7,10 +8,16 @@ export interface SharedToken {
   /** Local epoch ms; tabs of one browser share the clock. */
   expiresAt: number
   lifetime: number
-  /** Local epoch ms at which the token was received from the server: "newer" means issued later. */
+  /** Local epoch ms at which the token was received from the server (informational: order is `seq`). */
   receivedAt: number
   /** Epoch ms of sign-in, for `maxSessionAge`. */
   sessionStartedAt: number
+  /** Random id of the session (one per sign-in) this token belongs to. */
+  session: string
+  /** Sequence number of this token (`SequenceClock`): of two tokens of one session, the higher is newer. */
+  seq: number
+  /** Sequence number of the session's sign-in: orders it against logouts and other sign-ins. */
+  sessionSeq: number
 }
 
 /** The message kinds of the cross-tab protocol. */
@@ -22,10 +29,13 @@ export type TabMessageBody =
    * Reply to `hello`: the current token, if this tab has a valid one; `session`: whether it holds
    * a session at all (an idle user's token may have lapsed).
    */
-  | { type: 'welcome'; token: SharedToken | null; lastActivityAt: number | null; session?: boolean }
-  /** `at`: when the logout happened (local epoch ms), to order it against a sign-in it crossed. */
-  | { type: 'signedOut'; everywhere: boolean; at?: number }
-  | { type: 'expired'; reason: 'refresh_rejected' | 'idle' | 'max_age' }
+  | { type: 'welcome'; token: SharedToken | null; lastActivityAt: number | null; session?: boolean; seq: number }
+  /**
+   * `session`: the session the logging-out tab held (`null`: none it knew of); `seq`: the
+   * logout's sequence number, to order it against a sign-in it crossed.
+   */
+  | { type: 'signedOut'; everywhere: boolean; session: string | null; seq: number }
+  | { type: 'expired'; reason: 'refresh_rejected' | 'idle' | 'max_age'; session: string | null; seq: number }
   | { type: 'activity'; at: number }
   /** Fallback mode without Web Locks: a follower asks the leader to refresh. */
   | { type: 'refreshRequest' }
@@ -45,6 +55,8 @@ export type TabMessage = TabMessageBody & {
 }
 
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value)
+const isSeq = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0
+const isSessionId = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= 128
 
 function isSharedToken(m: Record<string, unknown>): boolean {
   return (
@@ -54,7 +66,11 @@ function isSharedToken(m: Record<string, unknown>): boolean {
     isFiniteNumber(m.lifetime) &&
     m.lifetime > 0 &&
     isFiniteNumber(m.receivedAt) &&
-    isFiniteNumber(m.sessionStartedAt)
+    isFiniteNumber(m.sessionStartedAt) &&
+    isSessionId(m.session) &&
+    isSeq(m.seq) &&
+    isSeq(m.sessionSeq) &&
+    m.sessionSeq <= m.seq
   )
 }
 
@@ -70,7 +86,8 @@ export function parseTabMessage(data: unknown): TabMessage | null {
     case 'welcome':
       return (m.token === null || (typeof m.token === 'object' && isSharedToken(m.token as Record<string, unknown>))) &&
         (m.lastActivityAt === null || isFiniteNumber(m.lastActivityAt)) &&
-        (m.session === undefined || typeof m.session === 'boolean')
+        (m.session === undefined || typeof m.session === 'boolean') &&
+        isSeq(m.seq)
         ? (m as unknown as TabMessage)
         : null
     case 'hello':
@@ -80,9 +97,13 @@ export function parseTabMessage(data: unknown): TabMessage | null {
     case 'revoked':
       return m as unknown as TabMessage
     case 'signedOut':
-      return typeof m.everywhere === 'boolean' && (m.at === undefined || isFiniteNumber(m.at)) ? (m as unknown as TabMessage) : null
+      return typeof m.everywhere === 'boolean' && (m.session === null || isSessionId(m.session)) && isSeq(m.seq) ? (m as unknown as TabMessage) : null
     case 'expired':
-      return m.reason === 'refresh_rejected' || m.reason === 'idle' || m.reason === 'max_age' ? (m as unknown as TabMessage) : null
+      return (m.reason === 'refresh_rejected' || m.reason === 'idle' || m.reason === 'max_age') &&
+        (m.session === null || isSessionId(m.session)) &&
+        isSeq(m.seq)
+        ? (m as unknown as TabMessage)
+        : null
     case 'activity':
       return isFiniteNumber(m.at) ? (m as unknown as TabMessage) : null
     default:

@@ -1,4 +1,4 @@
-import type { Clock } from '../util/clock'
+import { monotonicNow, type Clock } from '../util/clock'
 import { HANDOFF_GRACE } from '../refresh/coordinator'
 import type { TabSync } from './tab-sync'
 
@@ -17,7 +17,7 @@ export class Revocation {
 
   /** Another tab made the call. */
   heard(): void {
-    this.heardAt = this.clock.now()
+    this.heardAt = monotonicNow(this.clock)
   }
 
   async revoke(sync: TabSync | null, session: { cookieMode: boolean; holdsRefreshToken: boolean }, call: () => Promise<unknown>): Promise<void> {
@@ -29,7 +29,8 @@ export class Revocation {
       await call()
       return
     }
-    const endedAt = this.clock.now()
+    // Monotonic: only the order of two moments in this tab matters.
+    const endedAt = monotonicNow(this.clock)
     await sync.lock.run(async (contended) => {
       // The holder posts `revoked` before it releases the lock; the message may still be on its way.
       if (contended && this.heardAt < endedAt) await sync.waitFor((m) => m.type === 'revoked', HANDOFF_GRACE)

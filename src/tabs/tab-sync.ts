@@ -1,4 +1,4 @@
-import type { Clock } from '../util/clock'
+import { monotonicNow, type Clock } from '../util/clock'
 import { startElection, type Election } from './election'
 import { RefreshError } from '../errors'
 import { createLeaderLock, createWebLock, localLock, type LingeringLock, type LockManagerLike, type RefreshLock } from './lock'
@@ -152,7 +152,7 @@ export class TabSync {
   /** Shares activity, throttled; the last activity of a burst is always sent (trailing). */
   shareActivity(at: number): void {
     const { clock, activityThrottle } = this.options
-    const now = clock.now()
+    const now = monotonicNow(clock) // a throttle: no clock change may stretch it
     if (now - this.lastActivitySent >= activityThrottle) {
       this.lastActivitySent = now
       void this.post({ type: 'activity', at })
@@ -164,7 +164,7 @@ export class TabSync {
       () => {
         this.activityTimer = null
         if (this.pendingActivity === null) return
-        this.lastActivitySent = clock.now()
+        this.lastActivitySent = monotonicNow(clock)
         void this.post({ type: 'activity', at: this.pendingActivity })
         this.pendingActivity = null
       },
@@ -178,7 +178,8 @@ export class TabSync {
     for (const waiter of this.waiters) waiter.resolve(null)
     this.waiters.clear()
     this.releasePresence?.()
-    this.webLock?.releaseLingering()
+    // Leaves the lock queue too: a destroyed tab's queued refresh settles now, not after lockTimeout.
+    this.webLock?.close()
     this.closed = true
     this.election?.close()
     this.election = null

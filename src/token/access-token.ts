@@ -31,7 +31,7 @@ export function isHeaderSafeToken(value: unknown): value is string {
  */
 export function acceptToken(response: Pick<TokenResponse, 'accessToken' | 'expiresIn'>, receivedAt: number): AccessToken {
   if (!isHeaderSafeToken(response.accessToken)) {
-    throw new InvalidTokenError(`Access token is not a non-empty string of visible ASCII characters of at most ${MAX_TOKEN_LENGTH} characters`)
+    throw new InvalidTokenError(`Access token is not 1 to ${MAX_TOKEN_LENGTH} visible ASCII characters`)
   }
   const claims = looksLikeJwt(response.accessToken) ? decodeJwt(response.accessToken) : null
   const { expiresAt, lifetime } = computeExpiry(receivedAt, response.expiresIn, claims)

@@ -39,7 +39,7 @@ export function computeExpiry(receivedAt: number, expiresIn: number | undefined,
     throw new InvalidTokenError('Token is already expired on arrival')
   }
   if (lifetime < MIN_TOKEN_LIFETIME) {
-    throw new InvalidTokenError(`Token lifetime ${lifetime} ms is below the ${MIN_TOKEN_LIFETIME} ms minimum (it would be due for refresh at once)`)
+    throw new InvalidTokenError(`Token lifetime ${lifetime} ms is below the ${MIN_TOKEN_LIFETIME} ms minimum`)
   }
   if (lifetime > MAX_LIFETIME_MS) throw new InvalidTokenError('Token lifetime is implausibly long')
   return { expiresAt: receivedAt + lifetime, lifetime }

@@ -24,10 +24,7 @@ function base64UrlToBytes(segment: string): Uint8Array {
     .replace(/-/g, '+')
     .replace(/_/g, '/')
     .padEnd(Math.ceil(segment.length / 4) * 4, '=')
-  const binary = atob(base64)
-  const bytes = new Uint8Array(binary.length)
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
-  return bytes
+  return Uint8Array.from(atob(base64), (char) => char.charCodeAt(0))
 }
 
 function checkNumericDate(claims: Record<string, unknown>, name: 'exp' | 'iat'): void {

@@ -1,7 +1,13 @@
 /** Everything time-related the SDK touches, injectable for tests and exotic hosts. */
 export interface Clock {
-  /** Epoch ms, like `Date.now()`. */
+  /** Epoch ms, like `Date.now()`: token expiry and deadlines shared with other tabs. */
   now(): number
+  /**
+   * Ms from an arbitrary origin that never jumps when the wall clock is set (like
+   * `performance.now()`): cooldowns, backoff, throttles and every elapsed time within one tab.
+   * A clock without it measures those on `now()` (a test's fake clock stays in charge).
+   */
+  monotonic?(): number
   /** Like the global `setTimeout`; returns a handle for `clearTimeout`. */
   setTimeout(callback: () => void, ms: number): unknown
   /** Cancels a timer from `setTimeout`. */
@@ -12,8 +18,15 @@ export interface Clock {
 // after import (vitest, sinon) must still take effect.
 export const systemClock: Clock = {
   now: () => Date.now(),
+  // performance.now() where there is one (every browser, Node 16+), else the wall clock.
+  monotonic: () => (typeof globalThis.performance?.now === 'function' ? globalThis.performance.now() : Date.now()),
   setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+}
+
+/** The clock's monotonic time (`Clock.monotonic`), or its wall clock when it has none. */
+export function monotonicNow(clock: Clock): number {
+  return clock.monotonic ? clock.monotonic() : clock.now()
 }
 
 /** Largest delay `setTimeout` accepts; longer ones overflow and fire at once. */

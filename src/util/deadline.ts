@@ -1,4 +1,4 @@
-import { MAX_TIMER_DELAY, type Clock } from './clock'
+import { MAX_TIMER_DELAY, monotonicNow, type Clock } from './clock'
 
 /**
  * One cancellable deadline on an injected clock. Long waits are chunked below the 2^31−1 ms
@@ -12,9 +12,14 @@ export class Deadline {
   constructor(
     private readonly clock: Clock,
     private readonly onDue: () => void,
+    /**
+     * `wall`: `at` is epoch ms (token expiry, idle and max-age deadlines, which tabs share);
+     * `monotonic`: `at` is on `Clock.monotonic` (a retry delay, which no clock change may stretch).
+     */
+    private readonly timebase: 'wall' | 'monotonic' = 'wall',
   ) {}
 
-  /** The epoch ms this deadline is armed for, or `null`. */
+  /** The time (per `timebase`) this deadline is armed for, or `null`. */
   get dueAt(): number | null {
     return this.at
   }
@@ -38,7 +43,7 @@ export class Deadline {
    */
   check(): boolean {
     if (this.at === null) return false
-    if (this.clock.now() < this.at) {
+    if (this.now() < this.at) {
       this.wait()
       return false
     }
@@ -47,10 +52,14 @@ export class Deadline {
     return true
   }
 
+  private now(): number {
+    return this.timebase === 'wall' ? this.clock.now() : monotonicNow(this.clock)
+  }
+
   private wait(): void {
     if (this.at === null) return
     if (this.handle !== null) this.clock.clearTimeout(this.handle)
-    const delay = Math.min(Math.max(0, this.at - this.clock.now()), MAX_TIMER_DELAY)
+    const delay = Math.min(Math.max(0, this.at - this.now()), MAX_TIMER_DELAY)
     this.handle = this.clock.setTimeout(() => {
       this.handle = null
       this.check()

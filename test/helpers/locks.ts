@@ -66,6 +66,8 @@ export function createLockManager() {
       pump(name)
     },
     isHeld: (name: string) => held.has(name),
+    /** Requests queued for `name` (not granted yet, not aborted). */
+    waiting: (name: string) => queue.filter((entry) => entry.name === name).length,
     get acquisitions() {
       return acquisitions
     },

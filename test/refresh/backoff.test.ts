@@ -40,4 +40,12 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Thursday, 01-Jan-26 00:00:30 GMT', now)).toBe(30_000)
     expect(parseRetryAfter('Thu Jan  1 00:00:30 2026', now)).toBe(30_000)
   })
+  it('RFC 850 dates: each of the seven long day names, and nothing else', () => {
+    for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']) {
+      expect(parseRetryAfter(`${day}, 01-Jan-26 00:00:30 GMT`, now), day).toBe(30_000)
+    }
+    for (const day of ['Tueday', 'Satday', 'day', 'Thursdayday', 'Thu']) {
+      expect(parseRetryAfter(`${day}, 01-Jan-26 00:00:30 GMT`, now), day).toBeUndefined()
+    }
+  })
 })

@@ -96,7 +96,7 @@ describe('RefreshCoordinator', () => {
     const waitFor = vi.fn(async (match: (m: TabMessage) => boolean) => {
       // The holder's token arrives while we wait.
       session.install(tokenFor('alice', 900).token, null, 'remote', { newSession: false })
-      return match({ v: 1, from: 'holder', type: 'token' } as TabMessage) ? ({} as TabMessage) : null
+      return match({ v: 2, from: 'holder', type: 'token' } as TabMessage) ? ({} as TabMessage) : null
     })
     const lock: RefreshLock = { run: (task) => task(true) }
     const { coordinator, session, refresh } = setup({ sync: { lock, waitFor, post: vi.fn(async () => undefined) } as Partial<TabSync> })

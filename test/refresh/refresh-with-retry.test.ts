@@ -4,6 +4,7 @@ import { systemClock } from '../../src/util/clock'
 import { childSignal, Cooldown, refreshWithRetry, SingleFlight } from '../../src/refresh/refresh-with-retry'
 import { BACKOFF } from '../../src/refresh/backoff'
 import type { AuthOutcome } from '../../src/http/transport'
+import { createJumpingClock } from '../helpers/clock'
 
 const ok: AuthOutcome = { kind: 'ok', tokens: { accessToken: 't', expiresIn: 60 }, receivedAt: 0 }
 const policy = { retries: 3, baseDelay: 1000, maxDelay: 30_000 }
@@ -181,5 +182,33 @@ describe('childSignal', () => {
     expect(add).toHaveBeenCalledTimes(3)
     expect(remove).toHaveBeenCalledTimes(3)
     expect(remove.mock.calls.map((c) => c[1])).toEqual(add.mock.calls.map((c) => c[1]))
+  })
+})
+
+describe('Cooldown on a clock whose wall time jumps', () => {
+  it('lasts its duration when the wall clock is set back an hour, and ends when either clock says it is over', () => {
+    const time = createJumpingClock()
+    const cooldown = new Cooldown(time.clock, 5000)
+    const error = new RefreshError('down')
+    cooldown.start(error)
+    time.setWall(time.clock.now() - 3_600_000)
+    expect(cooldown.active()).toBe(error)
+    expect(cooldown.endsAt).toBe(time.clock.now() + 5000)
+    time.advance(5000)
+    expect(cooldown.active()).toBeNull()
+    // A sleep that stopped the monotonic clock: the wall clock ends it.
+    cooldown.start(error)
+    time.setWall(time.clock.now() + 5000)
+    expect(cooldown.active()).toBeNull()
+  })
+
+  it('a Retry-After (retryAt, wall-clock) lengthens it by its distance from now', () => {
+    const time = createJumpingClock()
+    const cooldown = new Cooldown(time.clock, 5000)
+    cooldown.start(new RefreshError('busy', { retryAt: time.clock.now() + 20_000 }))
+    time.advance(19_000)
+    expect(cooldown.active()).not.toBeNull()
+    time.advance(1000)
+    expect(cooldown.active()).toBeNull()
   })
 })

@@ -227,6 +227,9 @@ describe('bad input: token replies', () => {
 // ---------------------------------------------------------------------------------- channel messages
 
 describe('bad input: cross-tab messages', () => {
+  /** The sign-in the pair shares: its session id and sequence number. */
+  let signIn: { session: string; seq: number; sessionSeq: number } = { session: '', seq: 0, sessionSeq: 0 }
+
   async function signedInPair() {
     const world = createTabs()
     const spy = world.rawChannel()
@@ -238,6 +241,7 @@ describe('bad input: cross-tab messages', () => {
     await vi.advanceTimersByTimeAsync(50)
     expect(b.tm.getSnapshot().status).toBe('active')
     const aId = seen.find((m) => m.type === 'signedIn')!.from as string
+    signIn = seen.find((m) => m.type === 'signedIn') as typeof signIn
     return { world, spy, a, b, aId }
   }
 
@@ -247,6 +251,9 @@ describe('bad input: cross-tab messages', () => {
     lifetime: 300_000,
     receivedAt: Date.now(),
     sessionStartedAt: Date.now(),
+    session: signIn.session,
+    seq: signIn.seq + 1,
+    sessionSeq: signIn.sessionSeq,
     ...overrides,
   })
 
@@ -254,32 +261,52 @@ describe('bad input: cross-tab messages', () => {
     ['null', () => null],
     ['a number', () => 42],
     ['a string', () => 'signedOut'],
-    ['an array', () => [{ v: 1, from: 'x', type: 'signedOut', everywhere: true }]],
-    ['wrong version (2)', () => ({ v: 2, from: 'x', type: 'signedOut', everywhere: true })],
-    ['version as a string', () => ({ v: '1', from: 'x', type: 'signedOut', everywhere: true })],
-    ['no sender', () => ({ v: 1, type: 'signedOut', everywhere: true })],
-    ['sender not a string', () => ({ v: 1, from: 7, type: 'signedOut', everywhere: true })],
-    ['unknown type', () => ({ v: 1, from: 'x', type: 'explode' })],
-    ['signedOut with everywhere as a string', () => ({ v: 1, from: 'x', type: 'signedOut', everywhere: 'yes' })],
-    ['expired with an unknown reason', () => ({ v: 1, from: 'x', type: 'expired', reason: 'because' })],
-    ['activity with a string time', () => ({ v: 1, from: 'x', type: 'activity', at: 'now' })],
-    ['activity with NaN', () => ({ v: 1, from: 'x', type: 'activity', at: Number.NaN })],
-    ['token with a number for the token', () => ({ v: 1, from: 'x', type: 'token', ...shared({ accessToken: 42 }) })],
-    ['token with an empty token', () => ({ v: 1, from: 'x', type: 'token', ...shared({ accessToken: '' }) })],
-    ['token without receivedAt', () => ({ v: 1, from: 'x', type: 'token', ...shared({ receivedAt: undefined }) })],
-    ['token with Infinity for expiresAt', () => ({ v: 1, from: 'x', type: 'token', ...shared({ expiresAt: Infinity }) })],
-    ['token with a zero lifetime', () => ({ v: 1, from: 'x', type: 'token', ...shared({ lifetime: 0 }) })],
-    ['token that is huge (100 kB)', () => ({ v: 1, from: 'x', type: 'token', ...shared({ accessToken: `${'x'.repeat(50_000)}.${'y'.repeat(50_000)}.z` }) })],
-    ['token that is a malformed JWT', () => ({ v: 1, from: 'x', type: 'token', ...shared({ accessToken: 'a.b.c' }) })],
-    ['token already expired', () => ({ v: 1, from: 'x', type: 'token', ...shared({ expiresAt: Date.now() - 1 }) })],
-    ['token older than ours (received earlier)', () => ({ v: 1, from: 'x', type: 'token', ...shared({ receivedAt: Date.now() - 60_000 }) })],
+    ['an array', () => [{ v: 2, from: 'x', type: 'signedOut', everywhere: true }]],
+    ['wrong version (1)', () => ({ v: 1, from: 'x', type: 'signedOut', everywhere: true, session: null, seq: Number.MAX_SAFE_INTEGER })],
+    ['a version-1 logout with a wall-clock time', () => ({ v: 2, from: 'x', type: 'signedOut', everywhere: true, at: Date.now() })],
+    ['version as a string', () => ({ v: '2', from: 'x', type: 'signedOut', everywhere: true, session: null, seq: signIn.seq + 1 })],
+    ['no sender', () => ({ v: 2, type: 'signedOut', everywhere: true, session: null, seq: signIn.seq + 1 })],
+    ['sender not a string', () => ({ v: 2, from: 7, type: 'signedOut', everywhere: true, session: null, seq: signIn.seq + 1 })],
+    ['unknown type', () => ({ v: 2, from: 'x', type: 'explode' })],
+    ['signedOut with everywhere as a string', () => ({ v: 2, from: 'x', type: 'signedOut', everywhere: 'yes', session: null, seq: signIn.seq + 1 })],
+    ['signedOut with a fractional sequence number', () => ({ v: 2, from: 'x', type: 'signedOut', everywhere: true, session: null, seq: signIn.seq + 1.5 })],
     [
-      'signedIn older than ours',
-      () => ({ v: 1, from: 'x', type: 'signedIn', ...shared({ receivedAt: Date.now() - 60_000, sessionStartedAt: Date.now() - 60_000 }) }),
+      'signedOut of another session, numbered before our sign-in',
+      () => ({ v: 2, from: 'x', type: 'signedOut', everywhere: true, session: 'another', seq: signIn.sessionSeq - 1 }),
     ],
-    ['welcome with a malformed token', () => ({ v: 1, from: 'x', type: 'welcome', token: { accessToken: 1 }, lastActivityAt: null })],
-    ['welcome with lastActivityAt as a string', () => ({ v: 1, from: 'x', type: 'welcome', token: shared(), lastActivityAt: 'now' })],
-    ['a __proto__ payload', () => JSON.parse('{"v":1,"from":"x","type":"activity","at":"x","__proto__":{"polluted":true}}')],
+    [
+      'signedOut with a sequence number too far ahead to believe',
+      () => ({ v: 2, from: 'x', type: 'signedOut', everywhere: true, session: signIn.session, seq: Number.MAX_SAFE_INTEGER }),
+    ],
+    ['expired with an unknown reason', () => ({ v: 2, from: 'x', type: 'expired', reason: 'because', session: signIn.session, seq: signIn.seq + 1 })],
+    [
+      'expired of another session, numbered before our sign-in',
+      () => ({ v: 2, from: 'x', type: 'expired', reason: 'idle', session: 'another', seq: signIn.sessionSeq - 1 }),
+    ],
+    ['activity with a string time', () => ({ v: 2, from: 'x', type: 'activity', at: 'now' })],
+    ['activity with NaN', () => ({ v: 2, from: 'x', type: 'activity', at: Number.NaN })],
+    ['token with a number for the token', () => ({ v: 2, from: 'x', type: 'token', ...shared({ accessToken: 42 }) })],
+    ['token with an empty token', () => ({ v: 2, from: 'x', type: 'token', ...shared({ accessToken: '' }) })],
+    ['token without receivedAt', () => ({ v: 2, from: 'x', type: 'token', ...shared({ receivedAt: undefined }) })],
+    ['token with Infinity for expiresAt', () => ({ v: 2, from: 'x', type: 'token', ...shared({ expiresAt: Infinity }) })],
+    ['token with a zero lifetime', () => ({ v: 2, from: 'x', type: 'token', ...shared({ lifetime: 0 }) })],
+    ['token that is huge (100 kB)', () => ({ v: 2, from: 'x', type: 'token', ...shared({ accessToken: `${'x'.repeat(50_000)}.${'y'.repeat(50_000)}.z` }) })],
+    ['token that is a malformed JWT', () => ({ v: 2, from: 'x', type: 'token', ...shared({ accessToken: 'a.b.c' }) })],
+    ['token already expired', () => ({ v: 2, from: 'x', type: 'token', ...shared({ expiresAt: Date.now() - 1 }) })],
+    [
+      'token of our session numbered as ours (even received later)',
+      () => ({ v: 2, from: 'x', type: 'token', ...shared({ seq: signIn.seq, receivedAt: Date.now() + 60_000 }) }),
+    ],
+    ['token without a session id', () => ({ v: 2, from: 'x', type: 'token', ...shared({ session: undefined }) })],
+    ['token numbered before its sign-in', () => ({ v: 2, from: 'x', type: 'token', ...shared({ seq: signIn.sessionSeq - 1 }) })],
+    ['token with a sequence number too far ahead to believe', () => ({ v: 2, from: 'x', type: 'token', ...shared({ seq: Number.MAX_SAFE_INTEGER }) })],
+    [
+      'signedIn of another session numbered before ours',
+      () => ({ v: 2, from: 'x', type: 'signedIn', ...shared({ session: 'another', seq: signIn.sessionSeq - 1, sessionSeq: signIn.sessionSeq - 1 }) }),
+    ],
+    ['welcome with a malformed token', () => ({ v: 2, from: 'x', type: 'welcome', token: { accessToken: 1 }, lastActivityAt: null, seq: 1 })],
+    ['welcome with lastActivityAt as a string', () => ({ v: 2, from: 'x', type: 'welcome', token: shared(), lastActivityAt: 'now', seq: 1 })],
+    ['a __proto__ payload', () => JSON.parse('{"v":2,"from":"x","type":"activity","at":"x","__proto__":{"polluted":true}}')],
   ]
 
   it.each(MESSAGES)('%s is ignored: no state change, no event, no refresh', async (_name, message) => {
@@ -300,7 +327,7 @@ describe('bad input: cross-tab messages', () => {
 
   it('a tab ignores its own echo (a message stamped with its own id)', async () => {
     const { world, spy, a, b, aId } = await signedInPair()
-    void spy.postMessage({ v: 1, from: aId, type: 'signedOut', everywhere: true })
+    void spy.postMessage({ v: 2, from: aId, type: 'signedOut', everywhere: true, session: signIn.session, seq: signIn.seq + 1 })
     await vi.advanceTimersByTimeAsync(50)
     expect(a.tm.getSnapshot().status).toBe('active')
     // The other tab takes it for a message from A (tabs of one origin trust each other).

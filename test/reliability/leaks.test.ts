@@ -159,7 +159,7 @@ describe('leaks: one tab', () => {
     tm.destroy()
     await vi.advanceTimersByTimeAsync(600) // the server answers; nobody is listening
     expect(await login).toMatchObject({ code: 'DESTROYED' })
-    // The session the server accepted is logged out (R27): one bounded call, then nothing remains.
+    // The session the server accepted is logged out (R29): one bounded call, then nothing remains.
     await vi.advanceTimersByTimeAsync(600)
     expect(browser.controls.sessions('alice')).toEqual([])
     expect(browser.jar.size).toBe(0)
@@ -279,5 +279,67 @@ describe.each([
     expect(late.env.listenerCount + a.env.listenerCount).toBe(0)
     expect(w.channels.every((c) => c.closed)).toBe(true)
     await expectTimersGone(w.sdkTimers)
+  })
+})
+
+describe('leaks: a tab destroyed while queued for the refresh lock (Web Locks)', () => {
+  it('leaves the queue at once: its lock request is aborted, its timer cleared, its callers get DestroyedError', async () => {
+    const tabs = createTabs({ tabOptions: SLIDING })
+    const holderBrowser = hangingRefresh(tabs.browser)
+    const holder = tabs.open({ fetch: holderBrowser.fetch })
+    const queuedClock = countingClock()
+    const env = createFakeEnvironment()
+    const queued = tabs.open({ clock: queuedClock.clock, environment: env.environment })
+    await holder.tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(200) // the other tab adopts the token
+    const holding = holder.tm.refresh().catch((e: unknown) => e)
+    await flush()
+    expect(holderBrowser.hanging()).toBe(1) // the holder's refresh is in flight, under the lock
+    const lockName = `${tabs.channel}:refresh`
+    const settled: unknown[] = []
+    vi.setSystemTime(Date.now() + 31_000) // the token expired: every call needs the refresh
+    const pending = [queued.tm.refresh(), queued.tm.getAccessToken(), queued.tm.fetch(`${ORIGIN}/api/me`)].map((p) =>
+      p.then(
+        (value) => settled.push(value),
+        (error: unknown) => settled.push(error),
+      ),
+    )
+    await flush()
+    expect(tabs.locks.waiting(lockName)).toBe(1)
+    expect(queuedClock.live()).toBeGreaterThan(0) // the acquisition timeout (lockTimeout)
+    queued.tm.destroy()
+    await flush()
+    // No timer advanced: the queue is left at once, not after lockTimeout.
+    expect(settled).toHaveLength(3)
+    for (const result of settled) expect(result).toMatchObject({ code: 'DESTROYED' })
+    expect(tabs.locks.waiting(lockName)).toBe(0)
+    expect(queuedClock.live()).toBe(0)
+    expect(env.listenerCount).toBe(0)
+    await Promise.all(pending)
+    holder.tm.destroy()
+    expect(await holding).toMatchObject({ code: 'DESTROYED' })
+    await flush()
+    expect(tabs.locks.isHeld(lockName)).toBe(false)
+  })
+
+  it("a login queued behind another tab's refresh rejects with DestroyedError (not a LoginError) at once", async () => {
+    const tabs = createTabs({ tabOptions: SLIDING })
+    const holderBrowser = hangingRefresh(tabs.browser)
+    const holder = tabs.open({ fetch: holderBrowser.fetch })
+    const queued = tabs.open()
+    await holder.tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(200)
+    const holding = holder.tm.refresh().catch((e: unknown) => e)
+    await flush()
+    let result: unknown = 'pending'
+    void queued.tm.login({ username: 'bob', password: 'builder' }).catch((e: unknown) => (result = e))
+    await flush()
+    expect(tabs.locks.waiting(`${tabs.channel}:refresh`)).toBe(1)
+    queued.tm.destroy()
+    await flush()
+    expect(result).toMatchObject({ code: 'DESTROYED' })
+    expect(tabs.locks.waiting(`${tabs.channel}:refresh`)).toBe(0)
+    holder.tm.destroy()
+    await holding
   })
 })

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { TokenManager, type TokenManagerEvents, type TokenManagerOptions } from '../../src'
 import { createBrowser, ORIGIN, type TestBrowser } from '../helpers/browser'
 import { createFakeEnvironment } from '../helpers/environment'
+import { makeJwt } from '../helpers/jwt'
 import { createTabs } from '../helpers/tabs'
 import { runScenario } from './model/harness'
 
@@ -262,16 +263,18 @@ describe('regressions found by the model', () => {
     const world = createTabs()
     const a = world.open()
     const raw = world.rawChannel()
+    const seen: { type: string; seq: number }[] = []
+    raw.addEventListener('message', (m: unknown) => seen.push(m as { type: string; seq: number }))
     await a.tm.login(ALICE)
-    const signedInAt = Date.now()
-    // B's logout (1 ms before the sign-in) arrives after it: it ended the previous session, not this one.
-    void raw.postMessage({ v: 1, from: 'tab-b', type: 'signedOut', everywhere: false, at: signedInAt - 1 })
+    await vi.advanceTimersByTimeAsync(50)
+    const signIn = seen.find((m) => m.type === 'signedIn')!.seq
+    // B's logout (numbered before the sign-in: B had not heard of it) arrives after it: it ended the previous session, not this one.
+    void raw.postMessage({ v: 2, from: 'tab-b', type: 'signedOut', everywhere: false, session: null, seq: signIn - 1 })
     await vi.advanceTimersByTimeAsync(50)
     expect(a.tm.getSnapshot().status).toBe('active')
     expect(a.ofType('signedOut')).toEqual([])
-    // A logout made after the sign-in ends it.
-    vi.setSystemTime(signedInAt + 10)
-    void raw.postMessage({ v: 1, from: 'tab-b', type: 'signedOut', everywhere: false, at: signedInAt + 5 })
+    // A logout made after the sign-in (B had heard of it) ends it.
+    void raw.postMessage({ v: 2, from: 'tab-b', type: 'signedOut', everywhere: false, session: null, seq: signIn + 1 })
     await vi.advanceTimersByTimeAsync(50)
     expect(a.tm.getSnapshot().status).toBe('signedOut')
     expect(a.ofType('signedOut')).toEqual([{ type: 'signedOut', payload: { source: 'remote', everywhere: false } }])
@@ -303,13 +306,127 @@ describe('regressions found by the model', () => {
     expect(statuses).toEqual(['signedOut', 'signedOut', 'signedOut'])
   })
 
-  it('R27 (was O2): two overlapping logins in one tab: the first, which the server accepted, is not reported as "superseded by a sign-out"', async () => {
+  it('R29 (was O2): two overlapping logins in one tab: the first, which the server accepted, is not reported as "superseded by a sign-out"', async () => {
     const { tm } = setup()
     const first = tm.login(ALICE)
     const second = tm.login(ALICE)
     const results = await Promise.allSettled([first, second])
     tm.destroy()
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled'])
+  })
+})
+
+describe('R28: the wall clock orders nothing across tabs, and stretches no cooldown (issue 15)', () => {
+  beforeEach(() => vi.useFakeTimers())
+  afterEach(() => vi.useRealTimers())
+
+  const HOUR = 3_600_000
+
+  it('with the clock set back an hour, a logout in another tab is honoured: no more Bearer from this tab', async () => {
+    const world = createTabs()
+    const a = world.open()
+    const b = world.open()
+    await a.tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(50)
+    expect(b.tm.getSnapshot().status).toBe('active')
+    vi.setSystemTime(Date.now() - HOUR)
+    await b.tm.logout()
+    await vi.advanceTimersByTimeAsync(50)
+    expect(a.tm.getSnapshot().status).toBe('signedOut')
+    expect(await a.tm.getAccessToken()).toBeNull()
+    world.browser.requests.length = 0
+    await a.tm.fetch(`${ORIGIN}/api/me`)
+    expect(world.browser.requests.filter((r) => r.headers.has('authorization'))).toEqual([])
+    world.destroyAll()
+  })
+
+  it('with the clock set back an hour, a sign-in in another tab after a logout here is adopted', async () => {
+    const world = createTabs()
+    const a = world.open()
+    const b = world.open()
+    await a.tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(50)
+    await b.tm.logout()
+    await vi.advanceTimersByTimeAsync(50)
+    vi.setSystemTime(Date.now() - HOUR)
+    await a.tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(50)
+    expect(b.tm.getSnapshot().status).toBe('active')
+    expect(await b.tm.getAccessToken()).toBe(await a.tm.getAccessToken())
+    world.destroyAll()
+  })
+
+  it('with the clock set back an hour, a 5 s cooldown lasts 5 s', async () => {
+    const browser = createBrowser()
+    const { tm } = setup({ refreshCooldown: 5000, retry: 0 }, browser)
+    await tm.login(ALICE)
+    browser.controls.failNextRefreshes(1, 503)
+    await expect(tm.refresh()).rejects.toMatchObject({ code: 'REFRESH_FAILED' })
+    vi.setSystemTime(Date.now() - HOUR)
+    await vi.advanceTimersByTimeAsync(5000)
+    const calls = browser.count('/auth/refresh')
+    await expect(tm.refresh()).resolves.toEqual(expect.any(String))
+    expect(browser.count('/auth/refresh')).toBe(calls + 1)
+    tm.destroy()
+  })
+
+  it('with the clock set forward past a cooldown (a sleep that stopped the monotonic clock), the cooldown is over', async () => {
+    const browser = createBrowser()
+    const { tm } = setup({ refreshCooldown: 5000, retry: 0 }, browser)
+    await tm.login(ALICE)
+    browser.controls.failNextRefreshes(1, 503)
+    await expect(tm.refresh()).rejects.toMatchObject({ code: 'REFRESH_FAILED' })
+    vi.setSystemTime(Date.now() + 6000)
+    await expect(tm.refresh()).resolves.toEqual(expect.any(String))
+    tm.destroy()
+  })
+
+  it('with the clock set back an hour, a token stops being used at its real expiry (the monotonic clock ends it too)', async () => {
+    const browser = createBrowser()
+    const { tm } = setup({}, browser)
+    await tm.login(ALICE)
+    const first = await tm.getAccessToken()
+    vi.setSystemTime(Date.now() - HOUR)
+    // 30 s tokens: past their life on the monotonic clock, though the wall clock says 59 minutes to go.
+    await vi.advanceTimersByTimeAsync(31_000)
+    const next = await tm.getAccessToken()
+    expect(next).toEqual(expect.any(String))
+    expect(next).not.toBe(first)
+    tm.destroy()
+  })
+
+  it('one message with a far-future receivedAt does not make a tab ignore the later tokens and logout', async () => {
+    const world = createTabs()
+    const a = world.open()
+    const b = world.open()
+    const raw = world.rawChannel()
+    const seen: Record<string, unknown>[] = []
+    raw.addEventListener('message', (m: unknown) => seen.push(m as Record<string, unknown>))
+    await a.tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(50)
+    const signIn = seen.find((m) => m.type === 'signedIn')!
+    const future = Date.now() + 100 * 365 * 24 * HOUR
+    const iat = Math.floor(Date.now() / 1000)
+    const forged = {
+      accessToken: makeJwt({ sub: 'alice', iat, exp: iat + 600 }),
+      expiresAt: future + 600_000,
+      lifetime: 600_000,
+      receivedAt: future,
+      sessionStartedAt: Date.now() + 1,
+    }
+    // In the wire format of either protocol version: the one the tabs speak takes effect.
+    void raw.postMessage({ v: 1, from: 'mallory', type: 'signedIn', ...forged })
+    const seq = (signIn.seq as number) + 2 ** 39
+    void raw.postMessage({ v: 2, from: 'mallory', type: 'signedIn', ...forged, session: 'forged', seq, sessionSeq: seq })
+    await vi.advanceTimersByTimeAsync(50)
+    const refreshed = await a.tm.refresh()
+    await vi.advanceTimersByTimeAsync(50)
+    expect(await b.tm.getAccessToken()).toBe(refreshed)
+    await a.tm.logout()
+    await vi.advanceTimersByTimeAsync(50)
+    expect(b.tm.getSnapshot().status).toBe('signedOut')
+    void raw.close()
+    world.destroyAll()
   })
 })
 

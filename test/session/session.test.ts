@@ -16,7 +16,8 @@ describe('Session', () => {
     session.store.flush()
     expect(session.status).toBe('active')
     expect(session.epoch).toBe(epoch + 1)
-    expect(session.signedInAt).toBe(token.receivedAt)
+    expect(session.sessionId).toEqual(expect.any(String))
+    expect(session.sessionSeq).toBe(session.tokenSeq)
     expect(events.map((e) => e.type)).toEqual(['signedIn', 'change'])
     expect(events[0]!.payload).toEqual({ claims: expect.objectContaining({ sub: 'alice' }) })
     expect(posted).toEqual([expect.objectContaining({ type: 'signedIn', accessToken: token.value, expiresAt: token.expiresAt })])
@@ -81,7 +82,7 @@ describe('Session', () => {
     local.session.store.flush()
     expect(local.session.status).toBe('expired')
     expect(local.events.filter((e) => e.type === 'sessionExpired')).toEqual([{ type: 'sessionExpired', payload: { reason: 'idle' } }])
-    expect(local.posted).toEqual([{ type: 'expired', reason: 'idle' }])
+    expect(local.posted).toEqual([{ type: 'expired', reason: 'idle', session: expect.any(String), seq: expect.any(Number) }])
 
     const remote = createSession()
     remote.session.install(tokenFor().token, null, 'remote', { newSession: true })
@@ -98,7 +99,7 @@ describe('Session', () => {
     const { token, reply } = tokenFor('alice', 120)
     session.install(token, reply, 'local', { newSession: true })
     const shared = session.share()!
-    expect(Object.keys(shared).sort()).toEqual(['accessToken', 'expiresAt', 'lifetime', 'receivedAt', 'sessionStartedAt'])
+    expect(Object.keys(shared).sort()).toEqual(['accessToken', 'expiresAt', 'lifetime', 'receivedAt', 'seq', 'session', 'sessionSeq', 'sessionStartedAt'])
     expect(JSON.stringify(shared)).not.toContain('rt-alice')
     vi.setSystemTime(token.expiresAt)
     expect(session.share()).toBeNull()

@@ -55,7 +55,7 @@ function slowLoginFor(browser: TestBrowser, username: string, delay: number): ty
 
 const paths = (browser: TestBrowser) => browser.requests.map((r) => new URL(r.url).pathname)
 
-describe('SignIn: overlapping logins in one tab settle on the last one (RELIABILITY.md R27, was O2)', () => {
+describe('SignIn: overlapping logins in one tab settle on the last one (RELIABILITY.md R29, was O2)', () => {
   it('a double-submitted form: both calls fulfilled, one request, one session', async () => {
     vi.useFakeTimers()
     const tabs = createTabs()

@@ -7,14 +7,26 @@ import type { SharedToken, TabMessage } from '../../src/tabs/protocol'
 import { createSession, tokenFor } from '../helpers/session'
 import { makeJwt } from '../helpers/jwt'
 
-function shared(sub: string, receivedAt: number, seconds = 600, sessionStartedAt = receivedAt): SharedToken {
+let tokenCount = 0
+
+/** A token another tab shares: `seq` orders it (default: after everything so far), the times are informational. */
+function shared(
+  sub: string,
+  order: { seq?: number; session?: string; sessionSeq?: number; receivedAt?: number; seconds?: number; sessionStartedAt?: number } = {},
+): SharedToken {
+  const receivedAt = order.receivedAt ?? Date.now()
+  const seconds = order.seconds ?? 600
   const iat = Math.floor(receivedAt / 1000)
+  const seq = order.seq ?? Date.now() + 1000 + ++tokenCount
   return {
-    accessToken: makeJwt({ sub, iat, exp: iat + seconds }),
+    accessToken: makeJwt({ sub, iat, exp: iat + seconds, jti: ++tokenCount }),
     expiresAt: receivedAt + seconds * 1000,
     lifetime: seconds * 1000,
     receivedAt,
-    sessionStartedAt,
+    sessionStartedAt: order.sessionStartedAt ?? receivedAt,
+    session: order.session ?? `s-${sub}`,
+    seq,
+    sessionSeq: order.sessionSeq ?? seq,
   }
 }
 
@@ -31,7 +43,7 @@ function setup(options: { cookieMode?: boolean; leader?: boolean } = {}) {
     sync: () => sync,
     onRemoteActivity,
   })
-  const deliver = (body: Record<string, unknown>) => bridge.onMessage({ v: 1, from: 'other-tab', ...body } as TabMessage)
+  const deliver = (body: Record<string, unknown>) => bridge.onMessage({ v: 2, from: 'other-tab', ...body } as TabMessage)
   return { ...world, bridge, deliver, sent, run, onRemoteActivity }
 }
 
@@ -42,25 +54,51 @@ describe('TabBridge', () => {
   })
   afterEach(() => vi.useRealTimers())
 
-  it('a sign-in elsewhere signs this tab in (remote, not re-posted); a newer token replaces ours, an older or equal one does not', () => {
+  it('a sign-in elsewhere signs this tab in (remote, not re-posted); a later rotation of the session replaces ours, an earlier or equal one does not', () => {
     const { session, deliver, events, sent } = setup()
     const now = Date.now()
-    deliver({ type: 'signedIn', ...shared('alice', now) })
+    const signIn = shared('alice', { seq: 100 })
+    deliver({ type: 'signedIn', ...signIn })
     expect(session.status).toBe('active')
     expect(events.filter((e) => e.type === 'signedIn')).toHaveLength(1)
     expect(sent).toEqual([])
-    const older = shared('alice', now - 1000)
-    deliver({ type: 'token', ...older })
-    expect(session.token!.receivedAt).toBe(now)
-    const newer = shared('alice', now + 1000)
+    // Order is the sequence number, never the receipt time: a later receipt time with a lower number is older.
+    deliver({ type: 'token', ...shared('alice', { seq: 99, sessionSeq: 100, receivedAt: now + 60_000 }) })
+    deliver({ type: 'token', ...shared('alice', { seq: 100, sessionSeq: 100, receivedAt: now + 60_000 }) })
+    expect(session.token!.value).toBe(signIn.accessToken)
+    const newer = shared('alice', { seq: 101, sessionSeq: 100, receivedAt: now - 1000 })
     deliver({ type: 'token', ...newer })
     expect(session.token!.value).toBe(newer.accessToken)
     expect(events.filter((e) => e.type === 'tokenRefreshed').map((e) => e.payload)).toEqual([{ expiresAt: newer.expiresAt, source: 'remote' }])
   })
 
+  it('a far-future receivedAt does not freeze the tab: the next rotation and a logout still apply', () => {
+    const { session, deliver } = setup()
+    deliver({ type: 'signedIn', ...shared('alice', { seq: 10 }) })
+    const hostile = shared('alice', { seq: 11, sessionSeq: 10, receivedAt: 8e15 - 600_000 })
+    deliver({ type: 'token', ...hostile })
+    const next = shared('alice', { seq: 12, sessionSeq: 10 })
+    deliver({ type: 'token', ...next })
+    expect(session.token!.value).toBe(next.accessToken)
+    deliver({ type: 'signedOut', everywhere: false, session: 's-alice', seq: 13 })
+    expect(session.status).toBe('signedOut')
+  })
+
+  it('a far-ahead sequence number is believed within bounds (the tabs count on from it) and ignored beyond them', () => {
+    const { session, deliver } = setup()
+    deliver({ type: 'signedIn', ...shared('alice', { seq: 10 }) })
+    // Beyond any believable jump: the message is dropped, and cannot push the sequence to the end of the safe integers.
+    deliver({ type: 'signedIn', ...shared('mallory', { seq: Number.MAX_SAFE_INTEGER }) })
+    expect(session.token!.claims?.sub).toBe('alice')
+    expect(session.order.current).toBeLessThan(2 ** 50)
+    // Far ahead but believable: this tab's next numbers are above it, so what it does next still orders after.
+    deliver({ type: 'token', ...shared('alice', { seq: Date.now() + 2 ** 39, sessionSeq: 10 }) })
+    expect(session.order.next()).toBeGreaterThan(Date.now() + 2 ** 39)
+  })
+
   it('an expired token update is ignored; an expired sign-in still signs in (it expired on the way)', () => {
     const { session, deliver } = setup()
-    const stale = shared('alice', Date.now() - 700_000)
+    const stale = shared('alice', { receivedAt: Date.now() - 700_000 })
     deliver({ type: 'token', ...stale })
     expect(session.status).toBe('unknown')
     deliver({ type: 'signedIn', ...stale })
@@ -68,16 +106,18 @@ describe('TabBridge', () => {
     expect(session.hasValidToken()).toBe(false)
   })
 
-  it('a token update never revives a session that ended here; a sign-in does, unless it is older than our logout', () => {
+  it('a token update never revives a session that ended here; a sign-in does, unless it is numbered below our logout', () => {
     const { session, deliver } = setup()
     session.install(tokenFor('alice').token, null, 'local', { newSession: true })
-    session.loggedOutAt = Date.now()
+    session.loggedOutSeq = session.order.next()
     session.end('signedOut')
-    deliver({ type: 'signedIn', ...shared('alice', Date.now() - 5) })
+    const logout = session.loggedOutSeq
+    // Received later but numbered below the logout (it crossed it): the logout's server call ended it.
+    deliver({ type: 'signedIn', ...shared('alice', { seq: logout - 1, receivedAt: Date.now() + 60_000 }) })
     expect(session.status).toBe('signedOut')
-    deliver({ type: 'token', ...shared('alice', Date.now() + 5) })
+    deliver({ type: 'token', ...shared('alice', { seq: logout + 5 }) })
     expect(session.status).toBe('signedOut')
-    deliver({ type: 'signedIn', ...shared('bob', Date.now() + 10) })
+    deliver({ type: 'signedIn', ...shared('bob', { seq: logout + 10, receivedAt: Date.now() - 3_600_000 + 600_000 }) })
     expect(session.status).toBe('active')
     expect(session.token!.claims?.sub).toBe('bob')
   })
@@ -87,31 +127,38 @@ describe('TabBridge', () => {
     session.install(tokenFor('alice').token, null, 'local', { newSession: true })
     session.store.flush()
     events.length = 0
-    deliver({ type: 'token', ...shared('bob', Date.now() + 10) })
+    deliver({ type: 'token', ...shared('bob') })
     expect(session.token!.claims?.sub).toBe('alice')
-    deliver({ type: 'signedIn', ...shared('bob', Date.now() + 20) })
+    // A sign-in numbered below ours crossed it: ours is the later one, in every tab.
+    deliver({ type: 'signedIn', ...shared('bob', { seq: session.sessionSeq - 1 }) })
+    expect(session.token!.claims?.sub).toBe('alice')
+    deliver({ type: 'signedIn', ...shared('bob') })
     expect(session.token!.claims?.sub).toBe('bob')
     expect(events.filter((e) => e.type === 'signedIn').map((e) => e.payload)).toEqual([{ claims: expect.objectContaining({ sub: 'bob' }) }])
   })
 
-  it('signedOut ends the session (remote) unless it is a logout older than our sign-in that crossed it', () => {
+  it('signedOut ends the session (remote) unless it is a logout of another session, numbered below our sign-in, that crossed it', () => {
     const { session, deliver, events } = setup()
     session.install(tokenFor('alice').token, null, 'local', { newSession: true })
-    deliver({ type: 'signedOut', everywhere: false, at: session.signedInAt - 1 })
+    deliver({ type: 'signedOut', everywhere: false, session: 'an-earlier-session', seq: session.sessionSeq - 1 })
+    deliver({ type: 'signedOut', everywhere: false, session: null, seq: session.sessionSeq - 1 })
     expect(session.status).toBe('active')
-    deliver({ type: 'signedOut', everywhere: true, at: session.signedInAt + 1 })
+    deliver({ type: 'signedOut', everywhere: true, session: null, seq: session.sessionSeq })
     expect(session.status).toBe('signedOut')
     expect(events.filter((e) => e.type === 'signedOut').map((e) => e.payload)).toEqual([{ source: 'remote', everywhere: true }])
-    // Without a time (older tabs), a logout is obeyed as before.
+    // A logout naming this session ends it whatever its number.
     session.install(tokenFor('alice').token, null, 'local', { newSession: true })
-    deliver({ type: 'signedOut', everywhere: false })
+    deliver({ type: 'signedOut', everywhere: false, session: session.sessionId, seq: 0 })
     expect(session.status).toBe('signedOut')
   })
 
   it('expired ends the session with the same reason and is not echoed back', () => {
     const { session, deliver, events, sent } = setup()
-    session.install(tokenFor('alice').token, null, 'remote', { newSession: true })
-    deliver({ type: 'expired', reason: 'max_age' })
+    session.install(tokenFor('alice').token, null, 'remote', { newSession: true, order: { session: 's1', seq: 50, sessionSeq: 50 } })
+    // The end of an earlier session that crossed this one's sign-in is not the end of this one.
+    deliver({ type: 'expired', reason: 'idle', session: 's0', seq: 49 })
+    expect(session.status).toBe('active')
+    deliver({ type: 'expired', reason: 'max_age', session: 's1', seq: 60 })
     expect(session.status).toBe('expired')
     expect(events.filter((e) => e.type === 'sessionExpired').map((e) => e.payload)).toEqual([{ reason: 'max_age' }])
     expect(sent).toEqual([])
@@ -122,17 +169,30 @@ describe('TabBridge', () => {
     const { token, reply } = tokenFor('alice')
     session.install(token, reply, 'local', { newSession: true })
     deliver({ type: 'hello' })
-    expect(sent).toEqual([{ type: 'welcome', token: expect.objectContaining({ accessToken: token.value }), lastActivityAt: expect.any(Number), session: true }])
+    expect(sent).toEqual([
+      {
+        type: 'welcome',
+        token: expect.objectContaining({ accessToken: token.value, session: session.sessionId, seq: session.tokenSeq }),
+        lastActivityAt: expect.any(Number),
+        session: true,
+        seq: session.order.current,
+      },
+    ])
     expect(JSON.stringify(sent)).not.toContain('rt-alice')
     deliver({ type: 'activity', at: 42 })
     expect(onRemoteActivity).toHaveBeenCalledWith(42)
+    // Tabs share the wall clock: activity stamped in the future counts as now, it cannot hold the idle deadline off.
+    deliver({ type: 'activity', at: Date.now() + 3_600_000 })
+    expect(onRemoteActivity).toHaveBeenLastCalledWith(Date.now())
   })
 
   it('a welcome with a token signs a joining tab in; one without changes nothing', () => {
     const { session, deliver } = setup()
-    deliver({ type: 'welcome', token: null, lastActivityAt: null })
+    deliver({ type: 'welcome', token: null, lastActivityAt: null, seq: 5000 })
     expect(session.status).toBe('unknown')
-    deliver({ type: 'welcome', token: shared('alice', Date.now()), lastActivityAt: Date.now() })
+    // A tab that just opened counts on from what the others have numbered.
+    expect(session.order.next()).toBeGreaterThan(5000)
+    deliver({ type: 'welcome', token: shared('alice'), lastActivityAt: Date.now(), seq: 1 })
     expect(session.status).toBe('active')
   })
 
@@ -173,7 +233,7 @@ describe('TabBridge', () => {
   it('does nothing once the manager is destroyed', () => {
     const { session, deliver } = setup()
     session.destroyed = true
-    deliver({ type: 'signedIn', ...shared('alice', Date.now()) })
+    deliver({ type: 'signedIn', ...shared('alice') })
     expect(session.status).toBe('unknown')
   })
 })

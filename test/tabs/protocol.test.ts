@@ -1,7 +1,16 @@
 import { describe, expect, it, vi } from 'vitest'
 import { defaultChannelFactory, parseTabMessage, TabChannel, type ChannelLike } from '../../src/tabs/protocol'
 
-const token = { accessToken: 'a.b.c', expiresAt: 2e12, lifetime: 60_000, receivedAt: 2e12 - 60_000, sessionStartedAt: 1e12 }
+const token = {
+  accessToken: 'a.b.c',
+  expiresAt: 2e12,
+  lifetime: 60_000,
+  receivedAt: 2e12 - 60_000,
+  sessionStartedAt: 1e12,
+  session: 's1',
+  seq: 12,
+  sessionSeq: 10,
+}
 
 function fakeChannel() {
   let listener: ((data: unknown) => void) | null = null
@@ -24,20 +33,21 @@ function fakeChannel() {
 
 describe('parseTabMessage', () => {
   it.each([
-    { v: 1, from: 't', type: 'token', ...token },
-    { v: 1, from: 't', type: 'signedIn', ...token },
-    { v: 1, from: 't', type: 'hello' },
-    { v: 1, from: 't', type: 'welcome', token, lastActivityAt: 5 },
-    { v: 1, from: 't', type: 'welcome', token: null, lastActivityAt: null },
-    { v: 1, from: 't', type: 'welcome', token: null, lastActivityAt: null, session: true },
-    { v: 1, from: 't', type: 'signedOut', everywhere: false },
-    { v: 1, from: 't', type: 'signedOut', everywhere: true, at: 5 },
-    { v: 1, from: 't', type: 'expired', reason: 'idle' },
-    { v: 1, from: 't', type: 'revoked' },
-    { v: 1, from: 't', type: 'activity', at: 5 },
-    { v: 1, from: 't', type: 'refreshRequest' },
-    { v: 1, from: 't', type: 'refreshFailed' },
-    { v: 1, from: 't', type: 'noSession' },
+    { v: 2, from: 't', type: 'token', ...token },
+    { v: 2, from: 't', type: 'signedIn', ...token },
+    { v: 2, from: 't', type: 'hello' },
+    { v: 2, from: 't', type: 'welcome', token, lastActivityAt: 5, seq: 12 },
+    { v: 2, from: 't', type: 'welcome', token: null, lastActivityAt: null, seq: 0 },
+    { v: 2, from: 't', type: 'welcome', token: null, lastActivityAt: null, session: true, seq: 3 },
+    { v: 2, from: 't', type: 'signedOut', everywhere: false, session: null, seq: 5 },
+    { v: 2, from: 't', type: 'signedOut', everywhere: true, session: 's1', seq: 5 },
+    { v: 2, from: 't', type: 'expired', reason: 'idle', session: 's1', seq: 13 },
+    { v: 2, from: 't', type: 'expired', reason: 'max_age', session: null, seq: 13 },
+    { v: 2, from: 't', type: 'revoked' },
+    { v: 2, from: 't', type: 'activity', at: 5 },
+    { v: 2, from: 't', type: 'refreshRequest' },
+    { v: 2, from: 't', type: 'refreshFailed' },
+    { v: 2, from: 't', type: 'noSession' },
   ])('accepts %o', (message) => {
     expect(parseTabMessage(message)).toBe(message)
   })
@@ -45,26 +55,49 @@ describe('parseTabMessage', () => {
   it.each([
     ['null', null],
     ['a string', 'hello'],
-    ['another version', { v: 2, from: 't', type: 'hello' }],
-    ['a logout time that is not a number', { v: 1, from: 't', type: 'signedOut', everywhere: false, at: 'now' }],
-    ['a welcome whose session flag is not a boolean', { v: 1, from: 't', type: 'welcome', token: null, lastActivityAt: null, session: 'yes' }],
-    ['no sender', { v: 1, type: 'hello' }],
-    ['an unknown type', { v: 1, from: 't', type: 'gossip' }],
-    ['a token that is a number', { v: 1, from: 't', type: 'token', ...token, accessToken: 1 }],
-    ['a huge token', { v: 1, from: 't', type: 'token', ...token, accessToken: 'x'.repeat(20_000) }],
+    ['another version', { v: 1, from: 't', type: 'hello' }],
+    [
+      'a version-1 token (no session, no sequence number)',
+      { v: 1, from: 't', type: 'token', ...token, session: undefined, seq: undefined, sessionSeq: undefined },
+    ],
+    ['a logout without a sequence number', { v: 2, from: 't', type: 'signedOut', everywhere: false, session: null }],
+    ['a logout with a wall-clock time only (version 1)', { v: 2, from: 't', type: 'signedOut', everywhere: false, at: 5 }],
+    ['a logout sequence number that is a string', { v: 2, from: 't', type: 'signedOut', everywhere: false, session: null, seq: '5' }],
+    ['a logout sequence number that is fractional', { v: 2, from: 't', type: 'signedOut', everywhere: false, session: null, seq: 5.5 }],
+    ['a negative logout sequence number', { v: 2, from: 't', type: 'signedOut', everywhere: false, session: null, seq: -1 }],
+    ['a logout sequence number past the safe integers', { v: 2, from: 't', type: 'signedOut', everywhere: false, session: null, seq: 2 ** 53 }],
+    ['a logout whose session is a number', { v: 2, from: 't', type: 'signedOut', everywhere: false, session: 1, seq: 5 }],
+    ['a logout whose session is empty', { v: 2, from: 't', type: 'signedOut', everywhere: false, session: '', seq: 5 }],
+    ['an expiry without a session', { v: 2, from: 't', type: 'expired', reason: 'idle', seq: 5 }],
+    ['an expiry without a sequence number', { v: 2, from: 't', type: 'expired', reason: 'idle', session: 's1' }],
+    ['a welcome without a sequence number', { v: 2, from: 't', type: 'welcome', token: null, lastActivityAt: null }],
+    ['a welcome whose session flag is not a boolean', { v: 2, from: 't', type: 'welcome', token: null, lastActivityAt: null, session: 'yes', seq: 1 }],
+    ['a token without a session', { v: 2, from: 't', type: 'token', ...token, session: undefined }],
+    ['a token with a huge session id', { v: 2, from: 't', type: 'token', ...token, session: 's'.repeat(200) }],
+    ['a token without a sequence number', { v: 2, from: 't', type: 'token', ...token, seq: undefined }],
+    ['a token with an infinite sequence number', { v: 2, from: 't', type: 'token', ...token, seq: Number.POSITIVE_INFINITY }],
+    ['a token numbered before its own sign-in', { v: 2, from: 't', type: 'signedIn', ...token, seq: 9, sessionSeq: 10 }],
+    ['a token without a sign-in sequence number', { v: 2, from: 't', type: 'token', ...token, sessionSeq: undefined }],
+    ['no sender', { v: 2, type: 'hello' }],
+    ['an unknown type', { v: 2, from: 't', type: 'gossip' }],
+    ['a token that is a number', { v: 2, from: 't', type: 'token', ...token, accessToken: 1 }],
+    ['a huge token', { v: 2, from: 't', type: 'token', ...token, accessToken: 'x'.repeat(20_000) }],
     // The header-safety check of replies applies to the channel too: such a token would make every tm.fetch throw.
-    ['a token with a newline', { v: 1, from: 't', type: 'token', ...token, accessToken: 'a.b\nc' }],
-    ['a token with a character above U+00FF', { v: 1, from: 't', type: 'signedIn', ...token, accessToken: 'a.b.\u0100' }],
-    ['a token with a space', { v: 1, from: 't', type: 'token', ...token, accessToken: 'a b' }],
-    ['a welcome token with a control character', { v: 1, from: 't', type: 'welcome', token: { ...token, accessToken: 'a\u0007' }, lastActivityAt: null }],
-    ['a NaN expiry', { v: 1, from: 't', type: 'token', ...token, expiresAt: Number.NaN }],
-    ['a string expiry', { v: 1, from: 't', type: 'token', ...token, expiresAt: '2e12' }],
-    ['a zero lifetime', { v: 1, from: 't', type: 'token', ...token, lifetime: 0 }],
-    ['no receipt time', { v: 1, from: 't', type: 'token', ...token, receivedAt: undefined }],
-    ['a bad welcome token', { v: 1, from: 't', type: 'welcome', token: { accessToken: 1 }, lastActivityAt: null }],
-    ['a non-boolean everywhere', { v: 1, from: 't', type: 'signedOut', everywhere: 1 }],
-    ['an unknown reason', { v: 1, from: 't', type: 'expired', reason: 'boredom' }],
-    ['a string activity time', { v: 1, from: 't', type: 'activity', at: 'now' }],
+    ['a token with a newline', { v: 2, from: 't', type: 'token', ...token, accessToken: 'a.b\nc' }],
+    ['a token with a character above U+00FF', { v: 2, from: 't', type: 'signedIn', ...token, accessToken: 'a.b.\u0100' }],
+    ['a token with a space', { v: 2, from: 't', type: 'token', ...token, accessToken: 'a b' }],
+    [
+      'a welcome token with a control character',
+      { v: 2, from: 't', type: 'welcome', token: { ...token, accessToken: 'a\u0007' }, lastActivityAt: null, seq: 1 },
+    ],
+    ['a NaN expiry', { v: 2, from: 't', type: 'token', ...token, expiresAt: Number.NaN }],
+    ['a string expiry', { v: 2, from: 't', type: 'token', ...token, expiresAt: '2e12' }],
+    ['a zero lifetime', { v: 2, from: 't', type: 'token', ...token, lifetime: 0 }],
+    ['no receipt time', { v: 2, from: 't', type: 'token', ...token, receivedAt: undefined }],
+    ['a bad welcome token', { v: 2, from: 't', type: 'welcome', token: { accessToken: 1 }, lastActivityAt: null, seq: 1 }],
+    ['a non-boolean everywhere', { v: 2, from: 't', type: 'signedOut', everywhere: 1, session: null, seq: 1 }],
+    ['an unknown reason', { v: 2, from: 't', type: 'expired', reason: 'boredom', session: null, seq: 1 }],
+    ['a string activity time', { v: 2, from: 't', type: 'activity', at: 'now' }],
   ])('rejects %s', (_name, message) => {
     expect(parseTabMessage(message)).toBeNull()
   })
@@ -76,9 +109,9 @@ describe('TabChannel', () => {
     const received = vi.fn()
     const tab = new TabChannel(fake.channel, received, 'me')
     await tab.post({ type: 'hello' })
-    expect(fake.posted).toEqual([{ type: 'hello', v: 1, from: 'me' }])
+    expect(fake.posted).toEqual([{ type: 'hello', v: 2, from: 'me' }])
     fake.deliver(fake.posted[0])
-    fake.deliver({ v: 1, from: 'other', type: 'hello' })
+    fake.deliver({ v: 2, from: 'other', type: 'hello' })
     fake.deliver({ junk: true })
     expect(received).toHaveBeenCalledTimes(1)
     expect(tab.ignored).toBe(2)

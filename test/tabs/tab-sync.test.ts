@@ -35,7 +35,7 @@ describe('TabSync', () => {
     const { a, b } = pair()
     void a.sync.post({ type: 'hello' })
     await vi.advanceTimersByTimeAsync(10)
-    expect(b.received).toEqual([{ type: 'hello', v: 1, from: a.sync.tabId }])
+    expect(b.received).toEqual([{ type: 'hello', v: 2, from: a.sync.tabId }])
     expect(a.received).toEqual([])
     expect(b.sync.peersSeen).toBe(true)
     a.sync.close()

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { sleep, systemClock } from '../../src/util/clock'
+import { monotonicNow, sleep, systemClock } from '../../src/util/clock'
 
 describe('clock', () => {
   beforeEach(() => vi.useFakeTimers())
@@ -12,6 +12,20 @@ describe('clock', () => {
     systemClock.setTimeout(fn, 10)
     vi.advanceTimersByTime(10)
     expect(fn).toHaveBeenCalledOnce()
+  })
+
+  it('systemClock.monotonic follows performance.now(): setting the wall clock does not move it', () => {
+    const start = systemClock.monotonic!()
+    vi.setSystemTime(Date.now() - 3_600_000)
+    expect(systemClock.monotonic!()).toBe(start)
+    vi.advanceTimersByTime(5000)
+    expect(systemClock.monotonic!()).toBe(start + 5000)
+  })
+
+  it('a clock without monotonic() measures elapsed time on its now() (a test clock stays in charge)', () => {
+    const clock = { now: () => 42, setTimeout: () => null, clearTimeout: () => undefined }
+    expect(monotonicNow(clock)).toBe(42)
+    expect(monotonicNow({ ...clock, monotonic: () => 7 })).toBe(7)
   })
 
   it('sleep resolves after the delay', async () => {

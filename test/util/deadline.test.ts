@@ -6,6 +6,16 @@ describe('Deadline', () => {
   beforeEach(() => vi.useFakeTimers())
   afterEach(() => vi.useRealTimers())
 
+  it('on the monotonic timebase, a wall clock set back does not postpone it', () => {
+    const due = vi.fn()
+    const d = new Deadline(systemClock, due, 'monotonic')
+    d.arm(performance.now() + 5000)
+    vi.setSystemTime(Date.now() - 3_600_000)
+    vi.advanceTimersByTime(5000)
+    expect(d.check()).toBe(false) // already fired by its timer
+    expect(due).toHaveBeenCalledTimes(1)
+  })
+
   it('fires once at the deadline', () => {
     const due = vi.fn()
     const d = new Deadline(systemClock, due)

@@ -159,7 +159,7 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
     logoutTimes: [] as number[],
     /**
      * A login with good credentials failed on the client (a timeout): the server may hold its session.
-     * (Since R27 a superseded login that the server accepted is logged out, so it leaves no cookie.)
+     * (Since R29 a superseded login that the server accepted is logged out, so it leaves no cookie.)
      */
     orphanPossible: false,
     /** A refresh won the race against this browser's own logout at the server (open issue O5). */
