@@ -21,6 +21,7 @@ import { AuthTransport } from './http/transport'
 import { SignIn } from './session/sign-in'
 import { Revocation } from './tabs/revocation'
 import { ResumeRetry } from './session/resume-retry'
+import { createRejoin } from './tabs/rejoin'
 import type { EventOrigin, SessionDeadlines, SessionSnapshot, TokenManagerEvents, TokenManagerOptions } from './types'
 
 const JOIN_WINDOW = 150
@@ -91,6 +92,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
   private readonly signIn: SignIn
   private readonly revocation: Revocation
   private readonly resumeRetry: ResumeRetry
+  private readonly rejoin: ReturnType<typeof createRejoin>
   private readonly logger: Logger | null
   private readonly options: ResolvedOptions
   private sync: TabSync | null = null
@@ -164,6 +166,14 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       onRemoteActivity: (at) => this.recordActivity(at, 'remote'),
     })
     this.revocation = new Revocation(this.clock)
+    this.rejoin = createRejoin({
+      session: this.session,
+      bridge: this.bridge,
+      refresh: this.refresher,
+      sync: () => (this.openChannel(), this.sync),
+      window: JOIN_WINDOW,
+      checkDeadlines: () => this.idle.check(),
+    })
     this.resumeRetry = new ResumeRetry(
       this.clock,
       async () => {
@@ -293,6 +303,12 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
    */
   async getAccessToken(): Promise<string | null> {
     this.assertAlive()
+    // Back from the back/forward cache or a freeze: the token waits for the other tabs' word.
+    const rejoin = this.rejoin.pending
+    if (rejoin) {
+      await rejoin
+      this.assertAlive()
+    }
     this.idle.check()
     const { session } = this
     const inFlight = this.refresher.inFlight
@@ -522,6 +538,19 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     this.log('wake', { reason })
     if (reason === 'online') this.cooldown.reset()
     this.resumeRetry.wake()
+    if (reason === 'pageshow' || reason === 'resume') {
+      // Its own deadlines at once, as on every wake-up; then the page, which missed the other tabs'
+      // messages while frozen, hears them (a logout, a rotation) before its token is used again.
+      this.idle.check()
+      this.session.store.flush()
+      void this.rejoin.run().then(() => this.checkDeadlines())
+      return
+    }
+    this.checkDeadlines()
+  }
+
+  private checkDeadlines(): void {
+    if (this.session.destroyed) return
     this.idle.check()
     if (this.session.hasSession()) this.refreshTimer.check()
     this.session.store.flush()

@@ -87,6 +87,15 @@ export class TabBridge {
     session.store.flush()
   }
 
+  /**
+   * A token a peer holds, heard on rejoining after a freeze or the back/forward cache: this tab
+   * may have missed the sign-in behind it, so it is adopted as one would have been.
+   */
+  adoptMissed(shared: SharedToken, lastActivityAt: number | null): void {
+    this.adopt(shared, 'signedIn', lastActivityAt)
+    this.deps.session.store.flush()
+  }
+
   private adopt(shared: SharedToken, kind: 'token' | 'signedIn', lastActivityAt: number | null): void {
     const { session, clock } = this.deps
     const current = session.token

@@ -1,5 +1,10 @@
-/** Why the page may have been asleep: each is a cue to re-check every deadline at once. */
-export type WakeReason = 'visible' | 'focus' | 'online' | 'pageshow'
+/**
+ * Why the page may have been asleep: each is a cue to re-check every deadline at once.
+ * `pageshow` (a restore from the back/forward cache, `persisted: true`) and `resume` (after a
+ * freeze, Page Lifecycle API) also mean the page missed the other tabs' messages: it re-syncs
+ * with them before it uses its token again.
+ */
+export type WakeReason = 'visible' | 'focus' | 'online' | 'pageshow' | 'resume'
 
 /**
  * The browser signals the SDK listens to, behind an interface (TanStack's focus/online
@@ -58,16 +63,25 @@ export const browserEnvironment: BrowserEnvironment = {
     }
     const onFocus = () => listener('focus')
     const onOnline = () => listener('online')
-    const onPageShow = () => listener('pageshow')
+    // The first `pageshow` of a load is no wake-up; a restore from the back/forward cache is.
+    const onPageShow = (event: Event) => {
+      if ((event as PageTransitionEvent).persisted) listener('pageshow')
+    }
+    const onResume = () => listener('resume')
+    // Capturing listeners run before the app's own at the target: a request its `pageshow` handler
+    // makes already waits for the re-sync, whichever listener was added first.
+    const first = { capture: true }
     doc.addEventListener('visibilitychange', onVisibility)
+    doc.addEventListener('resume', onResume, first)
     win.addEventListener('focus', onFocus)
     win.addEventListener('online', onOnline)
-    win.addEventListener('pageshow', onPageShow)
+    win.addEventListener('pageshow', onPageShow, first)
     return () => {
       doc.removeEventListener('visibilitychange', onVisibility)
+      doc.removeEventListener('resume', onResume, first)
       win.removeEventListener('focus', onFocus)
       win.removeEventListener('online', onOnline)
-      win.removeEventListener('pageshow', onPageShow)
+      win.removeEventListener('pageshow', onPageShow, first)
     }
   },
   onActivity(events, listener) {

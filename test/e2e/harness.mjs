@@ -43,8 +43,16 @@ export async function startDemo() {
   return startDemoServer({ port: 0 })
 }
 
-export async function launchBrowser() {
-  return chromium.launch({ executablePath: executablePath(), args: CHROMIUM_ARGS })
+/**
+ * `bfcache: true` keeps the back/forward cache on: playwright-core turns it off by default
+ * (`--disable-back-forward-cache`), and Chromium honours it headless too.
+ */
+export async function launchBrowser({ bfcache = false } = {}) {
+  return chromium.launch({
+    executablePath: executablePath(),
+    args: CHROMIUM_ARGS,
+    ...(bfcache && { ignoreDefaultArgs: ['--disable-back-forward-cache'] }),
+  })
 }
 
 /** A browser context ("a device") whose console errors and page errors are collected. */

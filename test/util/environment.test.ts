@@ -3,17 +3,45 @@ import { describe, expect, it, vi } from 'vitest'
 import { browserEnvironment } from '../../src/util/environment'
 
 describe('browserEnvironment', () => {
-  it('reports wake-ups from visibility, focus, online and pageshow, and unsubscribes', () => {
+  const pageshow = (persisted: boolean) => Object.assign(new Event('pageshow'), { persisted })
+
+  it('reports wake-ups from visibility, focus, online, a back/forward cache restore and a resume, and unsubscribes', () => {
     const seen: string[] = []
     const off = browserEnvironment.onWake((reason) => seen.push(reason))
     document.dispatchEvent(new Event('visibilitychange'))
     window.dispatchEvent(new Event('focus'))
     window.dispatchEvent(new Event('online'))
-    window.dispatchEvent(new Event('pageshow'))
-    expect(seen).toEqual(['visible', 'focus', 'online', 'pageshow'])
+    window.dispatchEvent(pageshow(true))
+    document.dispatchEvent(new Event('resume'))
+    expect(seen).toEqual(['visible', 'focus', 'online', 'pageshow', 'resume'])
     off()
     window.dispatchEvent(new Event('focus'))
-    expect(seen).toHaveLength(4)
+    window.dispatchEvent(pageshow(true))
+    document.dispatchEvent(new Event('resume'))
+    expect(seen).toHaveLength(5)
+  })
+
+  it("hears a restore before the app's own listeners, even ones added earlier", () => {
+    const order: string[] = []
+    const app = () => order.push('app')
+    window.addEventListener('pageshow', app)
+    document.addEventListener('resume', app)
+    const off = browserEnvironment.onWake((reason) => order.push(reason))
+    window.dispatchEvent(pageshow(true))
+    document.dispatchEvent(new Event('resume'))
+    expect(order).toEqual(['pageshow', 'app', 'resume', 'app'])
+    off()
+    window.removeEventListener('pageshow', app)
+    document.removeEventListener('resume', app)
+  })
+
+  it('ignores the pageshow of a page load (not persisted)', () => {
+    const seen: string[] = []
+    const off = browserEnvironment.onWake((reason) => seen.push(reason))
+    window.dispatchEvent(pageshow(false))
+    window.dispatchEvent(new Event('pageshow'))
+    expect(seen).toEqual([])
+    off()
   })
 
   it('ignores visibilitychange to hidden', () => {
