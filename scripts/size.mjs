@@ -23,7 +23,7 @@ export const BUDGET = { own: 5000, whole: 16000 }
  * it): ratchets about 0.1 kB above the current figures, against unnoticed growth. Lower them as
  * the code shrinks; raise them only for a change worth its bytes, and say so in BENCHMARKS.md.
  */
-export const CEILING = { own: 16600, whole: 21150 }
+export const CEILING = { own: 17020, whole: 21560 }
 
 const BC_BROWSER = `${ROOT}node_modules/broadcast-channel/dist/esbrowser/index.js`
 const OWN_EXTERNAL = ['ky', 'mitt', 'broadcast-channel', 'oblivious-set', 'unload', 'p-queue', '@babel/runtime']

@@ -146,7 +146,7 @@ export class SignIn {
       // Unusable as a Bearer: the refresh cookie (or token) still names the session.
     }
     const status = await this.deps.transport.logout({ everywhere: false, accessToken, refreshToken: tokens.refreshToken ?? null })
-    this.deps.log('login.superseded', { revoked: status !== undefined && status >= 200 && status < 300, status: status ?? null })
+    this.deps.log('login.superseded', { status: status ?? null })
   }
 }
 
@@ -158,17 +158,11 @@ function rethrowAsLoginError(cause: unknown): never {
   throw asLoginError(cause)
 }
 
-/** Equal as JSON values: primitives, arrays and plain objects (keys in any order); anything else only if identical. */
+/** Equal as sent (JSON, so the same form gives the same text); never equal when one cannot be sent. */
 function sameJson(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true
-  if (!isPlain(a) || !isPlain(b) || Array.isArray(a) !== Array.isArray(b)) return false
-  const keys = Object.keys(a)
-  if (keys.length !== Object.keys(b).length) return false
-  return keys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && sameJson(a[key], b[key]))
-}
-
-function isPlain(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false
-  const proto = Object.getPrototypeOf(value)
-  return proto === Object.prototype || proto === Array.prototype || proto === null
+  try {
+    return JSON.stringify(a) === JSON.stringify(b)
+  } catch {
+    return false
+  }
 }
