@@ -190,6 +190,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       session: this.session,
       transport: this.transport,
       exclusive: (call) => (this.sync ? this.sync.lock.run(call) : call()),
+      log,
     })
     // Bound so they can be passed around as is: useSyncExternalStore(tm.subscribe, tm.getSnapshot).
     this.subscribe = this.subscribe.bind(this)
@@ -244,7 +245,8 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
    * `credentials` as JSON to the login endpoint; with a redirect backend (`oauth2()`) it leaves
    * the page for the authorization server (`credentials` become extra authorization request
    * parameters, such as `{ prompt: 'login' }`) and the promise never settles: `start()` on the
-   * redirect URI completes the sign-in.
+   * redirect URI completes the sign-in. Overlapping calls in one tab settle on the last one (equal
+   * credentials share one request); an earlier login the server accepted is logged out on the server.
    * @param credentials whatever your login endpoint expects, sent as is.
    * @returns the snapshot of the new session.
    * @throws `LoginError` with `status` 401 (wrong credentials), 429 (rate limited, with

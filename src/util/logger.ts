@@ -18,6 +18,7 @@ export type LogEvent =
   | 'idle.expired'
   | 'wake'
   | 'logout.everywhere_unsupported'
+  | 'login.superseded'
 
 /** One debug entry passed to the `logger` option. */
 export interface LogEntry {

@@ -159,6 +159,10 @@ describe('leaks: one tab', () => {
     tm.destroy()
     await vi.advanceTimersByTimeAsync(600) // the server answers; nobody is listening
     expect(await login).toMatchObject({ code: 'DESTROYED' })
+    // The session the server accepted is logged out (R29): one bounded call, then nothing remains.
+    await vi.advanceTimersByTimeAsync(600)
+    expect(browser.controls.sessions('alice')).toEqual([])
+    expect(browser.jar.size).toBe(0)
     expectClean(env)
   })
 

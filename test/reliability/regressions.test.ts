@@ -305,6 +305,15 @@ describe('regressions found by the model', () => {
     expect(settled).toEqual([true, true, true])
     expect(statuses).toEqual(['signedOut', 'signedOut', 'signedOut'])
   })
+
+  it('R29 (was O2): two overlapping logins in one tab: the first, which the server accepted, is not reported as "superseded by a sign-out"', async () => {
+    const { tm } = setup()
+    const first = tm.login(ALICE)
+    const second = tm.login(ALICE)
+    const results = await Promise.allSettled([first, second])
+    tm.destroy()
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled'])
+  })
 })
 
 describe('R28: the wall clock orders nothing across tabs, and stretches no cooldown (issue 15)', () => {
@@ -429,15 +438,6 @@ describe('R28: the wall clock orders nothing across tabs, and stretches no coold
 describe('open issues (expected to fail until fixed)', () => {
   beforeEach(() => vi.useFakeTimers())
   afterEach(() => vi.useRealTimers())
-
-  it.fails('O2: two overlapping logins in one tab: the first, which the server accepted, is not reported as "superseded by a sign-out"', async () => {
-    const { tm } = setup()
-    const first = tm.login(ALICE)
-    const second = tm.login(ALICE)
-    const results = await Promise.allSettled([first, second])
-    tm.destroy()
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']) // today: the first rejects with LoginError
-  })
 
   it('O3 (fixed): without Web Locks, switching user while another tab refreshes ends on the new user', async () => {
     const world = createTabs({ webLocks: false })

@@ -209,7 +209,7 @@ export const REGRESSION_SCENARIOS: { name: string; fix: string; scenario: Scenar
     },
   },
   {
-    name: 'R30 a tab opened after the token lapsed (a sleep) resumed with the cookie as a new session: every tab restarted its idle clock and outlived the idle deadline',
+    name: 'R31 a tab opened after the token lapsed (a sleep) resumed with the cookie as a new session: every tab restarted its idle clock and outlived the idle deadline',
     fix: 'src/session/session.ts, src/tabs/bridge.ts: `welcome` names the session it holds (`joinable`); the joining tab continues it (same id, start and last activity) and posts a token, not a sign-in',
     scenario: {
       config: { tabs: 1, webLocks: true, transport: 'cookie', idleTimeout: 120000, maxSessionAge: 0, reuseGrace: 0, signedIn: true, rngSeed: 0 },
@@ -217,7 +217,7 @@ export const REGRESSION_SCENARIOS: { name: string; fix: string; scenario: Scenar
     },
   },
   {
-    name: 'R30 the same without Web Locks',
+    name: 'R31 the same without Web Locks',
     fix: 'as above',
     scenario: {
       config: { tabs: 1, webLocks: false, transport: 'cookie', idleTimeout: 120000, maxSessionAge: 0, reuseGrace: 0, signedIn: true, rngSeed: 0 },
