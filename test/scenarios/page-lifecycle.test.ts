@@ -36,12 +36,14 @@ function freezableChannel(name: string) {
 
 describe.each([
   ['Web Locks', true],
-  ['leader-election fallback', false],
+  ['channel mutex, no Web Locks', false],
 ])('page lifecycle (%s)', (_name, webLocks) => {
   beforeEach(() => vi.useFakeTimers())
   afterEach(() => vi.useRealTimers())
 
   const settle = () => vi.advanceTimersByTimeAsync(webLocks ? 300 : 3000)
+  /** Awaits a call while time passes: without Web Locks its lock claim is answered over the channel (delivered on timers here). */
+  const whileTimePasses = async <T>(call: Promise<T>): Promise<T> => (await Promise.all([call, settle()]))[0]
 
   /** Tab A (freezable, with a scriptable environment) and tab B, both signed in as alice. */
   async function twoTabs() {
@@ -59,7 +61,7 @@ describe.each([
     const started = a.tm.start()
     await settle()
     await started
-    await a.tm.login(ALICE)
+    await whileTimePasses(a.tm.login(ALICE))
     await settle()
     expect(b.tm.getSnapshot().status).toBe('active')
     const freeze = () => {
@@ -79,7 +81,7 @@ describe.each([
     const { world, a, b, freeze, restore } = await twoTabs()
     const old = await a.tm.getAccessToken()
     freeze()
-    await b.tm.logout()
+    await whileTimePasses(b.tm.logout())
     await settle()
     expect(a.tm.getSnapshot().status).toBe('active') // it heard nothing
     restore()
@@ -96,7 +98,7 @@ describe.each([
   it('a rotation in another tab while this page was frozen: the request uses the new token, without a refresh of its own', async () => {
     const { world, a, b, freeze, restore } = await twoTabs()
     freeze()
-    const rotated = await b.tm.refresh()
+    const rotated = await whileTimePasses(b.tm.refresh())
     await settle()
     const refreshes = world.browser.count('/auth/refresh')
     restore('resume')
@@ -111,8 +113,8 @@ describe.each([
   it('another account signed in meanwhile: the restored page switches to it before its next request', async () => {
     const { world, a, b, freeze, restore } = await twoTabs()
     freeze()
-    await b.tm.logout()
-    await b.tm.login(BOB)
+    await whileTimePasses(b.tm.logout())
+    await whileTimePasses(b.tm.login(BOB))
     await settle()
     restore()
     const token = a.tm.getAccessToken()
