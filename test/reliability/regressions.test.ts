@@ -459,7 +459,7 @@ describe('open issues (expected to fail until fixed)', () => {
     expect(subs).toEqual(['bob', 'bob']) // the channel mutex serializes the login and the refresh, as Web Locks do
   })
 
-  it.fails('O5: a refresh that reaches the server before a slow logout does not resume the session', async () => {
+  it('O5 (fixed): a refresh that reaches the server before a slow logout does not resume the session', async () => {
     const world = createTabs()
     const a = world.open()
     await a.tm.login(ALICE)
@@ -471,7 +471,32 @@ describe('open issues (expected to fail until fixed)', () => {
     await Promise.all([late.tm.start(), logout, vi.advanceTimersByTimeAsync(4000)])
     const statuses = [a, late].map((tab) => tab.tm.getSnapshot().status)
     world.destroyAll()
-    expect(statuses).toEqual(['signedOut', 'signedOut']) // today: the new tab resumed and signed the first tab back in
+    expect(statuses).toEqual(['signedOut', 'signedOut']) // before: the new tab resumed and signed the first tab back in
+  })
+
+  it('O5 (fixed): after a logout whose server call failed, a tab opened later does not resume from the still-valid cookie; a new login does', async () => {
+    const browser = createBrowser()
+    const inner = browser.fetch
+    let logoutFails = true
+    browser.fetch = async (input, init) => {
+      const request = new Request(input, init)
+      if (logoutFails && request.url.endsWith('/auth/logout')) throw new TypeError('Failed to fetch')
+      return inner(request)
+    }
+    const world = createTabs({ browser })
+    const a = world.open()
+    await a.tm.login(ALICE)
+    await a.tm.logout()
+    expect(browser.controls.sessions('alice')).toHaveLength(1) // the server never heard of the logout
+    const late = world.open()
+    await Promise.all([late.tm.start(), vi.advanceTimersByTimeAsync(500)])
+    expect(late.tm.getSnapshot().status).toBe('signedOut')
+    expect(a.tm.getSnapshot().status).toBe('signedOut')
+    logoutFails = false
+    await late.tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(50)
+    expect([a, late].map((tab) => tab.tm.getSnapshot().status)).toEqual(['active', 'active'])
+    world.destroyAll()
   })
 
   it('O6 (fixed): without Web Locks, a tab that just joined does not refresh alongside another tab (the model sequence that showed it)', async () => {
