@@ -193,7 +193,8 @@ export class Session {
     if (source === 'local' && sync) {
       const shared = this.share()
       // A joined session is no news to the tabs that hold it: a token of it, not a sign-in.
-      if (shared) void sync.post(opts.newSession && !joined ? { type: 'signedIn', ...shared, ...(opts.resumed && { resumed: true }) } : { type: 'token', ...shared })
+      if (shared)
+        void sync.post(opts.newSession && !joined ? { type: 'signedIn', ...shared, ...(opts.resumed && { resumed: true }) } : { type: 'token', ...shared })
     }
   }
 

@@ -431,11 +431,10 @@ describe('R28: the wall clock orders nothing across tabs, and stretches no coold
 })
 
 /**
- * Open issues (RELIABILITY.md, "Open"): each test states the behaviour we want and is marked
- * `it.fails` while the SDK does not have it yet. When one starts passing, vitest fails it:
- * turn it into a plain `it` and move the issue to the fixed list.
+ * The issues that were open (RELIABILITY.md: O2, O3, O5, O6), pinned as `it.fails` until fixed and
+ * plain tests since. A new open issue goes here as `it.fails` with the behaviour we want.
  */
-describe('open issues (expected to fail until fixed)', () => {
+describe('formerly open issues', () => {
   beforeEach(() => vi.useFakeTimers())
   afterEach(() => vi.useRealTimers())
 
