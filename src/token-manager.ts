@@ -376,7 +376,16 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     // Always: the server call ends the session other tabs may hold even if this tab has not heard of it yet.
     void this.tabs.post({ type: 'signedOut', everywhere, session: ended, seq: session.loggedOutSeq })
     session.store.flush()
-    await this.transport.logout({ everywhere, ...captured })
+    session.logoutPending = true
+    // Under the cross-tab lock in cookie mode: a refresh queued meanwhile in any tab (a tab just
+    // opened resuming from the cookie) waits for the server's answer, then sees it (O5).
+    const call = () => this.transport.logout({ everywhere, ...captured })
+    const status = await (session.cookieMode ? this.tabs.lock.run(call).catch(() => undefined) : call())
+    const acknowledged = status !== undefined && status < 500 && status !== 408 && status !== 429
+    if (acknowledged && session.logoutPending) {
+      session.logoutPending = false
+      void this.tabs.post({ type: 'logoutDone' })
+    }
   }
 
   /** Records user activity by hand ("Stay signed in", a native shell reporting activity). */

@@ -163,6 +163,9 @@ export class RefreshCoordinator {
       }
       return { kind: 'rejected', status: 401 }
     }
+    // Without a session, a refresh would resume one from the cookie: not while this browser's logout is unacknowledged (O5).
+    const resuming = !session.hasSession()
+    if (resuming && session.logoutPending) return { kind: 'rejected', status: 401 }
     log('refresh.started', { contended })
     // Retries present the token this refresh started with: a sign-in meanwhile brings a new one this run must not spend.
     const refreshToken = session.refreshToken
@@ -189,10 +192,12 @@ export class RefreshCoordinator {
       if (outcome.kind === 'error' && tabs.crossTab) await tabs.post({ type: 'refreshFailed' })
       return outcome
     }
+    // A logout was heard while this resume was on its way: the session it found is the one that logout ends.
+    if (resuming && session.logoutPending) return { kind: 'rejected', status: 401 }
     try {
       const token = acceptToken(outcome.tokens, outcome.receivedAt)
       // Installing posts the token before the lock is released, so waiting tabs adopt instead of refreshing.
-      session.install(token, outcome.tokens, 'local', { newSession: !session.hasSession() })
+      session.install(token, outcome.tokens, 'local', { newSession: !session.hasSession(), resumed: !session.hasSession() })
       return outcome
     } catch (error) {
       return { kind: 'error', error: isInvalidTokenError(error) ? error : new InvalidTokenError('Unusable token', { cause: error }) }

@@ -71,6 +71,11 @@ export class Session {
    * makes with the cookie continues it (same id, start and idle clock) instead of starting one.
    */
   joining: { identity: SessionIdentity; lastActivityAt: number | null } | null = null
+  /**
+   * A logout made or heard in this browser whose server call has not been acknowledged: until it
+   * is, the refresh cookie may still work, and no tab resumes a session from it (O5).
+   */
+  logoutPending = false
   /** Sequence number of the latest logout made or heard here: a sign-in numbered below it is one that logout ended. */
   loggedOutSeq = -1
   /** How the last session here ended (`SessionExpiredError.reason`). */
@@ -132,6 +137,8 @@ export class Session {
       lastActivityAt?: number | null
       /** A token from another tab: its session and sequence numbers. A local one gets new numbers. */
       order?: { session: string; seq: number; sessionSeq: number }
+      /** A session found with the refresh cookie (a refresh without a session), not a sign-in. */
+      resumed?: boolean
     },
   ): void {
     const { clock, idle, activity, cooldown } = this.deps
@@ -164,6 +171,8 @@ export class Session {
     if (!this.deps.cookieMode) this.refreshToken = source === 'local' ? (reply?.refreshToken ?? this.refreshToken) : null
     this.status = 'active'
     cooldown.reset()
+    // A sign-in (not a resume) is a new cookie: the logout that was pending has nothing left to end.
+    if (opts.newSession && !opts.resumed) this.logoutPending = false
     if (opts.newSession) {
       this.sessionsBegun++
       this.deps.log('session.started', { source })
@@ -181,7 +190,10 @@ export class Session {
     if (source === 'local') {
       const shared = this.share()
       // A joined session is no news to the tabs that hold it: a token of it, not a sign-in.
-      if (shared) void this.deps.tabs.post({ type: opts.newSession && !joined ? 'signedIn' : 'token', ...shared })
+      if (shared)
+        void this.deps.tabs.post(
+          opts.newSession && !joined ? { type: 'signedIn', ...shared, ...(opts.resumed && { resumed: true }) } : { type: 'token', ...shared },
+        )
     }
   }
 

@@ -28,7 +28,8 @@ export interface SessionIdentity {
 /** What the session and refresh layers tell the other tabs (the wire protocol has more kinds: `src/tabs/protocol.ts`). */
 export type SessionMessage =
   | ({ type: 'token' } & SharedToken)
-  | ({ type: 'signedIn' } & SharedToken)
+  /** `resumed`: found with the refresh cookie, not a login (a logout this browser has not seen acknowledged refuses it). */
+  | ({ type: 'signedIn'; resumed?: boolean } & SharedToken)
   | { type: 'expired'; reason: 'refresh_rejected' | 'idle' | 'max_age'; session: string | null; seq: number }
   /** Body mode: a tab without the refresh token asks the tab holding it to refresh. */
   | { type: 'refreshRequest' }

@@ -38,6 +38,7 @@ export class TabBridge {
           session: session.hasSession(),
           // Brings a tab that just opened up to the other tabs' sequence before it signs in.
           seq: session.order.current,
+          ...(session.logoutPending && { logoutPending: true }),
           ...(session.hasSession() &&
             session.sessionId !== null && {
               joinable: { session: session.sessionId, sessionSeq: session.sessionSeq, sessionStartedAt: session.idle.sessionStartedAt ?? session.tokenSince },
@@ -45,17 +46,27 @@ export class TabBridge {
         })
         break
       case 'welcome':
+        if (message.logoutPending) session.logoutPending = true
         if (message.token) this.adopt(message.token, 'token', message.lastActivityAt)
         break
       case 'token':
+        this.adopt(message, 'token', null)
+        break
       case 'signedIn':
-        this.adopt(message, message.type, null)
+        // A session found with the cookie while this browser's logout is unacknowledged is the one it ends.
+        if (message.resumed && session.logoutPending) break
+        this.adopt(message, 'signedIn', null)
+        break
+      case 'logoutDone':
+        session.logoutPending = false
         break
       case 'signedOut':
         session.loggedOutSeq = Math.max(session.loggedOutSeq, message.seq)
         // A logout of this session ends it, whatever the clocks say. One of another (or no known)
         // session that crossed a newer sign-in on the channel ended the session before it, not this
         // one; on a tie the logout wins, as the tabs that see them in the other order decide (adopt()).
+        // Until its server call is acknowledged, the cookie of the session it ends may still work.
+        session.logoutPending = true
         if (session.hasSession() && message.session !== session.sessionId && message.seq < session.sessionSeq) break
         if (session.hasSession() || session.status === 'unknown') {
           session.end('signedOut')

@@ -26,6 +26,8 @@ export type TabMessageBody =
        * then finds it with the refresh cookie continues it rather than starting a new one.
        */
       joinable?: SessionIdentity
+      /** A logout in this browser whose server call has not been acknowledged: nobody resumes from the cookie meanwhile. */
+      logoutPending?: boolean
     }
   /**
    * `session`: the session the logging-out tab held (`null`: none it knew of); `seq`: the
@@ -35,6 +37,8 @@ export type TabMessageBody =
   | { type: 'activity'; at: number }
   /** The cross-tab mutex where Web Locks are missing (`channel-lock.ts`). */
   | LockSignal
+  /** The server acknowledged this browser's logout: the cookie it ended is dead, resuming is harmless again. */
+  | { type: 'logoutDone' }
   /** A tab made the server call that ends a session which ended by a deadline: the others skip theirs. */
   | { type: 'revoked' }
 
@@ -77,19 +81,22 @@ export function parseTabMessage(data: unknown): TabMessage | null {
   if (m.v !== TAB_PROTOCOL_VERSION || typeof m.from !== 'string' || m.from.length === 0) return null
   switch (m.type) {
     case 'token':
-    case 'signedIn':
       return isSharedToken(m) ? (m as unknown as TabMessage) : null
+    case 'signedIn':
+      return isSharedToken(m) && (m.resumed === undefined || typeof m.resumed === 'boolean') ? (m as unknown as TabMessage) : null
     case 'welcome':
       return (m.token === null || (typeof m.token === 'object' && isSharedToken(m.token as Record<string, unknown>))) &&
         (m.lastActivityAt === null || isFiniteNumber(m.lastActivityAt)) &&
         (m.session === undefined || typeof m.session === 'boolean') &&
         isSeq(m.seq) &&
-        (m.joinable === undefined || isSessionIdentity(m.joinable))
+        (m.joinable === undefined || isSessionIdentity(m.joinable)) &&
+        (m.logoutPending === undefined || typeof m.logoutPending === 'boolean')
         ? (m as unknown as TabMessage)
         : null
     case 'hello':
     case 'refreshRequest':
     case 'refreshFailed':
+    case 'logoutDone':
     case 'revoked':
       return m as unknown as TabMessage
     case 'signedOut':

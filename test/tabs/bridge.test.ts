@@ -220,6 +220,26 @@ describe('TabBridge', () => {
     }
   })
 
+  it('O5: a logout heard here is pending until acknowledged: resumed sign-ins are refused meanwhile, welcomes say so, sign-ins by login are adopted', () => {
+    const { session, deliver, sent } = setup()
+    deliver({ type: 'signedOut', everywhere: false, session: null, seq: Date.now() })
+    expect(session.logoutPending).toBe(true)
+    // A session another tab found with the cookie while the logout is unacknowledged: the one that logout ends.
+    deliver({ type: 'signedIn', ...shared('alice'), resumed: true })
+    expect(session.status).not.toBe('active')
+    deliver({ type: 'hello' })
+    expect(sent).toEqual([expect.objectContaining({ type: 'welcome', logoutPending: true })])
+    // A new login elsewhere is a new cookie: adopted, and nothing is pending any more.
+    deliver({ type: 'signedIn', ...shared('bob') })
+    expect(session.status).toBe('active')
+    expect(session.logoutPending).toBe(false)
+    // logoutDone clears it too; a welcome saying a logout is pending sets it.
+    deliver({ type: 'welcome', token: null, lastActivityAt: null, seq: 1, logoutPending: true })
+    expect(session.logoutPending).toBe(true)
+    deliver({ type: 'logoutDone' })
+    expect(session.logoutPending).toBe(false)
+  })
+
   it('does nothing once the manager is destroyed', () => {
     const { session, deliver } = setup()
     session.destroyed = true
