@@ -5,8 +5,7 @@ import { refreshWithRetry, SingleFlight, type Cooldown, type RefreshOutcome } fr
 import type { RetryPolicy } from './backoff'
 import type { Deadline } from '../util/deadline'
 import type { Session } from '../session/session'
-// biome-ignore lint/style/noRestrictedImports: type-only; to be replaced by a narrow tab-broadcast interface (issue 13, item 3, open)
-import type { TabSync } from '../tabs/tab-sync'
+import { answersRefreshRequest, type TabLink } from '../session/tab-link'
 import { acceptToken } from '../token/access-token'
 import type { AuthTransport } from '../http/transport'
 
@@ -22,7 +21,8 @@ export interface RefreshCoordinatorDeps {
   refreshTimer: Deadline
   /** Longest one refresh may hold the cross-tab lock, and a tab waits for another's. */
   lockTimeout: number
-  sync(): TabSync | null
+  /** The other tabs (`noTabs` when cross-tab sync is off). */
+  tabs: TabLink
   log(event: LogEntry['event'], detail?: LogEntry['detail']): void
 }
 
@@ -103,10 +103,9 @@ export class RefreshCoordinator {
     let outcome: RefreshOutcome | 'adopted'
     try {
       const run = (contended: boolean) => this.underLock(stale, contended, epoch)
-      const sync = this.deps.sync()
       // Body mode needs no cross-tab lock: only the tab holding the refresh token can rotate it, and
       // a tab asking that holder must not sit on the lock the holder needs (a deadlock until the timeout).
-      outcome = sync && this.cookieMode ? await sync.lock.run(run, madeToken) : await run(false)
+      outcome = this.cookieMode ? await this.deps.tabs.lock.run(run, madeToken) : await run(false)
     } catch (error) {
       if (session.destroyed) throw new DestroyedError()
       if (epoch !== session.epoch) throw new SessionExpiredError('signed_out')
@@ -143,11 +142,10 @@ export class RefreshCoordinator {
 
   /** Runs with the cross-tab lock held: re-check, then at most one bounded request. */
   private async underLock(stale: string | null, contended: boolean, epoch: number): Promise<RefreshOutcome | 'adopted'> {
-    const { session, log } = this.deps
-    const sync = this.deps.sync()
-    if (contended && sync && !session.hasNewerToken(stale)) {
+    const { session, log, tabs } = this.deps
+    if (contended && !session.hasNewerToken(stale)) {
       // The holder posted its token before releasing; the message may still be on its way.
-      await sync.waitFor((m) => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'signedOut', HANDOFF_GRACE)
+      await tabs.waitFor(endsHandoff, HANDOFF_GRACE)
     }
     log('lock.acquired', { contended })
     if (epoch !== session.epoch || session.destroyed) return 'adopted'
@@ -157,14 +155,17 @@ export class RefreshCoordinator {
     }
     if (!this.cookieMode && !session.refreshToken) {
       // Body mode: only the tab that holds the (rotated) refresh token can refresh.
-      if (sync && session.hasSession()) {
-        void sync.post({ type: 'refreshRequest' })
-        await sync.waitFor((m) => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'refreshFailed', this.deps.lockTimeout)
+      if (tabs.crossTab && session.hasSession()) {
+        void tabs.post({ type: 'refreshRequest' })
+        await tabs.waitFor(answersRefreshRequest, this.deps.lockTimeout)
         if (session.hasNewerToken(stale)) return 'adopted'
         return { kind: 'error', error: new RefreshError('No tab holding the refresh token answered') }
       }
       return { kind: 'rejected', status: 401 }
     }
+    // Without a session, a refresh would resume one from the cookie: not while this browser's logout is unacknowledged (O5).
+    const resuming = !session.hasSession()
+    if (resuming && session.logoutPending) return { kind: 'rejected', status: 401 }
     log('refresh.started', { contended })
     // Retries present the token this refresh started with: a sign-in meanwhile brings a new one this run must not spend.
     const refreshToken = session.refreshToken
@@ -188,13 +189,15 @@ export class RefreshCoordinator {
     // Another tab signed in (a new session) while this refreshed the old one: its result is stale.
     if (session.sessionsBegun !== sessions) return 'adopted'
     if (outcome.kind !== 'ok') {
-      if (outcome.kind === 'error' && sync) await sync.post({ type: 'refreshFailed' })
+      if (outcome.kind === 'error' && tabs.crossTab) await tabs.post({ type: 'refreshFailed' })
       return outcome
     }
+    // A logout was heard while this resume was on its way: the session it found is the one that logout ends.
+    if (resuming && session.logoutPending) return { kind: 'rejected', status: 401 }
     try {
       const token = acceptToken(outcome.tokens, outcome.receivedAt)
       // Installing posts the token before the lock is released, so waiting tabs adopt instead of refreshing.
-      session.install(token, outcome.tokens, 'local', { newSession: !session.hasSession() })
+      session.install(token, outcome.tokens, 'local', { newSession: !session.hasSession(), resumed: !session.hasSession() })
       return outcome
     } catch (error) {
       return { kind: 'error', error: isInvalidTokenError(error) ? error : new InvalidTokenError('Unusable token', { cause: error }) }
@@ -213,6 +216,9 @@ export class RefreshCoordinator {
     session.store.commit()
   }
 }
+
+/** What the lock holder says before it releases: its token, or the end of the session. */
+const endsHandoff = (m: { type: string }): boolean => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'signedOut'
 
 /** Only a refresh that got a token holds the lock a moment longer, for the token to reach the other tabs. */
 function madeToken(outcome: RefreshOutcome | 'adopted'): boolean {
