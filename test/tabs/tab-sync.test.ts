@@ -18,7 +18,12 @@ describe('TabSync', () => {
     const make = () => {
       const received: TabMessage[] = []
       // The page's unload (a non-persisted pagehide), fired by the test.
-      const unload = { listeners: new Set<() => void>(), fire: () => unload.listeners.forEach((l) => l()) }
+      const unload = {
+        listeners: new Set<() => void>(),
+        fire: () => {
+          for (const listener of unload.listeners) listener()
+        },
+      }
       const sync = new TabSync({
         onUnload: (listener) => {
           unload.listeners.add(listener)
@@ -166,7 +171,9 @@ describe('TabSync', () => {
     await vi.advanceTimersByTimeAsync(20)
     let ranAt: number | null = null
     const startedAt = Date.now()
-    const next = b.sync.lock.run(async () => void (ranAt = Date.now() - startedAt))
+    const next = b.sync.lock.run(async () => {
+      ranAt = Date.now() - startedAt
+    })
     await vi.advanceTimersByTimeAsync(100)
     expect(ranAt).toBeNull()
     a.unload.fire()
