@@ -159,8 +159,11 @@ export class RefreshCoordinator {
       // Body mode: only the tab that holds the (rotated) refresh token can refresh.
       if (sync && session.hasSession()) {
         void sync.post({ type: 'refreshRequest' })
-        await sync.waitFor((m) => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'refreshFailed', this.deps.lockTimeout)
+        const answer = await sync.waitFor((m) => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'refreshFailed', this.deps.lockTimeout)
         if (session.hasNewerToken(stale)) return 'adopted'
+        // A holder that rotated a moment ago answers with that token, which this tab may hold already
+        // (a forced refresh right after the rotation): a valid token is the answer, not a failure.
+        if (answer?.type === 'token' && session.hasValidToken() && answer.accessToken === session.token!.value) return 'adopted'
         return { kind: 'error', error: new RefreshError('No tab holding the refresh token answered') }
       }
       return { kind: 'rejected', status: 401 }
