@@ -58,8 +58,11 @@ export type TabMessageBody =
   | { type: 'activity'; at: number }
   /** Body mode: a tab without the refresh token asks the tab holding it to refresh. */
   | { type: 'refreshRequest' }
-  /** Body mode: the holder's refresh failed transiently; the tabs that asked stop waiting. */
-  | { type: 'refreshFailed' }
+  /**
+   * A refresh failed transiently (body mode: the tabs that asked stop waiting). `lost`: its reply
+   * may have been lost after the server rotated, so the other tabs hold back the same token too.
+   */
+  | { type: 'refreshFailed'; lost?: true }
   /** The cross-tab mutex where Web Locks are missing (`channel-lock.ts`). */
   | LockSignal
   /** A tab made the server call that ends a session which ended by a deadline: the others skip theirs. */
@@ -116,9 +119,10 @@ export function parseTabMessage(data: unknown): TabMessage | null {
         : null
     case 'hello':
     case 'refreshRequest':
-    case 'refreshFailed':
     case 'revoked':
       return m as unknown as TabMessage
+    case 'refreshFailed':
+      return m.lost === undefined || m.lost === true ? (m as unknown as TabMessage) : null
     case 'signedOut':
       return typeof m.everywhere === 'boolean' && (m.session === null || isSessionId(m.session)) && isSeq(m.seq) ? (m as unknown as TabMessage) : null
     case 'expired':

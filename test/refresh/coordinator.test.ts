@@ -8,7 +8,9 @@ import type { TabMessage } from '../../src/tabs/protocol'
 import type { AuthOutcome, AuthTransport } from '../../src/http/transport'
 import { createSession, tokenFor } from '../helpers/session'
 
-function setup(options: { outcomes?: AuthOutcome[]; sync?: Partial<TabSync>; cookieMode?: boolean; idleTimeout?: number } = {}) {
+function setup(
+  options: { outcomes?: AuthOutcome[]; sync?: Partial<TabSync>; cookieMode?: boolean; idleTimeout?: number; reuseGrace?: number; retries?: number } = {},
+) {
   const world = createSession({ cookieMode: options.cookieMode ?? true, idleTimeout: options.idleTimeout ?? 0, tabs: false })
   const outcomes = [...(options.outcomes ?? [])]
   const refresh = vi.fn(async (): Promise<AuthOutcome> => {
@@ -23,9 +25,10 @@ function setup(options: { outcomes?: AuthOutcome[]; sync?: Partial<TabSync>; coo
     transport,
     clock: systemClock,
     cooldown: world.cooldown,
-    retryPolicy: { retries: 0, baseDelay: 1000, maxDelay: 30_000 },
+    retryPolicy: { retries: options.retries ?? 0, baseDelay: 1000, maxDelay: 30_000 },
     refreshTimer: world.refreshTimer,
     lockTimeout: 10_000,
+    reuseGrace: options.reuseGrace ?? 0,
     sync: () => (options.sync as TabSync | undefined) ?? null,
     log: world.log,
   })
