@@ -165,9 +165,43 @@ export function parseCheckArgs(argv: readonly string[], env: Readonly<Record<str
   }
 }
 
+/** Options that take a value: the word after them is their value even when it starts with a dash. */
+const VALUE_OPTIONS = new Set([
+  '--base-url',
+  '--username',
+  '--password',
+  '--backend',
+  '--app-origin',
+  '--foreign-origin',
+  '--max-grace',
+  '--timeout',
+  '--prefix',
+  '--issuer',
+  '--client-id',
+  '--refresh-token',
+])
+const isOption = (word: string) => VALUE_OPTIONS.has(word.split('=')[0]!) || ['--check-rate-limit', '--json', '--help', '-h'].includes(word)
+
+/**
+ * `--refresh-token -Xy…` is a token, not an option: base64url tokens (and passwords) start with
+ * `-` about once in 64, and `parseArgs` calls that value "ambiguous". Joined as `--opt=value`.
+ */
+export function joinDashValues(argv: readonly string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!
+    const next = argv[i + 1]
+    if (VALUE_OPTIONS.has(word) && next !== undefined && next.startsWith('-') && !isOption(next)) {
+      out.push(`${word}=${next}`)
+      i++
+    } else out.push(word)
+  }
+  return out
+}
+
 function parse(argv: readonly string[]) {
   return parseArgs({
-    args: [...argv],
+    args: joinDashValues(argv),
     strict: true,
     allowPositionals: false,
     options: {

@@ -5,8 +5,7 @@ import { refreshWithRetry, SingleFlight, type Cooldown, type RefreshOutcome } fr
 import type { RetryPolicy } from './backoff'
 import type { Deadline } from '../util/deadline'
 import type { Session } from '../session/session'
-// biome-ignore lint/style/noRestrictedImports: type-only; to be replaced by a narrow tab-broadcast interface (issue 13, item 3, open)
-import type { TabSync } from '../tabs/tab-sync'
+import { answersRefreshRequest, type TabLink } from '../session/tab-link'
 import { acceptToken } from '../token/access-token'
 import type { AuthTransport } from '../http/transport'
 
@@ -24,7 +23,8 @@ export interface RefreshCoordinatorDeps {
   lockTimeout: number
   /** The backend's reuse grace window in ms (the `reuseGrace` option). */
   reuseGrace: number
-  sync(): TabSync | null
+  /** The other tabs (`noTabs` when cross-tab sync is off). */
+  tabs: TabLink
   log(event: LogEntry['event'], detail?: LogEntry['detail']): void
 }
 
@@ -125,10 +125,9 @@ export class RefreshCoordinator {
     let outcome: RefreshOutcome | 'adopted'
     try {
       const run = (contended: boolean) => this.underLock(stale, contended, epoch)
-      const sync = this.deps.sync()
       // Body mode needs no cross-tab lock: only the tab holding the refresh token can rotate it, and
       // a tab asking that holder must not sit on the lock the holder needs (a deadlock until the timeout).
-      outcome = sync && this.cookieMode ? await sync.lock.run(run, madeToken) : await run(false)
+      outcome = this.cookieMode ? await this.deps.tabs.lock.run(run, madeToken) : await run(false)
     } catch (error) {
       if (session.destroyed) throw new DestroyedError()
       if (epoch !== session.epoch) throw new SessionExpiredError('signed_out')
@@ -165,11 +164,10 @@ export class RefreshCoordinator {
 
   /** Runs with the cross-tab lock held: re-check, then at most one bounded request. */
   private async underLock(stale: string | null, contended: boolean, epoch: number): Promise<RefreshOutcome | 'adopted'> {
-    const { session, log } = this.deps
-    const sync = this.deps.sync()
-    if (contended && sync && !session.hasNewerToken(stale)) {
+    const { session, log, tabs } = this.deps
+    if (contended && !session.hasNewerToken(stale)) {
       // The holder posted its token before releasing; the message may still be on its way.
-      await sync.waitFor((m) => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'signedOut', HANDOFF_GRACE)
+      await tabs.waitFor(endsHandoff, HANDOFF_GRACE)
     }
     log('lock.acquired', { contended })
     if (epoch !== session.epoch || session.destroyed) return 'adopted'
@@ -183,12 +181,9 @@ export class RefreshCoordinator {
     }
     if (!this.cookieMode && !session.refreshToken) {
       // Body mode: only the tab that holds the (rotated) refresh token can refresh.
-      if (sync && session.hasSession()) {
-        void sync.post({ type: 'refreshRequest' })
-        const answer = await sync.waitFor(
-          (m) => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'refreshFailed',
-          this.deps.lockTimeout,
-        )
+      if (tabs.crossTab && session.hasSession()) {
+        void tabs.post({ type: 'refreshRequest' })
+        const answer = (await tabs.waitFor(answersRefreshRequest, this.deps.lockTimeout)) as { type: string; accessToken?: string } | null
         if (session.hasNewerToken(stale)) return 'adopted'
         // A holder that rotated a moment ago answers with that token, which this tab may hold already
         // (a forced refresh right after the rotation): a valid token is the answer, not a failure.
@@ -197,6 +192,9 @@ export class RefreshCoordinator {
       }
       return { kind: 'rejected', status: 401 }
     }
+    // Without a session, a refresh would resume one from the cookie: not while this browser's logout is unacknowledged (O5).
+    const resuming = !session.hasSession()
+    if (resuming && session.logoutPending) return { kind: 'rejected', status: 401 }
     log('refresh.started', { contended })
     // Retries present the token this refresh started with: a sign-in meanwhile brings a new one this run must not spend.
     const refreshToken = session.refreshToken
@@ -222,13 +220,15 @@ export class RefreshCoordinator {
     if (session.sessionsBegun !== sessions) return 'adopted'
     if (outcome.kind !== 'ok') {
       if (outcome.kind === 'error' && outcome.mayHaveRotated) this.heardLost()
-      if (outcome.kind === 'error' && sync) await sync.post({ type: 'refreshFailed', ...(outcome.mayHaveRotated && { lost: true }) })
+      if (outcome.kind === 'error' && tabs.crossTab) await tabs.post({ type: 'refreshFailed', ...(outcome.mayHaveRotated && { lost: true }) })
       return outcome
     }
+    // A logout was heard while this resume was on its way: the session it found is the one that logout ends.
+    if (resuming && session.logoutPending) return { kind: 'rejected', status: 401 }
     try {
       const token = acceptToken(outcome.tokens, outcome.receivedAt)
       // Installing posts the token before the lock is released, so waiting tabs adopt instead of refreshing.
-      session.install(token, outcome.tokens, 'local', { newSession: !session.hasSession() })
+      session.install(token, outcome.tokens, 'local', { newSession: !session.hasSession(), resumed: !session.hasSession() })
       return outcome
     } catch (error) {
       return { kind: 'error', error: isInvalidTokenError(error) ? error : new InvalidTokenError('Unusable token', { cause: error }) }
@@ -247,6 +247,9 @@ export class RefreshCoordinator {
     session.store.commit()
   }
 }
+
+/** What the lock holder says before it releases: its token, or the end of the session. */
+const endsHandoff = (m: { type: string }): boolean => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'signedOut'
 
 /** Only a refresh that got a token holds the lock a moment longer, for the token to reach the other tabs. */
 function madeToken(outcome: RefreshOutcome | 'adopted'): boolean {

@@ -8,10 +8,7 @@ import type { LogEntry } from '../util/logger'
 import type { Cooldown } from '../refresh/refresh-with-retry'
 import type { Deadline } from '../util/deadline'
 import { SessionStore } from './store'
-// biome-ignore lint/style/noRestrictedImports: type-only; to be replaced by a narrow tab-broadcast interface (issue 13, item 3, open)
-import type { TabSync } from '../tabs/tab-sync'
-// biome-ignore lint/style/noRestrictedImports: type-only; the shared-token shape moves down with the tab-broadcast interface (issue 13, item 3, open)
-import type { SessionIdentity, SharedToken } from '../tabs/protocol'
+import type { SessionIdentity, SharedToken, TabLink } from './tab-link'
 import { sessionStartFrom, type AccessToken } from '../token/access-token'
 import type { TokenResponse } from '../token/token-response'
 import type { EventOrigin, ExpiryReason, SessionSnapshot, SessionStatus } from '../types'
@@ -26,7 +23,8 @@ export interface SessionDeps {
   cooldown: Cooldown
   /** Lead time of the proactive refresh, ms before expiry. */
   refreshLeadTime: number
-  sync(): TabSync | null
+  /** The other tabs (`noTabs` when cross-tab sync is off). */
+  tabs: TabLink
   attachWake(): void
   log(event: LogEntry['event'], detail?: LogEntry['detail']): void
 }
@@ -73,6 +71,11 @@ export class Session {
    * makes with the cookie continues it (same id, start and idle clock) instead of starting one.
    */
   joining: { identity: SessionIdentity; lastActivityAt: number | null } | null = null
+  /**
+   * A logout made or heard in this browser whose server call has not been acknowledged: until it
+   * is, the refresh cookie may still work, and no tab resumes a session from it (O5).
+   */
+  logoutPending = false
   /** Sequence number of the latest logout made or heard here: a sign-in numbered below it is one that logout ended. */
   loggedOutSeq = -1
   /** How the last session here ended (`SessionExpiredError.reason`). */
@@ -134,6 +137,8 @@ export class Session {
       lastActivityAt?: number | null
       /** A token from another tab: its session and sequence numbers. A local one gets new numbers. */
       order?: { session: string; seq: number; sessionSeq: number }
+      /** A session found with the refresh cookie (a refresh without a session), not a sign-in. */
+      resumed?: boolean
     },
   ): void {
     const { clock, idle, activity, cooldown } = this.deps
@@ -166,6 +171,8 @@ export class Session {
     if (!this.deps.cookieMode) this.refreshToken = source === 'local' ? (reply?.refreshToken ?? this.refreshToken) : null
     this.status = 'active'
     cooldown.reset()
+    // A sign-in (not a resume) is a new cookie: the logout that was pending has nothing left to end.
+    if (opts.newSession && !opts.resumed) this.logoutPending = false
     if (opts.newSession) {
       this.sessionsBegun++
       this.deps.log('session.started', { source })
@@ -180,11 +187,13 @@ export class Session {
     }
     this.scheduleRefresh()
     store.commit()
-    const sync = this.deps.sync()
-    if (source === 'local' && sync) {
+    if (source === 'local') {
       const shared = this.share()
       // A joined session is no news to the tabs that hold it: a token of it, not a sign-in.
-      if (shared) void sync.post({ type: opts.newSession && !joined ? 'signedIn' : 'token', ...shared })
+      if (shared)
+        void this.deps.tabs.post(
+          opts.newSession && !joined ? { type: 'signedIn', ...shared, ...(opts.resumed && { resumed: true }) } : { type: 'token', ...shared },
+        )
     }
   }
 
@@ -195,7 +204,7 @@ export class Session {
     this.end('expired')
     this.endReason = reason
     this.store.queue('sessionExpired', { reason })
-    if (source === 'local') void this.deps.sync()?.post({ type: 'expired', reason, session, seq: this.order.next() })
+    if (source === 'local') void this.deps.tabs.post({ type: 'expired', reason, session, seq: this.order.next() })
   }
 
   /** Whether a session ever began or was logged out in this tab (then only a sign-in starts another). */
@@ -245,7 +254,7 @@ export class Session {
     const due = refreshDueAt(this.token, this.deps.refreshLeadTime)
     // Stagger tabs so they do not all contend for the lock at the same instant; a tab that
     // has never heard another keeps the exact lead time.
-    const jitter = this.deps.sync()?.peersSeen ? Math.random() * Math.min(2000, Math.max(0, due - this.tokenSince) / 10) : 0
+    const jitter = this.deps.tabs.peersSeen ? Math.random() * Math.min(2000, Math.max(0, due - this.tokenSince) / 10) : 0
     refreshTimer.arm(due - jitter)
     this.deps.log('timer.scheduled', { timer: 'refresh', at: Math.round(due - jitter) })
   }

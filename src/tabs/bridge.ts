@@ -1,7 +1,7 @@
 import { monotonicNow, type Clock } from '../util/clock'
 import type { RefreshCoordinator } from '../refresh/coordinator'
 import type { Session } from '../session/session'
-import type { TabSync } from './tab-sync'
+import type { Tabs } from './tab-sync'
 import type { SharedToken, TabMessage } from './protocol'
 import { adoptSharedToken, type AccessToken } from '../token/access-token'
 
@@ -9,7 +9,7 @@ export interface TabBridgeDeps {
   session: Session
   refresh: RefreshCoordinator
   clock: Clock
-  sync(): TabSync | null
+  tabs: Tabs
   /** Activity another tab saw: it slides this tab's idle deadline too. */
   onRemoteActivity(at: number): void
 }
@@ -28,16 +28,17 @@ export class TabBridge {
     // Every sequence number heard counts, adopted or not, so this tab's next events order after it;
     // one too far ahead to believe (a hostile or corrupt message) is ignored with its message.
     for (const seq of sequenceNumbers(message)) if (!session.order.observe(seq)) return
-    const sync = this.deps.sync()
+    const { tabs } = this.deps
     switch (message.type) {
       case 'hello':
-        void sync?.post({
+        void tabs.post({
           type: 'welcome',
           token: session.share(),
           lastActivityAt: session.idle.lastActivityAt,
           session: session.hasSession(),
           // Brings a tab that just opened up to the other tabs' sequence before it signs in.
           seq: session.order.current,
+          ...(session.logoutPending && { logoutPending: true }),
           ...(session.hasSession() &&
             session.sessionId !== null && {
               joinable: { session: session.sessionId, sessionSeq: session.sessionSeq, sessionStartedAt: session.idle.sessionStartedAt ?? session.tokenSince },
@@ -45,17 +46,27 @@ export class TabBridge {
         })
         break
       case 'welcome':
+        if (message.logoutPending) session.logoutPending = true
         if (message.token) this.adopt(message.token, 'token', message.lastActivityAt)
         break
       case 'token':
+        this.adopt(message, 'token', null)
+        break
       case 'signedIn':
-        this.adopt(message, message.type, null)
+        // A session found with the cookie while this browser's logout is unacknowledged is the one it ends.
+        if (message.resumed && session.logoutPending) break
+        this.adopt(message, 'signedIn', null)
+        break
+      case 'logoutDone':
+        session.logoutPending = false
         break
       case 'signedOut':
         session.loggedOutSeq = Math.max(session.loggedOutSeq, message.seq)
         // A logout of this session ends it, whatever the clocks say. One of another (or no known)
         // session that crossed a newer sign-in on the channel ended the session before it, not this
         // one; on a tie the logout wins, as the tabs that see them in the other order decide (adopt()).
+        // Until its server call is acknowledged, the cookie of the session it ends may still work.
+        session.logoutPending = true
         if (session.hasSession() && message.session !== session.sessionId && message.seq < session.sessionSeq) break
         if (session.hasSession() || session.status === 'unknown') {
           session.end('signedOut')
@@ -76,7 +87,7 @@ export class TabBridge {
           // A request that raced our last refresh gets that token instead of a new rotation; so does one
           // while a lost reply holds the refresh token back (the access token is still valid).
           const recent = monotonicNow(clock) - session.tokenSinceMono < 1000 && session.hasValidToken()
-          if (recent || this.deps.refresh.holdingBack) void sync?.post({ type: 'token', ...session.share()! })
+          if (recent || this.deps.refresh.holdingBack) void tabs.post({ type: 'token', ...session.share()! })
           else this.deps.refresh.run(session.token.value).catch(() => undefined)
         }
         break

@@ -1,37 +1,15 @@
 import { isHeaderSafeToken } from '../token/access-token'
 import type { LockSignal } from './channel-lock'
+import type { SessionIdentity, SessionMessage, SharedToken } from '../session/tab-link'
+
+export type { SessionIdentity, SharedToken }
 /** 2: tokens, sign-ins and logouts carry a session id and a sequence number (their order), not wall-clock times. */
 export const TAB_PROTOCOL_VERSION = 2
 
-/** The token as shared between tabs: never the refresh token. */
-export interface SharedToken {
-  accessToken: string
-  /** Local epoch ms; tabs of one browser share the clock. */
-  expiresAt: number
-  lifetime: number
-  /** Local epoch ms at which the token was received from the server (informational: order is `seq`). */
-  receivedAt: number
-  /** Epoch ms of sign-in, for `maxSessionAge`. */
-  sessionStartedAt: number
-  /** Random id of the session (one per sign-in) this token belongs to. */
-  session: string
-  /** Sequence number of this token (`SequenceClock`): of two tokens of one session, the higher is newer. */
-  seq: number
-  /** Sequence number of the session's sign-in: orders it against logouts and other sign-ins. */
-  sessionSeq: number
-}
-
-/** Which session a token belongs to, and when it began. */
-export interface SessionIdentity {
-  session: string
-  sessionSeq: number
-  sessionStartedAt: number
-}
-
 /** The message kinds of the cross-tab protocol. */
 export type TabMessageBody =
-  | ({ type: 'token' } & SharedToken)
-  | ({ type: 'signedIn' } & SharedToken)
+  /** What the session and refresh layers say: tokens, sign-ins, expiry, body-mode refresh requests. */
+  | SessionMessage
   | { type: 'hello' }
   /**
    * Reply to `hello`: the current token, if this tab has a valid one; `session`: whether it holds
@@ -48,23 +26,19 @@ export type TabMessageBody =
        * then finds it with the refresh cookie continues it rather than starting a new one.
        */
       joinable?: SessionIdentity
+      /** A logout in this browser whose server call has not been acknowledged: nobody resumes from the cookie meanwhile. */
+      logoutPending?: boolean
     }
   /**
    * `session`: the session the logging-out tab held (`null`: none it knew of); `seq`: the
    * logout's sequence number, to order it against a sign-in it crossed.
    */
   | { type: 'signedOut'; everywhere: boolean; session: string | null; seq: number }
-  | { type: 'expired'; reason: 'refresh_rejected' | 'idle' | 'max_age'; session: string | null; seq: number }
   | { type: 'activity'; at: number }
-  /** Body mode: a tab without the refresh token asks the tab holding it to refresh. */
-  | { type: 'refreshRequest' }
-  /**
-   * A refresh failed transiently (body mode: the tabs that asked stop waiting). `lost`: its reply
-   * may have been lost after the server rotated, so the other tabs hold back the same token too.
-   */
-  | { type: 'refreshFailed'; lost?: true }
   /** The cross-tab mutex where Web Locks are missing (`channel-lock.ts`). */
   | LockSignal
+  /** The server acknowledged this browser's logout: the cookie it ended is dead, resuming is harmless again. */
+  | { type: 'logoutDone' }
   /** A tab made the server call that ends a session which ended by a deadline: the others skip theirs. */
   | { type: 'revoked' }
 
@@ -107,18 +81,21 @@ export function parseTabMessage(data: unknown): TabMessage | null {
   if (m.v !== TAB_PROTOCOL_VERSION || typeof m.from !== 'string' || m.from.length === 0) return null
   switch (m.type) {
     case 'token':
-    case 'signedIn':
       return isSharedToken(m) ? (m as unknown as TabMessage) : null
+    case 'signedIn':
+      return isSharedToken(m) && (m.resumed === undefined || typeof m.resumed === 'boolean') ? (m as unknown as TabMessage) : null
     case 'welcome':
       return (m.token === null || (typeof m.token === 'object' && isSharedToken(m.token as Record<string, unknown>))) &&
         (m.lastActivityAt === null || isFiniteNumber(m.lastActivityAt)) &&
         (m.session === undefined || typeof m.session === 'boolean') &&
         isSeq(m.seq) &&
-        (m.joinable === undefined || isSessionIdentity(m.joinable))
+        (m.joinable === undefined || isSessionIdentity(m.joinable)) &&
+        (m.logoutPending === undefined || typeof m.logoutPending === 'boolean')
         ? (m as unknown as TabMessage)
         : null
     case 'hello':
     case 'refreshRequest':
+    case 'logoutDone':
     case 'revoked':
       return m as unknown as TabMessage
     case 'refreshFailed':

@@ -74,7 +74,7 @@ describe('regressions found by the model', () => {
   it('R3: body mode: a refresh retry still presents its own refresh token after a new sign-in (no reuse detection)', async () => {
     const { tm, browser, ofType } = setup({ refreshTokenTransport: 'body' }, createBrowser({ bodyTransport: true }))
     await tm.login(ALICE)
-    // A 503 (a network error is not retried since R33: it may have been delivered).
+    // A 503 (a network error is not retried since R34: it may have been delivered).
     browser.controls.failNextRefreshes(1, 503)
     const first = tm.refresh().catch((error: unknown) => error)
     await vi.advanceTimersByTimeAsync(0) // the first attempt fails; the retry waits for its backoff
@@ -432,11 +432,10 @@ describe('R28: the wall clock orders nothing across tabs, and stretches no coold
 })
 
 /**
- * Open issues (RELIABILITY.md, "Open"): each test states the behaviour we want and is marked
- * `it.fails` while the SDK does not have it yet. When one starts passing, vitest fails it:
- * turn it into a plain `it` and move the issue to the fixed list.
+ * The issues that were open (RELIABILITY.md: O2, O3, O5, O6), pinned as `it.fails` until fixed and
+ * plain tests since. A new open issue goes here as `it.fails` with the behaviour we want.
  */
-describe('open issues (expected to fail until fixed)', () => {
+describe('formerly open issues', () => {
   beforeEach(() => vi.useFakeTimers())
   afterEach(() => vi.useRealTimers())
 
@@ -460,7 +459,7 @@ describe('open issues (expected to fail until fixed)', () => {
     expect(subs).toEqual(['bob', 'bob']) // the channel mutex serializes the login and the refresh, as Web Locks do
   })
 
-  it.fails('O5: a refresh that reaches the server before a slow logout does not resume the session', async () => {
+  it('O5 (fixed): a refresh that reaches the server before a slow logout does not resume the session', async () => {
     const world = createTabs()
     const a = world.open()
     await a.tm.login(ALICE)
@@ -472,7 +471,32 @@ describe('open issues (expected to fail until fixed)', () => {
     await Promise.all([late.tm.start(), logout, vi.advanceTimersByTimeAsync(4000)])
     const statuses = [a, late].map((tab) => tab.tm.getSnapshot().status)
     world.destroyAll()
-    expect(statuses).toEqual(['signedOut', 'signedOut']) // today: the new tab resumed and signed the first tab back in
+    expect(statuses).toEqual(['signedOut', 'signedOut']) // before: the new tab resumed and signed the first tab back in
+  })
+
+  it('O5 (fixed): after a logout whose server call failed, a tab opened later does not resume from the still-valid cookie; a new login does', async () => {
+    const browser = createBrowser()
+    const inner = browser.fetch
+    let logoutFails = true
+    browser.fetch = async (input, init) => {
+      const request = new Request(input, init)
+      if (logoutFails && request.url.endsWith('/auth/logout')) throw new TypeError('Failed to fetch')
+      return inner(request)
+    }
+    const world = createTabs({ browser })
+    const a = world.open()
+    await a.tm.login(ALICE)
+    await a.tm.logout()
+    expect(browser.controls.sessions('alice')).toHaveLength(1) // the server never heard of the logout
+    const late = world.open()
+    await Promise.all([late.tm.start(), vi.advanceTimersByTimeAsync(500)])
+    expect(late.tm.getSnapshot().status).toBe('signedOut')
+    expect(a.tm.getSnapshot().status).toBe('signedOut')
+    logoutFails = false
+    await late.tm.login(ALICE)
+    await vi.advanceTimersByTimeAsync(50)
+    expect([a, late].map((tab) => tab.tm.getSnapshot().status)).toEqual(['active', 'active'])
+    world.destroyAll()
   })
 
   it('O6 (fixed): without Web Locks, a tab that just joined does not refresh alongside another tab (the model sequence that showed it)', async () => {

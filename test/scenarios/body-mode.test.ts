@@ -15,7 +15,7 @@ describe.each([
     return createTabs({ webLocks, browser: createBrowser({ bodyTransport: true }), tabOptions: { refreshTokenTransport: 'body' } })
   }
 
-  it("R32: a forced refresh right after the holder's rotation resolves with the valid token the holder answers with", async () => {
+  it("R33: a forced refresh right after the holder's rotation resolves with the valid token the holder answers with", async () => {
     const world = bodyTabs()
     const holder = world.open()
     const follower = world.open()
@@ -40,7 +40,7 @@ describe.each([
     expect(follower.tm.getSnapshot().status).toBe('active')
   })
 
-  it('R32: with no answer at all the follower still fails with a transient RefreshError', async () => {
+  it('R33: with no answer at all the follower still fails with a transient RefreshError', async () => {
     const world = bodyTabs()
     const holder = world.open()
     const follower = world.open()

@@ -182,7 +182,7 @@ describe('core scenarios', () => {
     await tm.login(ALICE)
     browser.controls.failNextRefreshes(1, 'network')
     const before = await tm.getAccessToken()
-    // The proactive refresh at 15 s fails; not retried (the request may have reached the server, R33).
+    // The proactive refresh at 15 s fails; not retried (the request may have reached the server, R34).
     await vi.advanceTimersByTimeAsync(16_000)
     expect(ofType('error')).toHaveLength(1)
     expect(isRefreshError((ofType('error')[0]!.payload as { error: unknown }).error)).toBe(true)

@@ -24,7 +24,7 @@ function setup(options: Partial<TokenManagerOptions>, browser: TestBrowser) {
 describe.each([
   ['body mode', 'body' as const],
   ['cookie mode', 'cookie' as const],
-])('R33: a refresh whose reply was lost after the server rotated (%s)', (_name, transport) => {
+])('R34: a refresh whose reply was lost after the server rotated (%s)', (_name, transport) => {
   beforeEach(() => vi.useFakeTimers())
   afterEach(() => vi.useRealTimers())
 
@@ -104,7 +104,7 @@ describe.each([
 describe.each([
   ['Web Locks', true],
   ['channel mutex, no Web Locks', false],
-])('R33 across tabs (%s)', (_name, webLocks) => {
+])('R34 across tabs (%s)', (_name, webLocks) => {
   beforeEach(() => vi.useFakeTimers())
   afterEach(() => vi.useRealTimers())
 

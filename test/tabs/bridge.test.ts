@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../../src/util/clock'
 import type { RefreshCoordinator } from '../../src/refresh/coordinator'
-import type { TabSync } from '../../src/tabs/tab-sync'
+import { fakeTabs } from '../helpers/fake-tabs'
 import { TabBridge } from '../../src/tabs/bridge'
 import type { SharedToken, TabMessage } from '../../src/tabs/protocol'
 import { createSession, tokenFor } from '../helpers/session'
@@ -30,17 +30,16 @@ function shared(
   }
 }
 
-function setup(options: { cookieMode?: boolean; leader?: boolean } = {}) {
+function setup(options: { cookieMode?: boolean } = {}) {
   const world = createSession({ cookieMode: options.cookieMode ?? true })
-  const sent: unknown[] = []
-  const sync = { post: vi.fn(async (m: unknown) => void sent.push(m)), isLeader: options.leader ?? false } as unknown as TabSync
+  const { tabs, posted: sent } = fakeTabs()
   const run = vi.fn(async () => 'fresh')
   const onRemoteActivity = vi.fn()
   const bridge = new TabBridge({
     session: world.session,
     refresh: { run } as unknown as RefreshCoordinator,
     clock: systemClock,
-    sync: () => sync,
+    tabs,
     onRemoteActivity,
   })
   const deliver = (body: Record<string, unknown>) => bridge.onMessage({ v: 2, from: 'other-tab', ...body } as TabMessage)
@@ -219,6 +218,26 @@ describe('TabBridge', () => {
       expect(other.sent).toEqual([])
       expect(other.run).not.toHaveBeenCalled()
     }
+  })
+
+  it('O5: a logout heard here is pending until acknowledged: resumed sign-ins are refused meanwhile, welcomes say so, sign-ins by login are adopted', () => {
+    const { session, deliver, sent } = setup()
+    deliver({ type: 'signedOut', everywhere: false, session: null, seq: Date.now() })
+    expect(session.logoutPending).toBe(true)
+    // A session another tab found with the cookie while the logout is unacknowledged: the one that logout ends.
+    deliver({ type: 'signedIn', ...shared('alice'), resumed: true })
+    expect(session.status).not.toBe('active')
+    deliver({ type: 'hello' })
+    expect(sent).toEqual([expect.objectContaining({ type: 'welcome', logoutPending: true })])
+    // A new login elsewhere is a new cookie: adopted, and nothing is pending any more.
+    deliver({ type: 'signedIn', ...shared('bob') })
+    expect(session.status).toBe('active')
+    expect(session.logoutPending).toBe(false)
+    // logoutDone clears it too; a welcome saying a logout is pending sets it.
+    deliver({ type: 'welcome', token: null, lastActivityAt: null, seq: 1, logoutPending: true })
+    expect(session.logoutPending).toBe(true)
+    deliver({ type: 'logoutDone' })
+    expect(session.logoutPending).toBe(false)
   })
 
   it('does nothing once the manager is destroyed', () => {
