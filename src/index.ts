@@ -45,7 +45,7 @@ export type { Clock } from './util/clock'
 export type { LogEntry, LogEvent, Logger } from './util/logger'
 export type { BrowserEnvironment, Navigation, WakeReason } from './util/environment'
 export type { LockManagerLike } from './tabs/lock'
-export type { ChannelLike, ChannelFactory, TabMessage } from './tabs/protocol'
+export type { ChannelLike, ChannelFactory } from './tabs/protocol'
 export type { SessionsClient } from './http/sessions-client'
 export type {
   TokenManagerOptions,

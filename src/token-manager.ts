@@ -13,7 +13,7 @@ import { originKey } from './http/urls'
 import { Deadline } from './util/deadline'
 import { Session } from './session/session'
 import { SessionsClient } from './http/sessions-client'
-import { openTabSync, type TabSync } from './tabs/tab-sync'
+import { openTabSync, type Tabs } from './tabs/tab-sync'
 import { TabBridge } from './tabs/bridge'
 import { acceptToken } from './token/access-token'
 import type { TokenResponse } from './token/token-response'
@@ -21,6 +21,7 @@ import { AuthTransport } from './http/transport'
 import { SignIn } from './session/sign-in'
 import { Revocation } from './tabs/revocation'
 import { ResumeRetry } from './session/resume-retry'
+import { answersRefreshRequest } from './session/tab-link'
 import { createRejoin } from './tabs/rejoin'
 import type { EventOrigin, SessionDeadlines, SessionSnapshot, TokenManagerEvents, TokenManagerOptions } from './types'
 
@@ -95,7 +96,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
   private readonly rejoin: ReturnType<typeof createRejoin>
   private readonly logger: Logger | null
   private readonly options: ResolvedOptions
-  private sync: TabSync | null = null
+  private readonly tabs: Tabs
   private startPromise: Promise<SessionSnapshot<Claims>> | null = null
   private unsubscribeWake: (() => void) | null = null
 
@@ -105,6 +106,16 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     this.clock = resolved.clock
     this.logger = resolved.logger
     const { cookieMode } = resolved
+    // Tabs must hear each other from the start (a login elsewhere signs this tab in); messages
+    // arrive asynchronously, after this constructor has wired what handles them.
+    this.tabs = openTabSync(resolved.crossTab, {
+      clock: this.clock,
+      lockTimeout: resolved.lockTimeout,
+      lockLinger: HANDOFF_GRACE,
+      activityThrottle: ACTIVITY_BROADCAST_THROTTLE,
+      onMessage: (message) => (message.type === 'revoked' ? this.revocation.heard() : this.bridge.onMessage(message)),
+      log: (event, detail) => this.log(event, detail),
+    })
     this.cooldown = new Cooldown(this.clock, resolved.refreshCooldown)
     this.transport = new AuthTransport({
       backend: resolved.backend,
@@ -134,7 +145,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       onActivity: (at) => this.recordActivity(at, 'local'),
     })
     const log = (event: LogEntry['event'], detail?: LogEntry['detail']) => this.log(event, detail)
-    const sync = () => this.sync
+    const { tabs } = this
     this.session = new Session({
       clock: this.clock,
       cookieMode,
@@ -143,7 +154,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       refreshTimer: this.refreshTimer,
       cooldown: this.cooldown,
       refreshLeadTime: resolved.refreshLeadTime,
-      sync,
+      tabs,
       attachWake: () => this.attachWake(),
       log,
     })
@@ -155,14 +166,15 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       retryPolicy: resolved.retryPolicy,
       refreshTimer: this.refreshTimer,
       lockTimeout: resolved.lockTimeout,
-      sync,
+      reuseGrace: resolved.reuseGrace,
+      tabs,
       log,
     })
     this.bridge = new TabBridge({
       session: this.session,
       refresh: this.refresher,
       clock: this.clock,
-      sync,
+      tabs,
       onRemoteActivity: (at) => this.recordActivity(at, 'remote'),
     })
     this.revocation = new Revocation(this.clock)
@@ -170,7 +182,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       session: this.session,
       bridge: this.bridge,
       refresh: this.refresher,
-      sync: () => (this.openChannel(), this.sync),
+      tabs,
       window: JOIN_WINDOW,
       checkDeadlines: () => this.idle.check(),
     })
@@ -189,7 +201,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     this.signIn = new SignIn({
       session: this.session,
       transport: this.transport,
-      exclusive: (call) => (this.sync ? this.sync.lock.run(call) : call()),
+      exclusive: (call) => tabs.lock.run(call),
       log,
     })
     // Bound so they can be passed around as is: useSyncExternalStore(tm.subscribe, tm.getSnapshot).
@@ -210,8 +222,6 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     // under a registered symbol (shared by every bundle of the package), not enumerable, not public.
     Object.defineProperty(this, Symbol.for('tokenkeeper.requestFlow'), { value: () => (this.assertAlive(), flow) })
     this.http = ky.create({ fetch: (input, init) => this.fetch(input, init) })
-    // Tabs must hear each other from the start (a login elsewhere signs this tab in).
-    this.openChannel()
     this.sessions = new SessionsClient(resolved.endpoints.sessions, this.fetch, resolved.csrfHeaders)
   }
 
@@ -266,7 +276,6 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
    */
   async login(credentials: Record<string, unknown> = {}): Promise<SessionSnapshot<Claims>> {
     this.assertAlive()
-    this.openChannel()
     await this.signIn.login(credentials)
     return this.getSnapshot()
   }
@@ -286,7 +295,6 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
         ? (tokens as TokenResponse)
         : this.transport.backend.readTokens({ status: 200, headers: new Headers(), body: tokens, receivedAt: now })
     const token = acceptToken(reply, now)
-    this.openChannel()
     this.session.install(token, reply, 'local', { newSession: !this.session.hasSession() })
     this.session.store.flush()
   }
@@ -367,17 +375,17 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       session.store.queue('signedOut', { source: 'local', everywhere })
     }
     // Always: the server call ends the session other tabs may hold even if this tab has not heard of it yet.
-    void this.sync?.post({ type: 'signedOut', everywhere, session: ended, seq: session.loggedOutSeq })
+    void this.tabs.post({ type: 'signedOut', everywhere, session: ended, seq: session.loggedOutSeq })
     session.store.flush()
     session.logoutPending = true
     // Under the cross-tab lock in cookie mode: a refresh queued meanwhile in any tab (a tab just
     // opened resuming from the cookie) waits for the server's answer, then sees it (O5).
     const call = () => this.transport.logout({ everywhere, ...captured })
-    const status = await (this.sync && session.cookieMode ? this.sync.lock.run(call).catch(() => undefined) : call())
+    const status = await (session.cookieMode ? this.tabs.lock.run(call).catch(() => undefined) : call())
     const acknowledged = status !== undefined && status < 500 && status !== 408 && status !== 429
     if (acknowledged && session.logoutPending) {
       session.logoutPending = false
-      void this.sync?.post({ type: 'logoutDone' })
+      void this.tabs.post({ type: 'logoutDone' })
     }
   }
 
@@ -451,8 +459,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     this.activity.detach()
     this.unsubscribeWake?.()
     this.unsubscribeWake = null
-    this.sync?.close()
-    this.sync = null
+    this.tabs.close()
     session.token = null
     session.refreshToken = null
     session.store.close()
@@ -461,16 +468,15 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
   // ---------------------------------------------------------------- session lifecycle
 
   private async resume(): Promise<SessionSnapshot<Claims>> {
-    const { session } = this
-    this.openChannel()
+    const { session, tabs } = this
     this.attachWake()
     // Discovery first: a server that cannot work rejects start() with its reason.
     await this.transport.prepare()
     if (await this.signIn.completeRedirect()) return this.getSnapshot()
     let sessionElsewhere = false
-    if (this.sync && !session.hasValidToken() && (await this.sync.mayHavePeers())) {
-      void this.sync.post({ type: 'hello' })
-      await this.sync.waitFor((m) => {
+    if (!session.hasValidToken() && (await tabs.mayHavePeers())) {
+      void tabs.post({ type: 'hello' })
+      await tabs.waitFor((m) => {
         if (m.type === 'welcome' && m.session) sessionElsewhere = true
         if (m.type === 'welcome' && m.joinable) session.joining = { identity: m.joinable, lastActivityAt: m.lastActivityAt }
         return m.type === 'welcome' && m.token !== null
@@ -478,14 +484,11 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     }
     this.assertAlive()
     if (session.hasValidToken() || session.status !== 'unknown') return this.getSnapshot()
-    if (!session.cookieMode && !session.refreshToken && sessionElsewhere && this.sync) {
+    if (!session.cookieMode && !session.refreshToken && sessionElsewhere) {
       // Body mode, and a tab holds a session whose token lapsed (an idle user): only the holder of
       // the refresh token can refresh, so ask it, as the cookie would let this tab do in cookie mode.
-      void this.sync.post({ type: 'refreshRequest' })
-      await this.sync.waitFor(
-        (m) => m.type === 'token' || m.type === 'signedIn' || m.type === 'expired' || m.type === 'refreshFailed',
-        this.options.lockTimeout,
-      )
+      void tabs.post({ type: 'refreshRequest' })
+      await tabs.waitFor(answersRefreshRequest, this.options.lockTimeout)
       this.assertAlive()
       if (session.hasValidToken() || session.status !== 'unknown') return this.getSnapshot()
     }
@@ -522,7 +525,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     this.session.expire(reason, 'local')
     // Revoke server-side so the refresh cookie cannot revive the session: once for all the tabs.
     const session = { cookieMode: this.session.cookieMode, holdsRefreshToken: captured.refreshToken !== null }
-    this.revocation.revoke(this.sync, session, () => this.transport.logout({ everywhere: false, ...captured })).catch(() => undefined)
+    this.revocation.revoke(this.tabs, session, () => this.transport.logout({ everywhere: false, ...captured })).catch(() => undefined)
     this.session.store.flush()
   }
 
@@ -531,7 +534,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     // Deadlines first: activity on waking from sleep must not revive a session that idled out.
     this.idle.check()
     if (!session.hasSession() || !this.idle.activity(at)) return
-    if (source === 'local') this.sync?.shareActivity(at)
+    if (source === 'local') this.tabs.shareActivity(at)
     if (session.proactiveSkipped && session.token) {
       session.proactiveSkipped = false
       this.refresher.run(session.token.value).catch(() => undefined)
@@ -567,18 +570,6 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
   }
 
   // ---------------------------------------------------------------- helpers
-
-  private openChannel(): void {
-    if (this.sync || this.session.destroyed) return
-    this.sync = openTabSync(this.options.crossTab, {
-      clock: this.clock,
-      lockTimeout: this.options.lockTimeout,
-      lockLinger: HANDOFF_GRACE,
-      activityThrottle: ACTIVITY_BROADCAST_THROTTLE,
-      onMessage: (message) => (message.type === 'revoked' ? this.revocation.heard() : this.bridge.onMessage(message)),
-      log: (event, detail) => this.log(event, detail),
-    })
-  }
 
   private attachWake(): void {
     if (this.unsubscribeWake || this.session.destroyed) return

@@ -8,10 +8,7 @@ import type { LogEntry } from '../util/logger'
 import type { Cooldown } from '../refresh/refresh-with-retry'
 import type { Deadline } from '../util/deadline'
 import { SessionStore } from './store'
-// biome-ignore lint/style/noRestrictedImports: type-only; to be replaced by a narrow tab-broadcast interface (issue 13, item 3, open)
-import type { TabSync } from '../tabs/tab-sync'
-// biome-ignore lint/style/noRestrictedImports: type-only; the shared-token shape moves down with the tab-broadcast interface (issue 13, item 3, open)
-import type { SessionIdentity, SharedToken } from '../tabs/protocol'
+import type { SessionIdentity, SharedToken, TabLink } from './tab-link'
 import { sessionStartFrom, type AccessToken } from '../token/access-token'
 import type { TokenResponse } from '../token/token-response'
 import type { EventOrigin, ExpiryReason, SessionSnapshot, SessionStatus } from '../types'
@@ -26,7 +23,8 @@ export interface SessionDeps {
   cooldown: Cooldown
   /** Lead time of the proactive refresh, ms before expiry. */
   refreshLeadTime: number
-  sync(): TabSync | null
+  /** The other tabs (`noTabs` when cross-tab sync is off). */
+  tabs: TabLink
   attachWake(): void
   log(event: LogEntry['event'], detail?: LogEntry['detail']): void
 }
@@ -189,12 +187,13 @@ export class Session {
     }
     this.scheduleRefresh()
     store.commit()
-    const sync = this.deps.sync()
-    if (source === 'local' && sync) {
+    if (source === 'local') {
       const shared = this.share()
       // A joined session is no news to the tabs that hold it: a token of it, not a sign-in.
       if (shared)
-        void sync.post(opts.newSession && !joined ? { type: 'signedIn', ...shared, ...(opts.resumed && { resumed: true }) } : { type: 'token', ...shared })
+        void this.deps.tabs.post(
+          opts.newSession && !joined ? { type: 'signedIn', ...shared, ...(opts.resumed && { resumed: true }) } : { type: 'token', ...shared },
+        )
     }
   }
 
@@ -205,7 +204,7 @@ export class Session {
     this.end('expired')
     this.endReason = reason
     this.store.queue('sessionExpired', { reason })
-    if (source === 'local') void this.deps.sync()?.post({ type: 'expired', reason, session, seq: this.order.next() })
+    if (source === 'local') void this.deps.tabs.post({ type: 'expired', reason, session, seq: this.order.next() })
   }
 
   /** Whether a session ever began or was logged out in this tab (then only a sign-in starts another). */
@@ -255,7 +254,7 @@ export class Session {
     const due = refreshDueAt(this.token, this.deps.refreshLeadTime)
     // Stagger tabs so they do not all contend for the lock at the same instant; a tab that
     // has never heard another keeps the exact lead time.
-    const jitter = this.deps.sync()?.peersSeen ? Math.random() * Math.min(2000, Math.max(0, due - this.tokenSince) / 10) : 0
+    const jitter = this.deps.tabs.peersSeen ? Math.random() * Math.min(2000, Math.max(0, due - this.tokenSince) / 10) : 0
     refreshTimer.arm(due - jitter)
     this.deps.log('timer.scheduled', { timer: 'refresh', at: Math.round(due - jitter) })
   }

@@ -1,7 +1,7 @@
 import { monotonicNow, type Clock } from '../util/clock'
 import type { RefreshCoordinator } from '../refresh/coordinator'
 import type { Session } from '../session/session'
-import type { TabSync } from './tab-sync'
+import type { Tabs } from './tab-sync'
 import type { SharedToken, TabMessage } from './protocol'
 import { adoptSharedToken, type AccessToken } from '../token/access-token'
 
@@ -9,7 +9,7 @@ export interface TabBridgeDeps {
   session: Session
   refresh: RefreshCoordinator
   clock: Clock
-  sync(): TabSync | null
+  tabs: Tabs
   /** Activity another tab saw: it slides this tab's idle deadline too. */
   onRemoteActivity(at: number): void
 }
@@ -28,10 +28,10 @@ export class TabBridge {
     // Every sequence number heard counts, adopted or not, so this tab's next events order after it;
     // one too far ahead to believe (a hostile or corrupt message) is ignored with its message.
     for (const seq of sequenceNumbers(message)) if (!session.order.observe(seq)) return
-    const sync = this.deps.sync()
+    const { tabs } = this.deps
     switch (message.type) {
       case 'hello':
-        void sync?.post({
+        void tabs.post({
           type: 'welcome',
           token: session.share(),
           lastActivityAt: session.idle.lastActivityAt,
@@ -84,13 +84,16 @@ export class TabBridge {
       case 'refreshRequest':
         // Body mode: only the tab holding the refresh token can refresh for the others.
         if (session.token && !session.cookieMode && session.refreshToken) {
-          // A request that raced our last refresh gets that token instead of a new rotation.
+          // A request that raced our last refresh gets that token instead of a new rotation; so does one
+          // while a lost reply holds the refresh token back (the access token is still valid).
           const recent = monotonicNow(clock) - session.tokenSinceMono < 1000 && session.hasValidToken()
-          if (recent) void sync?.post({ type: 'token', ...session.share()! })
+          if (recent || this.deps.refresh.holdingBack) void tabs.post({ type: 'token', ...session.share()! })
           else this.deps.refresh.run(session.token.value).catch(() => undefined)
         }
         break
       case 'refreshFailed':
+        if (message.lost) this.deps.refresh.heardLost()
+        break
       case 'lock':
         break
     }

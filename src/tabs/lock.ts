@@ -1,25 +1,11 @@
 import type { Clock } from '../util/clock'
+import type { RefreshLock } from '../refresh/refresh-lock'
 
 /** The subset of `navigator.locks` (Web Locks API) the SDK uses; injectable for tests. */
 export interface LockManagerLike {
   /** `navigator.locks.request(name, options, callback)`: runs `callback` holding the lock; `lock` is `null` when `ifAvailable` found it taken. */
   request<T>(name: string, options: { ifAvailable?: boolean; signal?: AbortSignal }, callback: (lock: unknown) => Promise<T> | T): Promise<T>
 }
-
-/**
- * Runs a refresh under a cross-tab mutex. `contended` tells the task another tab held the
- * lock first, so it should expect that tab's token (lock-then-recheck).
- */
-export interface RefreshLock {
-  /**
-   * @param linger whether the lock should stay held a moment after `task` (its result went on
-   * the channel and other tabs must get it before they can take the lock); default: never.
-   */
-  run<T>(task: (contended: boolean) => Promise<T>, linger?: (result: T) => boolean): Promise<T>
-}
-
-/** A single tab (cross-tab sync off): nothing to coordinate. */
-export const localLock: RefreshLock = { run: (task) => task(false) }
 
 /** A lock that can drop its lingering holds at once, and leave the queue for good (on destroy). */
 export interface LingeringLock extends RefreshLock {

@@ -1,38 +1,15 @@
 import { isHeaderSafeToken } from '../token/access-token'
 import type { LockSignal } from './channel-lock'
+import type { SessionIdentity, SessionMessage, SharedToken } from '../session/tab-link'
+
+export type { SessionIdentity, SharedToken }
 /** 2: tokens, sign-ins and logouts carry a session id and a sequence number (their order), not wall-clock times. */
 export const TAB_PROTOCOL_VERSION = 2
 
-/** The token as shared between tabs: never the refresh token. */
-export interface SharedToken {
-  accessToken: string
-  /** Local epoch ms; tabs of one browser share the clock. */
-  expiresAt: number
-  lifetime: number
-  /** Local epoch ms at which the token was received from the server (informational: order is `seq`). */
-  receivedAt: number
-  /** Epoch ms of sign-in, for `maxSessionAge`. */
-  sessionStartedAt: number
-  /** Random id of the session (one per sign-in) this token belongs to. */
-  session: string
-  /** Sequence number of this token (`SequenceClock`): of two tokens of one session, the higher is newer. */
-  seq: number
-  /** Sequence number of the session's sign-in: orders it against logouts and other sign-ins. */
-  sessionSeq: number
-}
-
-/** Which session a token belongs to, and when it began. */
-export interface SessionIdentity {
-  session: string
-  sessionSeq: number
-  sessionStartedAt: number
-}
-
 /** The message kinds of the cross-tab protocol. */
 export type TabMessageBody =
-  | ({ type: 'token' } & SharedToken)
-  /** `resumed`: found with the refresh cookie, not a login (a logout this browser has not seen acknowledged refuses it). */
-  | ({ type: 'signedIn'; resumed?: boolean } & SharedToken)
+  /** What the session and refresh layers say: tokens, sign-ins, expiry, body-mode refresh requests. */
+  | SessionMessage
   | { type: 'hello' }
   /**
    * Reply to `hello`: the current token, if this tab has a valid one; `session`: whether it holds
@@ -57,12 +34,7 @@ export type TabMessageBody =
    * logout's sequence number, to order it against a sign-in it crossed.
    */
   | { type: 'signedOut'; everywhere: boolean; session: string | null; seq: number }
-  | { type: 'expired'; reason: 'refresh_rejected' | 'idle' | 'max_age'; session: string | null; seq: number }
   | { type: 'activity'; at: number }
-  /** Body mode: a tab without the refresh token asks the tab holding it to refresh. */
-  | { type: 'refreshRequest' }
-  /** Body mode: the holder's refresh failed transiently; the tabs that asked stop waiting. */
-  | { type: 'refreshFailed' }
   /** The cross-tab mutex where Web Locks are missing (`channel-lock.ts`). */
   | LockSignal
   /** The server acknowledged this browser's logout: the cookie it ended is dead, resuming is harmless again. */
@@ -123,10 +95,11 @@ export function parseTabMessage(data: unknown): TabMessage | null {
         : null
     case 'hello':
     case 'refreshRequest':
-    case 'refreshFailed':
     case 'logoutDone':
     case 'revoked':
       return m as unknown as TabMessage
+    case 'refreshFailed':
+      return m.lost === undefined || m.lost === true ? (m as unknown as TabMessage) : null
     case 'signedOut':
       return typeof m.everywhere === 'boolean' && (m.session === null || isSessionId(m.session)) && isSeq(m.seq) ? (m as unknown as TabMessage) : null
     case 'expired':

@@ -2,14 +2,13 @@ import type { RefreshCoordinator } from '../refresh/coordinator'
 import type { Session } from '../session/session'
 import type { TabBridge } from './bridge'
 import type { TabMessage } from './protocol'
-import type { TabSync } from './tab-sync'
+import type { Tabs } from './tab-sync'
 
 export interface RejoinDeps {
   session: Session
   bridge: TabBridge
   refresh: RefreshCoordinator
-  /** The tab channel, opened again if it is not open. */
-  sync(): TabSync | null
+  tabs: Tabs
   /** How long to wait for the other tabs' answers (the join window of `start()`). */
   window: number
   /** Re-checks the idle and max-age deadlines (the answers took a while): before any refresh. */
@@ -44,12 +43,11 @@ export function createRejoin(deps: RejoinDeps): { readonly pending: Promise<void
 }
 
 async function rejoin(deps: RejoinDeps): Promise<void> {
-  const { session, bridge, refresh } = deps
-  const sync = deps.sync()
+  const { session, bridge, refresh, tabs } = deps
   let vouched = false
-  if (sync && (await sync.mayHavePeers())) {
-    void sync.post({ type: 'hello' })
-    const answer = (await sync.waitFor((m) => m.type === 'welcome' && m.token !== null, deps.window)) as Welcome | null
+  if (await tabs.mayHavePeers()) {
+    void tabs.post({ type: 'hello' })
+    const answer = (await tabs.waitFor((m) => m.type === 'welcome' && m.token !== null, deps.window)) as Welcome | null
     if (session.destroyed) return
     if (answer?.token) {
       // What the tab missed may be a sign-in (another account, or after a logout here): the

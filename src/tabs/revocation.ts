@@ -1,6 +1,6 @@
 import { monotonicNow, type Clock } from '../util/clock'
 import { HANDOFF_GRACE } from '../refresh/coordinator'
-import type { TabSync } from './tab-sync'
+import type { Tabs } from './tab-sync'
 
 /**
  * The server call that ends a session which ended by a deadline (idle, max age): once for all
@@ -20,23 +20,19 @@ export class Revocation {
     this.heardAt = monotonicNow(this.clock)
   }
 
-  async revoke(sync: TabSync | null, session: { cookieMode: boolean; holdsRefreshToken: boolean }, call: () => Promise<unknown>): Promise<void> {
+  async revoke(tabs: Tabs, session: { cookieMode: boolean; holdsRefreshToken: boolean }, call: () => Promise<unknown>): Promise<void> {
     if (!session.cookieMode) {
       if (session.holdsRefreshToken) await call()
       return
     }
-    if (!sync) {
-      await call()
-      return
-    }
     // Monotonic: only the order of two moments in this tab matters.
     const endedAt = monotonicNow(this.clock)
-    await sync.lock.run(async (contended) => {
+    await tabs.lock.run(async (contended) => {
       // The holder posts `revoked` before it releases the lock; the message may still be on its way.
-      if (contended && this.heardAt < endedAt) await sync.waitFor((m) => m.type === 'revoked', HANDOFF_GRACE)
+      if (contended && this.heardAt < endedAt) await tabs.waitFor((m) => m.type === 'revoked', HANDOFF_GRACE)
       if (this.heardAt >= endedAt) return
       await call()
-      await sync.post({ type: 'revoked' })
+      await tabs.post({ type: 'revoked' })
     })
   }
 }

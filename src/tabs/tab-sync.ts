@@ -1,6 +1,8 @@
 import { monotonicNow, type Clock } from '../util/clock'
 import { createChannelLock, type ChannelLock } from './channel-lock'
-import { createWebLock, type LingeringLock, type LockManagerLike, type RefreshLock } from './lock'
+import { createWebLock, type LingeringLock, type LockManagerLike } from './lock'
+import { localLock, type RefreshLock } from '../refresh/refresh-lock'
+import type { TabLink } from '../session/tab-link'
 import { defaultChannelFactory, TabChannel, type ChannelFactory, type ChannelLike, type TabMessage, type TabMessageBody } from './protocol'
 
 export interface TabSyncOptions {
@@ -21,13 +23,37 @@ export interface TabSyncOptions {
   log?: (event: 'tab.sent' | 'tab.received' | 'tab.ignored', detail?: Record<string, string>) => void
 }
 
+/** The other tabs as the tabs layer and the manager see them: the session layer's `TabLink`, with the whole protocol. */
+export interface Tabs extends TabLink {
+  post(body: TabMessageBody): Promise<void>
+  waitFor(match: (message: TabMessage) => boolean, timeout: number): Promise<TabMessage | null>
+  /** Whether other tabs may be listening (`false`: certainly none). */
+  mayHavePeers(): Promise<boolean>
+  /** Shares this tab's activity, throttled. */
+  shareActivity(at: number): void
+  close(): void
+}
+
+/** Cross-tab sync off, or no channel here: the tab works alone (nobody hears it, nothing to wait for). */
+export const noTabs: Tabs = {
+  crossTab: false,
+  peersSeen: false,
+  lock: localLock,
+  post: () => Promise.resolve(),
+  waitFor: () => Promise.resolve(null),
+  mayHavePeers: () => Promise.resolve(false),
+  shareActivity: () => undefined,
+  close: () => undefined,
+}
+
 type Waiter = { match: (message: TabMessage) => boolean; resolve: (message: TabMessage | null) => void }
 
 /**
  * The cross-tab side of a manager: the channel, the refresh mutex, the join handshake and
  * throttled activity sharing. It only moves messages; the manager decides what they mean.
  */
-export class TabSync {
+export class TabSync implements Tabs {
+  readonly crossTab = true
   readonly lock: RefreshLock
   private readonly tab: TabChannel
   private readonly waiters = new Set<Waiter>()
@@ -39,6 +65,7 @@ export class TabSync {
   private readonly channelLock: ChannelLock | null = null
   /** Whether another tab has ever spoken on the channel. */
   peersSeen = false
+  private closed = false
 
   constructor(private readonly options: TabSyncOptions) {
     this.tab = new TabChannel(
@@ -105,6 +132,8 @@ export class TabSync {
 
   /** Resolves with the first matching message, or `null` after `timeout` ms. */
   waitFor(match: (message: TabMessage) => boolean, timeout: number): Promise<TabMessage | null> {
+    // Closed (destroyed): no message can come.
+    if (this.closed) return Promise.resolve(null)
     return new Promise((resolve) => {
       const waiter: Waiter = {
         match,
@@ -145,6 +174,7 @@ export class TabSync {
   }
 
   close(): void {
+    this.closed = true
     if (this.activityTimer !== null) this.options.clock.clearTimeout(this.activityTimer)
     this.activityTimer = null
     for (const waiter of this.waiters) waiter.resolve(null)
@@ -164,16 +194,16 @@ export class TabSync {
 
 /**
  * Opens the manager's side of the tab channel per its options (`crossTab`, `channelFactory`,
- * `locks`) and announces the tab; `null` when cross-tab sync is off or impossible (no
+ * `locks`) and announces the tab; `noTabs` when cross-tab sync is off or impossible (no
  * channel here): the tab then works alone.
  */
 export function openTabSync(
   crossTab: { channel: string; channelFactory?: ChannelFactory | undefined; locks?: LockManagerLike | null | undefined } | null,
   settings: Omit<TabSyncOptions, 'channel' | 'locks' | 'lockName'>,
-): TabSync | null {
-  if (!crossTab) return null
+): Tabs {
+  if (!crossTab) return noTabs
   const factory = crossTab.channelFactory ?? defaultChannelFactory()
-  if (!factory) return null
+  if (!factory) return noTabs
   const name = crossTab.channel
   const locks = crossTab.locks !== undefined ? crossTab.locks : defaultLocks()
   try {
@@ -182,7 +212,7 @@ export function openTabSync(
     void sync.post({ type: 'hello' })
     return sync
   } catch {
-    return null
+    return noTabs
   }
 }
 

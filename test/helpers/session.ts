@@ -5,9 +5,10 @@ import { SessionTimeouts } from '../../src/session/session-timeouts'
 import { Cooldown } from '../../src/refresh/refresh-with-retry'
 import { Deadline } from '../../src/util/deadline'
 import { Session } from '../../src/session/session'
-import type { TabSync } from '../../src/tabs/tab-sync'
+import { noTabs } from '../../src/tabs/tab-sync'
 import { acceptToken } from '../../src/token/access-token'
 import { createFakeEnvironment } from './environment'
+import { fakeTabs } from './fake-tabs'
 import { makeJwt } from './jwt'
 
 /** A Session wired to real deadlines (fake timers), a fake environment and a fake tab channel. */
@@ -22,8 +23,7 @@ export function createSession(options: { cookieMode?: boolean; idleTimeout?: num
   )
   const activity = new ActivityTracker({ clock: systemClock, environment: env.environment, events: ['pointerdown'], throttle: 1000, onActivity: vi.fn() })
   const cooldown = new Cooldown(systemClock, 5000)
-  const posted: { type: string }[] = []
-  const sync = { post: vi.fn(async (m: { type: string }) => void posted.push(m)), peersSeen: options.peers ?? false } as unknown as TabSync
+  const { tabs, posted } = fakeTabs({ peersSeen: options.peers ?? false })
   const log = vi.fn()
   const attachWake = vi.fn()
   const session = new Session({
@@ -34,7 +34,7 @@ export function createSession(options: { cookieMode?: boolean; idleTimeout?: num
     refreshTimer,
     cooldown,
     refreshLeadTime: 60_000,
-    sync: () => (options.tabs === false ? null : sync),
+    tabs: options.tabs === false ? noTabs : tabs,
     attachWake,
     log,
   })
@@ -42,7 +42,7 @@ export function createSession(options: { cookieMode?: boolean; idleTimeout?: num
   for (const type of ['signedIn', 'tokenRefreshed', 'signedOut', 'sessionExpired', 'error', 'change'] as const) {
     session.store.events.on(type, (payload) => events.push({ type, payload }))
   }
-  return { session, idle, activity, refreshTimer, cooldown, posted, sync, log, attachWake, env, onDue, events }
+  return { session, idle, activity, refreshTimer, cooldown, posted, tabs, log, attachWake, env, onDue, events }
 }
 
 /** A JWT access token accepted now, valid for `seconds`. */

@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../../src/util/clock'
 import { InvalidTokenError, RefreshError, SessionExpiredError } from '../../src/errors'
-import type { RefreshLock } from '../../src/tabs/lock'
+import type { RefreshLock } from '../../src/refresh/refresh-lock'
 import { RefreshCoordinator } from '../../src/refresh/coordinator'
-import type { TabSync } from '../../src/tabs/tab-sync'
-import type { TabMessage } from '../../src/tabs/protocol'
+import { noTabs } from '../../src/tabs/tab-sync'
+import type { TabLink } from '../../src/session/tab-link'
 import type { AuthOutcome, AuthTransport } from '../../src/http/transport'
 import { createSession, tokenFor } from '../helpers/session'
 
-function setup(options: { outcomes?: AuthOutcome[]; sync?: Partial<TabSync>; cookieMode?: boolean; idleTimeout?: number } = {}) {
+function setup(options: { outcomes?: AuthOutcome[]; tabs?: TabLink; cookieMode?: boolean; idleTimeout?: number } = {}) {
   const world = createSession({ cookieMode: options.cookieMode ?? true, idleTimeout: options.idleTimeout ?? 0, tabs: false })
   const outcomes = [...(options.outcomes ?? [])]
   const refresh = vi.fn(async (): Promise<AuthOutcome> => {
@@ -26,7 +26,8 @@ function setup(options: { outcomes?: AuthOutcome[]; sync?: Partial<TabSync>; coo
     retryPolicy: { retries: 0, baseDelay: 1000, maxDelay: 30_000 },
     refreshTimer: world.refreshTimer,
     lockTimeout: 10_000,
-    sync: () => (options.sync as TabSync | undefined) ?? null,
+    reuseGrace: 0,
+    tabs: options.tabs ?? noTabs,
     log: world.log,
   })
   return { ...world, coordinator, refresh }
@@ -93,13 +94,14 @@ describe('RefreshCoordinator', () => {
   })
 
   it("under a contended lock, waits for the holder's token and adopts it", async () => {
-    const waitFor = vi.fn(async (match: (m: TabMessage) => boolean) => {
+    const waitFor = vi.fn<TabLink['waitFor']>(async (match) => {
       // The holder's token arrives while we wait.
       session.install(tokenFor('alice', 900).token, null, 'remote', { newSession: false })
-      return match({ v: 2, from: 'holder', type: 'token' } as TabMessage) ? ({} as TabMessage) : null
+      return match({ type: 'token' }) ? { type: 'token' } : null
     })
     const lock: RefreshLock = { run: (task) => task(true) }
-    const { coordinator, session, refresh } = setup({ sync: { lock, waitFor, post: vi.fn(async () => undefined) } as Partial<TabSync> })
+    const tabs: TabLink = { crossTab: true, peersSeen: true, lock, waitFor, post: vi.fn(async () => undefined) }
+    const { coordinator, session, refresh } = setup({ tabs })
     session.install(tokenFor('alice', 60).token, null, 'local', { newSession: true })
     const stale = session.token!.value
     const token = await coordinator.run(stale)

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../../src/util/clock'
 import type { RefreshCoordinator } from '../../src/refresh/coordinator'
-import type { TabSync } from '../../src/tabs/tab-sync'
+import { fakeTabs } from '../helpers/fake-tabs'
 import { TabBridge } from '../../src/tabs/bridge'
 import type { SharedToken, TabMessage } from '../../src/tabs/protocol'
 import { createSession, tokenFor } from '../helpers/session'
@@ -30,17 +30,16 @@ function shared(
   }
 }
 
-function setup(options: { cookieMode?: boolean; leader?: boolean } = {}) {
+function setup(options: { cookieMode?: boolean } = {}) {
   const world = createSession({ cookieMode: options.cookieMode ?? true })
-  const sent: unknown[] = []
-  const sync = { post: vi.fn(async (m: unknown) => void sent.push(m)), isLeader: options.leader ?? false } as unknown as TabSync
+  const { tabs, posted: sent } = fakeTabs()
   const run = vi.fn(async () => 'fresh')
   const onRemoteActivity = vi.fn()
   const bridge = new TabBridge({
     session: world.session,
     refresh: { run } as unknown as RefreshCoordinator,
     clock: systemClock,
-    sync: () => sync,
+    tabs,
     onRemoteActivity,
   })
   const deliver = (body: Record<string, unknown>) => bridge.onMessage({ v: 2, from: 'other-tab', ...body } as TabMessage)

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../../src/util/clock'
-import { createWebLock, localLock } from '../../src/tabs/lock'
+import { createWebLock } from '../../src/tabs/lock'
+import { localLock } from '../../src/refresh/refresh-lock'
 import { createLockManager } from '../helpers/locks'
 
 describe('locks', () => {

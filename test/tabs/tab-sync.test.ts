@@ -2,7 +2,7 @@ import { BroadcastChannel } from 'broadcast-channel'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ChannelLike } from '../../src'
 import { systemClock } from '../../src/util/clock'
-import { TabSync } from '../../src/tabs/tab-sync'
+import { noTabs, openTabSync, TabSync } from '../../src/tabs/tab-sync'
 import { defaultChannelFactory, type TabMessage } from '../../src/tabs/protocol'
 import { createLockManager } from '../helpers/locks'
 
@@ -102,6 +102,27 @@ describe('TabSync', () => {
     b.sync.close()
     expect(await waiting).toBeNull()
     await vi.advanceTimersByTimeAsync(20)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('after close() a wait ends at once and arms no timer', async () => {
+    const { a } = pair()
+    a.sync.close()
+    expect(await a.sync.waitFor(() => true, 10_000)).toBeNull()
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('cross-tab sync off, or no channel to be had: openTabSync gives noTabs, a tab alone', async () => {
+    const settings = { clock: systemClock, lockTimeout: 10_000, activityThrottle: 2000, onMessage: vi.fn() }
+    expect(openTabSync(null, settings)).toBe(noTabs)
+    const broken = () => {
+      throw new Error('no channel')
+    }
+    expect(openTabSync({ channel: 'x', channelFactory: broken, locks: null }, settings)).toBe(noTabs)
+    expect(noTabs.crossTab).toBe(false)
+    expect(await noTabs.mayHavePeers()).toBe(false)
+    expect(await noTabs.waitFor(() => true, 10_000)).toBeNull()
+    await expect(noTabs.lock.run(async (contended) => contended)).resolves.toBe(false)
     expect(vi.getTimerCount()).toBe(0)
   })
 
