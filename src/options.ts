@@ -21,6 +21,7 @@ export const DEFAULTS = Object.freeze({
   refreshLeadTime: 60_000,
   timeout: 10_000,
   retry: 3,
+  reuseGrace: 0,
   refreshCooldown: 5000,
   csrfHeader: Object.freeze({ name: 'X-TokenKeeper', value: '1' }) as TokenManagerOptions['csrfHeader'],
   idleTimeout: 0,
@@ -44,6 +45,8 @@ export interface ResolvedOptions {
   readonly refreshLeadTime: number
   readonly refreshCooldown: number
   readonly retryPolicy: Readonly<RetryPolicy>
+  /** The backend's reuse grace window (ms): retries after a possibly lost reply only within it. */
+  readonly reuseGrace: number
   /** Longest one refresh may hold the cross-tab lock: every attempt timing out plus the backoff between. */
   readonly lockTimeout: number
   /** The CSRF header of every auth call as headers (`{}` with `csrfHeader: false`). */
@@ -72,7 +75,7 @@ const hasMethods =
     isObject(v) && names.every((name) => typeof v[name] === 'function')
 const isFunction = (v: unknown) => typeof v === 'function'
 const isStringArray = (v: unknown) => Array.isArray(v) && v.every(isString)
-type NumberOption = 'refreshLeadTime' | 'timeout' | 'retry' | 'refreshCooldown' | 'idleTimeout' | 'idleWarningTime' | 'maxSessionAge'
+type NumberOption = 'refreshLeadTime' | 'timeout' | 'retry' | 'reuseGrace' | 'refreshCooldown' | 'idleTimeout' | 'idleWarningTime' | 'maxSessionAge'
 /** The number options (milliseconds, and `retry`): the defaults that are numbers. */
 const NUMBERS = Object.keys(DEFAULTS).filter((name) => typeof DEFAULTS[name as keyof typeof DEFAULTS] === 'number') as NumberOption[]
 
@@ -162,6 +165,7 @@ export function resolveOptions(options: TokenManagerOptions = {}): ResolvedOptio
     refreshLeadTime,
     refreshCooldown: number.refreshCooldown,
     retryPolicy,
+    reuseGrace: number.reuseGrace,
     lockTimeout: (retry + 1) * timeout + retry * BACKOFF.maxDelay + 5000,
     csrfHeaders: Object.freeze(csrf ? { [csrf.name]: csrf.value } : {}),
     backend,

@@ -165,6 +165,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       retryPolicy: resolved.retryPolicy,
       refreshTimer: this.refreshTimer,
       lockTimeout: resolved.lockTimeout,
+      reuseGrace: resolved.reuseGrace,
       tabs,
       log,
     })

@@ -86,11 +86,23 @@ export interface TokenManagerOptions {
    */
   timeout?: number
   /**
-   * Retries for a transient refresh failure (network, timeout, 408, 429, 5xx), with
-   * exponential backoff, jitter and `Retry-After`.
+   * Retries for a transient refresh failure (408, 429, 5xx; a network error, timeout, 502 or
+   * 504 only within `reuseGrace`), with exponential backoff, jitter and `Retry-After`.
    * @default 3
    */
   retry?: number
+  /**
+   * ms the backend keeps accepting a rotated refresh token (answering with the current tokens):
+   * its reuse grace window, which makes a retry safe after a refresh whose reply was lost. A
+   * refresh that may have reached the server without its reply coming back (network error,
+   * timeout, 502/504; in body mode also a token reply cut off) is retried only within half of
+   * this window; with 0 it is not retried, since presenting the spent token again would trip
+   * reuse detection and end the session everywhere. It then fails with a transient
+   * `RefreshError` and the session keeps its access token: the refresh token is presented again
+   * only once that expires. Set it to the server's window, or less.
+   * @default 0
+   */
+  reuseGrace?: number
   /**
    * ms during which, after a failed refresh, callers fail fast instead of calling the
    * endpoint again (a longer `Retry-After` extends it; going `online` ends it).

@@ -99,9 +99,17 @@ describe('resolveOptions', () => {
     ['idleTimeout', Number.POSITIVE_INFINITY],
     ['idleWarningTime', -1],
     ['maxSessionAge', Number.NaN],
+    ['reuseGrace', -1],
+    ['reuseGrace', Number.POSITIVE_INFINITY],
   ])('%s: %s is a RangeError naming the option', (name, value) => {
     expect(() => resolveOptions({ ...base, [name]: value })).toThrow(RangeError)
     expect(() => resolveOptions({ ...base, [name]: value })).toThrow(`\`${name}\``)
+  })
+
+  it('reuseGrace: 0 unless given, a string is a TypeError', () => {
+    expect(resolveOptions(base).reuseGrace).toBe(0)
+    expect(resolveOptions({ ...base, reuseGrace: 5000 }).reuseGrace).toBe(5000)
+    expect(() => resolveOptions({ ...base, reuseGrace: '5000' as unknown as number })).toThrow(TypeError)
   })
 
   it('a request timeout up to 2^31−1 ms is valid, and long deadlines too (timers are chained)', () => {

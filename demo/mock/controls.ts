@@ -9,7 +9,7 @@ import type { MockBackend, RefreshFault } from './backend'
 
 export const CONTROL_PREFIX = '/__mock'
 
-const FAULT_KINDS: readonly RefreshFault[] = [500, 503, 429, 401, 'network', 'html', 'empty']
+const FAULT_KINDS: readonly RefreshFault[] = [500, 503, 429, 401, 'network', 'lost', 'html', 'empty']
 
 export interface FaultsRequest {
   /** Queue `count` refresh failures of `kind` (the next refresh calls fail, in order). */

@@ -94,11 +94,14 @@ export const EXPIRY_REASONS: Record<string, string> = {
 }
 
 /** The policy line under the status panel; "off" reads as off, not as "— (off) … warning 30 s before". */
-export function policyNote(config: { idleTimeout: number; idleWarningTime: number; maxSessionAge: number }): string {
+export function policyNote(config: { idleTimeout: number; idleWarningTime: number; maxSessionAge: number; reuseGrace?: number }): string {
   const seconds = (ms: number) => `${ms / 1000} s`
   const idle = config.idleTimeout
     ? `Idle sign-out after ${seconds(config.idleTimeout)} without activity${config.idleWarningTime ? `, with a warning ${seconds(config.idleWarningTime)} before` : ', without a warning'}`
     : 'Idle sign-out is off'
   const age = config.maxSessionAge ? `sessions end ${config.maxSessionAge / 60_000} min after sign-in` : 'no maximum session age'
-  return `${idle}; ${age}. Access tokens live in memory only; the refresh token is an HttpOnly cookie.`
+  const grace = config.reuseGrace
+    ? `a refresh whose reply was lost is retried within half of a ${seconds(config.reuseGrace)} reuse grace window (\`?grace=\`)`
+    : 'a refresh whose reply was lost is not retried (no reuse grace window trusted; open with `?grace=10` to trust one)'
+  return `${idle}; ${age}; ${grace}. Access tokens live in memory only; the refresh token is an HttpOnly cookie.`
 }

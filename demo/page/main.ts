@@ -20,6 +20,8 @@ const config = {
   idleTimeout: secondsParam('idle', 2 * 60_000),
   idleWarningTime: secondsParam('warn', 30_000),
   maxSessionAge: secondsParam('maxAge', 30 * 60_000),
+  // `?grace=10`: the server's reuse grace window this page trusts (set the same under "Reuse grace").
+  reuseGrace: secondsParam('grace', 0),
 }
 
 const tm = new TokenManager(config)

@@ -39,8 +39,12 @@ export type AuthOutcome =
   | { kind: 'ok'; tokens: TokenResponse; receivedAt: number }
   /** The server says no: for refresh the refresh token is dead and the session ends. */
   | { kind: 'rejected'; status: number; retryAfter?: number; server?: ServerError }
-  /** Network error, timeout, 408, 425, 429, 5xx: worth retrying. */
-  | { kind: 'transient'; status?: number; retryAfter?: number; cause?: unknown; server?: ServerError }
+  /**
+   * Network error, timeout, 408, 425, 429, 5xx: worth retrying. `mayHaveRotated`: the request may
+   * have reached the server and its reply been lost (no reply, a 502/504 gateway answer, or a
+   * body-mode token reply cut off), so the refresh token sent may be spent.
+   */
+  | { kind: 'transient'; status?: number; retryAfter?: number; cause?: unknown; server?: ServerError; mayHaveRotated?: true }
   /** 2xx that is not a usable token (HTML, empty, no token). */
   | { kind: 'invalid'; error: InvalidTokenError }
   /** A misconfiguration (a 400 field error, 404, 405...): not retried, not a logout. */
@@ -131,14 +135,20 @@ export class AuthTransport {
   private async tokenCall(build: () => BackendRequest, call: 'login' | 'refresh', signal?: AbortSignal): Promise<AuthOutcome> {
     const { backend, clock } = this.config
     let response: Response
+    let sending = false
+    // Only a refresh spends what it presents; a login lost on the way is simply sent again.
+    const lost = call === 'refresh' ? ({ mayHaveRotated: true } as const) : {}
     try {
       await this.prepare()
-      response = await this.send(build(), signal)
+      const request = build()
+      sending = true
+      response = await this.send(request, signal)
     } catch (cause) {
       if (signal?.aborted) throw cause
       // A backend that cannot work (discovery metadata without a token endpoint): not worth a retry.
       if (isSetupError(cause)) throw cause
-      return { kind: 'transient', cause }
+      // fetch cannot tell a refused connection from a reply lost after the server acted on it.
+      return { kind: 'transient', cause, ...(sending && lost) }
     }
     const receivedAt = clock.now()
     const retryAfter = parseRetryAfter(response.headers.get('retry-after'), receivedAt)
@@ -149,14 +159,18 @@ export class AuthTransport {
       if (cause instanceof ReplyTooLarge) {
         return { kind: 'invalid', error: new InvalidTokenError(`Token reply ${response.status} is over the ${MAX_REPLY_BYTES}-byte cap`) }
       }
-      return { kind: 'transient', status: response.status, cause }
+      // Cookie mode: the headers (the new cookie) arrived; body mode: the new refresh token was in the lost body.
+      const spent = response.ok && backend.refreshTokenTransport === 'body'
+      return { kind: 'transient', status: response.status, cause, ...(spent && lost) }
     }
     const reply: BackendReply = { status: response.status, headers: response.headers, body: parseBody(text), receivedAt }
     if (!response.ok) {
       const server = readServerError(reply.body)
       const after = retryAfter !== undefined ? { retryAfter } : {}
       const kind = call === 'refresh' ? backend.classifyRefreshFailure(reply) : isTransientStatus(response.status) ? 'transient' : 'ended'
-      if (kind === 'transient') return { kind, status: response.status, server, ...after }
+      // A gateway's 502/504: the server behind it may have rotated and its reply (and cookie) never came through.
+      const gateway = response.status === 502 || response.status === 504
+      if (kind === 'transient') return { kind, status: response.status, server, ...after, ...(gateway && lost) }
       if (kind === 'ended') return { kind: 'rejected', status: response.status, server, ...after }
       return { kind: 'failed', status: response.status, server }
     }

@@ -21,6 +21,8 @@ export interface RefreshCoordinatorDeps {
   refreshTimer: Deadline
   /** Longest one refresh may hold the cross-tab lock, and a tab waits for another's. */
   lockTimeout: number
+  /** The backend's reuse grace window in ms (the `reuseGrace` option). */
+  reuseGrace: number
   /** The other tabs (`noTabs` when cross-tab sync is off). */
   tabs: TabLink
   log(event: LogEntry['event'], detail?: LogEntry['detail']): void
@@ -33,6 +35,8 @@ export interface RefreshCoordinatorDeps {
  */
 export class RefreshCoordinator {
   private readonly flight = new SingleFlight<string>()
+  /** The access token current when a refresh reply may have been lost (its refresh token may be spent). */
+  private lostAt: string | null = null
 
   constructor(private readonly deps: RefreshCoordinatorDeps) {}
 
@@ -70,10 +74,28 @@ export class RefreshCoordinator {
     }
   }
 
+  /**
+   * A refresh reply may have been lost after the server rotated, and the access token of then is still
+   * valid: the refresh token (or cookie) it would present may be spent, and presenting a spent one is
+   * reuse that ends the session everywhere. So it waits until the access token expires (nothing left
+   * to lose), or a new token arrives; meanwhile `refresh()` resolves with the valid token.
+   */
+  get holdingBack(): boolean {
+    const { session } = this.deps
+    if (this.lostAt !== null && (session.token?.value !== this.lostAt || !session.hasValidToken())) this.lostAt = null
+    return this.lostAt !== null
+  }
+
+  /** Another tab's refresh reply may have been lost: the refresh cookie (or token) this tab would present too. */
+  heardLost(): void {
+    const { session } = this.deps
+    if (session.hasValidToken()) this.lostAt = session.token!.value
+  }
+
   /** The proactive refresh timer fired. */
   onDue(): void {
     const { session } = this.deps
-    if (!session.token || session.destroyed) return
+    if (!session.token || session.destroyed || this.holdingBack) return
     const { idle } = session
     if (idle.enabled && (idle.lastActivityAt ?? 0) <= session.tokenSince) {
       // Sliding sessions: an idle user's token is allowed to lapse.
@@ -153,12 +175,19 @@ export class RefreshCoordinator {
       log('refresh.adopted')
       return 'adopted'
     }
+    if (this.holdingBack) {
+      log('refresh.skipped', { reason: 'reply_lost' })
+      return 'adopted'
+    }
     if (!this.cookieMode && !session.refreshToken) {
       // Body mode: only the tab that holds the (rotated) refresh token can refresh.
       if (tabs.crossTab && session.hasSession()) {
         void tabs.post({ type: 'refreshRequest' })
-        await tabs.waitFor(answersRefreshRequest, this.deps.lockTimeout)
+        const answer = (await tabs.waitFor(answersRefreshRequest, this.deps.lockTimeout)) as { type: string; accessToken?: string } | null
         if (session.hasNewerToken(stale)) return 'adopted'
+        // A holder that rotated a moment ago answers with that token, which this tab may hold already
+        // (a forced refresh right after the rotation): a valid token is the answer, not a failure.
+        if (answer?.type === 'token' && session.hasValidToken() && answer.accessToken === session.token!.value) return 'adopted'
         return { kind: 'error', error: new RefreshError('No tab holding the refresh token answered') }
       }
       return { kind: 'rejected', status: 401 }
@@ -174,6 +203,7 @@ export class RefreshCoordinator {
       clock: this.deps.clock,
       policy: this.deps.retryPolicy,
       signal: session.refreshAbort.signal,
+      reuseGrace: this.deps.reuseGrace,
       onRetry: (attempt, delay, failed) =>
         log('refresh.retrying', { attempt, delay: Math.round(delay), status: 'status' in failed ? (failed.status ?? null) : null }),
     })
@@ -189,7 +219,8 @@ export class RefreshCoordinator {
     // Another tab signed in (a new session) while this refreshed the old one: its result is stale.
     if (session.sessionsBegun !== sessions) return 'adopted'
     if (outcome.kind !== 'ok') {
-      if (outcome.kind === 'error' && tabs.crossTab) await tabs.post({ type: 'refreshFailed' })
+      if (outcome.kind === 'error' && outcome.mayHaveRotated) this.heardLost()
+      if (outcome.kind === 'error' && tabs.crossTab) await tabs.post({ type: 'refreshFailed', ...(outcome.mayHaveRotated && { lost: true }) })
       return outcome
     }
     // A logout was heard while this resume was on its way: the session it found is the one that logout ends.
@@ -212,7 +243,7 @@ export class RefreshCoordinator {
     // Try again once the cooldown ends if the token is still good until then; else on demand. A
     // misconfiguration would fail the same way: on demand only.
     const transient = !(error instanceof RefreshError) || error.transient
-    if (transient && session.token && cooldown.endsAt < session.token.expiresAt) refreshTimer.arm(cooldown.endsAt)
+    if (transient && !this.holdingBack && session.token && cooldown.endsAt < session.token.expiresAt) refreshTimer.arm(cooldown.endsAt)
     session.store.commit()
   }
 }

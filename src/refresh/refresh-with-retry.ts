@@ -8,7 +8,8 @@ import type { TokenResponse } from '../token/token-response'
 export type RefreshOutcome =
   | { kind: 'ok'; tokens: TokenResponse; receivedAt: number }
   | { kind: 'rejected'; status: number }
-  | { kind: 'error'; error: RefreshError | InvalidTokenError }
+  /** `mayHaveRotated`: an attempt's reply may have been lost after the server rotated (see `AuthOutcome`). */
+  | { kind: 'error'; error: RefreshError | InvalidTokenError; mayHaveRotated?: true }
 
 /** At most one run at a time; callers that arrive while it runs share its promise. */
 export class SingleFlight<T> {
@@ -35,6 +36,12 @@ export interface RetryingRefreshOptions {
   policy: RetryPolicy
   random?: () => number
   signal?: AbortSignal
+  /**
+   * The backend's reuse grace window (ms): how long a rotated refresh token still gets the current
+   * tokens. After an attempt whose reply may have been lost, a retry (which presents the same token)
+   * is sent only within half of it; with 0, never.
+   */
+  reuseGrace?: number
   /** Called before each retry (for logging/debug), with the attempt number and delay. */
   onRetry?: (attempt: number, delay: number, outcome: AuthOutcome) => void
 }
@@ -74,7 +81,10 @@ async function retryLoop(
   policy: RetryPolicy,
   signal: AbortSignal | undefined,
 ): Promise<RefreshOutcome> {
+  // When the first attempt that may have spent the refresh token was sent (monotonic ms).
+  let spentAt: number | undefined
   for (let attemptNo = 0; ; attemptNo++) {
+    const sentAt = monotonicNow(clock)
     const outcome = await attempt(signal)
     switch (outcome.kind) {
       case 'ok':
@@ -96,22 +106,30 @@ async function retryLoop(
       }
       case 'transient': {
         const { status, retryAfter, cause, server } = outcome
+        if (outcome.mayHaveRotated) spentAt ??= sentAt
         const describe = status === undefined ? 'network error or timeout' : `status ${status}`
         const tooLong = retryAfter !== undefined && retryAfter > policy.maxDelay
-        if (attemptNo >= policy.retries || tooLong) {
+        // Retry-After can lengthen the wait, never shorten it below the backoff (`Retry-After: 0` gave four attempts in under a second).
+        let delay = Math.max(retryAfter ?? 0, backoffDelay(attemptNo, policy, options.random), MIN_RETRY_DELAY)
+        // The server may have rotated: the same token is only good within its grace window, and presenting it
+        // after that is reuse (the family revoked, every tab signed out). Half the window is left for latency.
+        const graceLeft = spentAt === undefined ? Number.POSITIVE_INFINITY : (options.reuseGrace ?? 0) / 2 - (monotonicNow(clock) - spentAt)
+        if (spentAt !== undefined && retryAfter === undefined) delay = Math.max(MIN_RETRY_DELAY, Math.min(delay, graceLeft))
+        const outOfGrace = delay > graceLeft
+        if (attemptNo >= policy.retries || tooLong || outOfGrace) {
           const retryAt = retryAfter !== undefined ? clock.now() + retryAfter : undefined
+          const held = outOfGrace ? '; not retried: the reply may have been lost after the server rotated the refresh token (see `reuseGrace`)' : ''
           return {
             kind: 'error',
-            error: new RefreshError(`Refresh failed after ${attemptNo + 1} attempt(s): ${describe}`, {
+            error: new RefreshError(`Refresh failed after ${attemptNo + 1} attempt(s): ${describe}${held}`, {
               ...(status !== undefined && { status }),
               ...(retryAt !== undefined && { retryAt }),
               ...server,
               cause,
             }),
+            ...(spentAt !== undefined && { mayHaveRotated: true as const }),
           }
         }
-        // Retry-After can lengthen the wait, never shorten it below the backoff (`Retry-After: 0` gave four attempts in under a second).
-        const delay = Math.max(retryAfter ?? 0, backoffDelay(attemptNo, policy, options.random), MIN_RETRY_DELAY)
         options.onRetry?.(attemptNo + 1, delay, outcome)
         await sleep(clock, delay, signal)
       }

@@ -33,8 +33,11 @@ export type SessionMessage =
   | { type: 'expired'; reason: 'refresh_rejected' | 'idle' | 'max_age'; session: string | null; seq: number }
   /** Body mode: a tab without the refresh token asks the tab holding it to refresh. */
   | { type: 'refreshRequest' }
-  /** Body mode: the holder's refresh failed transiently; the tabs that asked stop waiting. */
-  | { type: 'refreshFailed' }
+  /**
+   * A refresh failed transiently (body mode: the tabs that asked stop waiting). `lost`: its reply
+   * may have been lost after the server rotated, so the other tabs hold back the same token too.
+   */
+  | { type: 'refreshFailed'; lost?: true }
 
 /**
  * The other tabs as the session and refresh layers see them: say something, wait for an answer,

@@ -84,13 +84,16 @@ export class TabBridge {
       case 'refreshRequest':
         // Body mode: only the tab holding the refresh token can refresh for the others.
         if (session.token && !session.cookieMode && session.refreshToken) {
-          // A request that raced our last refresh gets that token instead of a new rotation.
+          // A request that raced our last refresh gets that token instead of a new rotation; so does one
+          // while a lost reply holds the refresh token back (the access token is still valid).
           const recent = monotonicNow(clock) - session.tokenSinceMono < 1000 && session.hasValidToken()
-          if (recent) void tabs.post({ type: 'token', ...session.share()! })
+          if (recent || this.deps.refresh.holdingBack) void tabs.post({ type: 'token', ...session.share()! })
           else this.deps.refresh.run(session.token.value).catch(() => undefined)
         }
         break
       case 'refreshFailed':
+        if (message.lost) this.deps.refresh.heardLost()
+        break
       case 'lock':
         break
     }

@@ -95,10 +95,11 @@ export function parseTabMessage(data: unknown): TabMessage | null {
         : null
     case 'hello':
     case 'refreshRequest':
-    case 'refreshFailed':
     case 'logoutDone':
     case 'revoked':
       return m as unknown as TabMessage
+    case 'refreshFailed':
+      return m.lost === undefined || m.lost === true ? (m as unknown as TabMessage) : null
     case 'signedOut':
       return typeof m.everywhere === 'boolean' && (m.session === null || isSessionId(m.session)) && isSeq(m.seq) ? (m as unknown as TabMessage) : null
     case 'expired':

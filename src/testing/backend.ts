@@ -219,6 +219,9 @@ export function createMockBackend(options: MockBackendOptions = {}) {
           switch (fault.kind) {
             case 'network':
               return HttpResponse.error()
+            case 'lost':
+              await redeem(await presentedRefreshToken(request))
+              return HttpResponse.error()
             case 'html':
               return count(new HttpResponse('<!doctype html><title>Login</title>', { status: 200, headers: { 'content-type': 'text/html' } }))
             case 'empty':

@@ -1,6 +1,7 @@
 /** The mock backend's counters and fault state: what the "Break the server" panel shows. */
 
-export type RefreshFault = 500 | 503 | 429 | 401 | 'network' | 'html' | 'empty'
+/** `lost`: the server rotates, then the connection drops: the reply (its token or cookie) never arrives. */
+export type RefreshFault = 500 | 503 | 429 | 401 | 'network' | 'lost' | 'html' | 'empty'
 
 export interface Counters {
   refreshCalls: number

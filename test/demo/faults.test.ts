@@ -28,6 +28,27 @@ describe('queued refresh faults: who consumed them, and clearing them alone', ()
     expect((await demo.state()).faults.consumedFailures[0]!.consumedBy).toMatchObject({ sessionId: null, username: null })
   })
 
+  it('a lost reply: the server rotated, the caller got a network error; its cookie is spent unless the grace window covers it', async () => {
+    for (const grace of [0, 5000]) {
+      const demo = createDemoBackend()
+      const device = demo.device()
+      await device.login('alice', 'wonderland')
+      await demo.control('/faults', { refreshFailures: { count: 1, kind: 'lost' }, reuseGrace: grace })
+      expect((await device.refresh()).type).toBe('error')
+      const again = await device.refresh()
+      const s = await demo.state()
+      expect(s.faults.consumedFailures).toEqual([expect.objectContaining({ kind: 'lost' })])
+      expect(s.counters.refreshSuccesses).toBe(1) // the lost one
+      if (grace === 0) {
+        expect(again.status).toBe(401)
+        expect(s.counters.reuseDetections).toBe(1)
+      } else {
+        expect(again.status).toBe(200)
+        expect(s.counters.reuseDetections).toBe(0)
+      }
+    }
+  })
+
   it('POST /clear-faults drops the queue and its record, keeps sessions and the other settings', async () => {
     const demo = createDemoBackend()
     const device = demo.device()

@@ -42,10 +42,12 @@ describe('demo page helpers', () => {
 
   it('the policy note reads sensibly with idle sign-out, its warning or the max age off', () => {
     const on = { idleTimeout: 120_000, idleWarningTime: 30_000, maxSessionAge: 1_800_000 }
-    expect(policyNote(on)).toMatch(/^Idle sign-out after 120 s without activity, with a warning 30 s before; sessions end 30 min after sign-in\. /)
+    expect(policyNote(on)).toMatch(/^Idle sign-out after 120 s without activity, with a warning 30 s before; sessions end 30 min after sign-in; /)
     const off = policyNote({ ...on, idleTimeout: 0, maxSessionAge: 0 })
-    expect(off).toMatch(/^Idle sign-out is off; no maximum session age\. /)
+    expect(off).toMatch(/^Idle sign-out is off; no maximum session age; /)
     expect(off).not.toMatch(/warning|—/)
     expect(policyNote({ ...on, idleWarningTime: 0 })).toMatch(/without activity, without a warning;/)
+    expect(policyNote(on)).toMatch(/; a refresh whose reply was lost is not retried \(no reuse grace window trusted; open with `\?grace=10` to trust one\)\. /)
+    expect(policyNote({ ...on, reuseGrace: 10_000 })).toMatch(/; a refresh whose reply was lost is retried within half of a 10 s reuse grace window/)
   })
 })

@@ -75,6 +75,28 @@ describe('AuthTransport', () => {
     expect(outcome.kind === 'transient' && outcome.cause).toBeInstanceOf(TypeError)
   })
 
+  it('says when a refresh may have been spent without its reply: no reply, a 502/504, a body-mode token reply cut off', async () => {
+    const refused = () => Promise.reject(new TypeError('Failed to fetch'))
+    expect(await transport(refused).t.refresh(null)).toMatchObject({ kind: 'transient', mayHaveRotated: true })
+    expect(await transport(refused).t.login({})).not.toHaveProperty('mayHaveRotated')
+    for (const status of [502, 504]) expect(await transport(() => new Response('', { status })).t.refresh(null)).toMatchObject({ mayHaveRotated: true })
+    // The server answered itself: it did not rotate.
+    for (const status of [500, 503, 429]) expect(await transport(() => new Response('', { status })).t.refresh(null)).not.toHaveProperty('mayHaveRotated')
+    const cutOff = () =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"accessToken":'))
+            controller.error(new TypeError('network error'))
+          },
+        }),
+        { status: 200 },
+      )
+    expect(await transport(cutOff, { cookieMode: false }).t.refresh('r1')).toMatchObject({ kind: 'transient', status: 200, mayHaveRotated: true })
+    // Cookie mode: the headers, and with them the new cookie, arrived.
+    expect(await transport(cutOff).t.refresh(null)).not.toHaveProperty('mayHaveRotated')
+  })
+
   it.each([
     ['HTML', '<html>login</html>'],
     ['empty', ''],

@@ -26,6 +26,7 @@ function setup(options: { outcomes?: AuthOutcome[]; tabs?: TabLink; cookieMode?:
     retryPolicy: { retries: 0, baseDelay: 1000, maxDelay: 30_000 },
     refreshTimer: world.refreshTimer,
     lockTimeout: 10_000,
+    reuseGrace: 0,
     tabs: options.tabs ?? noTabs,
     log: world.log,
   })

@@ -48,6 +48,52 @@ describe('refreshWithRetry', () => {
     expect(attempt).toHaveBeenCalledTimes(1)
   })
 
+  describe('after an attempt whose reply may have been lost (the token may be spent)', () => {
+    const lost: AuthOutcome = { kind: 'transient', mayHaveRotated: true }
+
+    it('without a reuse grace window: not retried, a transient RefreshError saying why', async () => {
+      const attempt = scripted([lost, ok])
+      const result = await refreshWithRetry(attempt, { clock: systemClock, policy, random: () => 0 })
+      expect(attempt).toHaveBeenCalledTimes(1)
+      expect(result).toMatchObject({ kind: 'error', mayHaveRotated: true, error: { code: 'REFRESH_FAILED', transient: true } })
+      expect(result.kind === 'error' && result.error.message).toMatch(/reply may have been lost.*reuseGrace/)
+    })
+
+    it('with one: retried, each retry sent within half the window of the first such attempt', async () => {
+      const sent: number[] = []
+      const start = Date.now()
+      const attempt = vi.fn(async () => {
+        sent.push(Date.now() - start)
+        await new Promise((resolve) => setTimeout(resolve, 400)) // each lost reply fails 400 ms after its request
+        return lost
+      })
+      const result = refreshWithRetry(attempt, { clock: systemClock, policy, random: () => 1, reuseGrace: 6000 })
+      await vi.advanceTimersByTimeAsync(20_000)
+      // 0; 400 + 1000; 1800 + 2000 = 3800 is past half the window (3000), so the wait is cut to it; then none is left.
+      expect(sent).toEqual([0, 1400, 3000])
+      expect(await result).toMatchObject({ kind: 'error', mayHaveRotated: true })
+    })
+
+    it('a later answer within the window is taken', async () => {
+      const attempt = scripted([lost, { kind: 'transient', status: 503 }, ok])
+      const result = refreshWithRetry(attempt, { clock: systemClock, policy, random: () => 0, reuseGrace: 10_000 })
+      await vi.advanceTimersByTimeAsync(2000)
+      await expect(result).resolves.toEqual(ok)
+      expect(attempt).toHaveBeenCalledTimes(3)
+    })
+
+    it('a timeout longer than half the window is not retried', async () => {
+      const attempt = vi.fn(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 10_000)) // the request timed out after 10 s
+        return lost
+      })
+      const result = refreshWithRetry(attempt, { clock: systemClock, policy, reuseGrace: 5000 })
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(await result).toMatchObject({ kind: 'error', mayHaveRotated: true })
+      expect(attempt).toHaveBeenCalledTimes(1)
+    })
+  })
+
   it('retries transient failures with backoff, then succeeds', async () => {
     const attempt = scripted([{ kind: 'transient', status: 503 }, { kind: 'transient' }, ok])
     const result = refreshWithRetry(attempt, { clock: systemClock, policy, random: () => 0 })

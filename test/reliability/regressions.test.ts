@@ -74,7 +74,8 @@ describe('regressions found by the model', () => {
   it('R3: body mode: a refresh retry still presents its own refresh token after a new sign-in (no reuse detection)', async () => {
     const { tm, browser, ofType } = setup({ refreshTokenTransport: 'body' }, createBrowser({ bodyTransport: true }))
     await tm.login(ALICE)
-    browser.controls.failNextRefreshes(1, 'network')
+    // A 503 (a network error is not retried since R34: it may have been delivered).
+    browser.controls.failNextRefreshes(1, 503)
     const first = tm.refresh().catch((error: unknown) => error)
     await vi.advanceTimersByTimeAsync(0) // the first attempt fails; the retry waits for its backoff
     await tm.login(ALICE) // a new session (a new refresh token) while the retry waits

@@ -103,8 +103,9 @@ describe('security', () => {
     vi.setSystemTime(Date.now() + 2000)
     await run(b.fetch(`${ORIGIN}/api/me`)) // 401 → refresh → replay
     for (const fault of ['html', 'empty', 503, 'network'] as const) {
-      // html/empty are not retried; 503 and network are, three times.
-      browser.controls.failNextRefreshes(fault === 503 || fault === 'network' ? 4 : 1, fault)
+      // html/empty are not retried; 503 is, three times; a network error (the request may have been
+      // delivered, its reply lost) is not, without a reuse grace window.
+      browser.controls.failNextRefreshes(fault === 503 ? 4 : 1, fault)
       const failed = seen.caught(`refresh() with ${fault}`, a.refresh())
       await vi.advanceTimersByTimeAsync(20_000)
       await failed

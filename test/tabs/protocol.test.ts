@@ -60,6 +60,7 @@ describe('parseTabMessage', () => {
     { v: 2, from: 't', type: 'activity', at: 5 },
     { v: 2, from: 't', type: 'refreshRequest' },
     { v: 2, from: 't', type: 'refreshFailed' },
+    { v: 2, from: 't', type: 'refreshFailed', lost: true },
     { v: 2, from: 't', type: 'lock', op: 'claim', id: 'c1', rank: 0.5 },
     { v: 2, from: 't', type: 'lock', op: 'held', id: 'c1', rank: 0.5 },
     { v: 2, from: 't', type: 'lock', op: 'released', id: 'c1', rank: 0.5 },
@@ -71,6 +72,7 @@ describe('parseTabMessage', () => {
     ['null', null],
     ['a string', 'hello'],
     ['another version', { v: 1, from: 't', type: 'hello' }],
+    ['a refreshFailed whose lost flag is not true', { v: 2, from: 't', type: 'refreshFailed', lost: 'yes' }],
     [
       'a version-1 token (no session, no sequence number)',
       { v: 1, from: 't', type: 'token', ...token, session: undefined, seq: undefined, sessionSeq: undefined },
