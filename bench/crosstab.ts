@@ -1,7 +1,8 @@
 // Cross-tab rotations in one process: N managers playing the tabs of one browser profile, with
 // real timers, Node's native BroadcastChannel (the SDK's default channel factory), an
-// in-process Web Locks manager (test/helpers/locks.ts) and one cookie jar, against the bench
-// server over loopback HTTP.
+// in-process Web Locks manager (test/helpers/locks.ts) or none (`locks: null`: the channel
+// mutex, as in every insecure context) and one cookie jar, against the bench server over
+// loopback HTTP.
 import { createLockManager } from '../test/helpers/locks'
 import { TokenManager, type TokenManagerOptions } from '../src/index'
 import { emit, log, QUICK, sleep } from './lib/env'
@@ -23,13 +24,17 @@ async function until(check: () => boolean, timeout = 5000, what = 'condition'): 
   }
 }
 
+/** Web Locks, or none (the channel mutex). */
+type Mutex = 'Web Locks' | 'channel mutex'
+let mutex: Mutex = 'Web Locks'
+
 function openTabs(server: RemoteServer, n: number, options: Partial<TokenManagerOptions>) {
   const browser = createJarFetch()
-  const locks = createLockManager()
+  const locks = mutex === 'Web Locks' ? createLockManager() : null
   const channel = `bench-${process.pid}-${++channelSeq}`
   const tabs = Array.from(
     { length: n },
-    () => new TokenManager({ baseUrl: server.origin, fetch: browser.fetch, locks: locks.managerFor(), crossTab: { channel }, ...options }),
+    () => new TokenManager({ baseUrl: server.origin, fetch: browser.fetch, locks: locks ? locks.managerFor() : null, crossTab: { channel }, ...options }),
   )
   return {
     tabs,
@@ -53,7 +58,8 @@ interface OnDemand {
 /** Token expires; every tab makes two API calls at once; count refresh requests per rotation. */
 async function onDemand(server: RemoteServer, n: number): Promise<OnDemand> {
   await server.reset()
-  await server.config({ accessTokenLifetime: 1 })
+  // 2 s: the shortest lifetime the SDK accepts (a shorter one is an invalid reply, R17).
+  await server.config({ accessTokenLifetime: 2 })
   // No activity + idle tracking on = no proactive refresh: every rotation is on demand.
   const { tabs, destroy } = openTabs(server, n, { idleTimeout: 3_600_000 })
   await tabs[0]!.login({ username: 'bench' })
@@ -146,13 +152,15 @@ async function main() {
   const rows: (string | number)[][] = []
   const proactiveRows: (string | number)[][] = []
   const goals: BenchResult['goals'] = []
-  for (const n of TAB_COUNTS) {
+  for (const [m, n] of (['Web Locks', 'channel mutex'] as const).flatMap((m) => TAB_COUNTS.map((n) => [m, n] as const))) {
+    mutex = m
     const od = await onDemand(server, n)
     const pr = await proactive(server, n)
     const lo = await logoutPropagation(server, n)
-    log(`crosstab: N=${n} done (${((performance.now() - started) / 1000).toFixed(1)} s)`)
+    log(`crosstab: ${m} N=${n} done (${((performance.now() - started) / 1000).toFixed(1)} s)`)
     const perRotation = od.perRotation.reduce((a, b) => a + b, 0) / od.perRotation.length
     rows.push([
+      m,
       n,
       fixed(perRotation, 2),
       mmm(summarize(od.perRotation), 0),
@@ -163,19 +171,20 @@ async function main() {
       fmt(percentile(lo, 95), 2),
       fmt(Math.max(...lo), 2),
     ])
-    proactiveRows.push([n, pr.calls, pr.duplicates, fixed(pr.calls / Math.max(1, pr.calls - pr.duplicates), 2), pr.reuse, fmt(pr.seconds, 1)])
+    proactiveRows.push([m, n, pr.calls, pr.duplicates, fixed(pr.calls / Math.max(1, pr.calls - pr.duplicates), 2), pr.reuse, fmt(pr.seconds, 1)])
     goals.push({
-      name: `Node tabs N=${n}: 1.0 refresh request per rotation, 0 reuse revocations`,
+      name: `Node tabs N=${n}, ${m}: 1.0 refresh request per rotation, 0 reuse revocations`,
       met: perRotation === 1 && od.reuse === 0 && pr.duplicates === 0 && pr.reuse === 0,
       value: `${fixed(perRotation, 2)} on demand, ${pr.duplicates} duplicate proactive refreshes, ${od.reuse + pr.reuse} revocations`,
     })
   }
   await server.stop()
   const body = [
-    `N managers in one Node process share one cookie jar, one in-process Web Locks manager (test/helpers/locks.ts) and the SDK's default channel (Node's native \`BroadcastChannel\`), with real timers, against the bench server over loopback HTTP (refresh endpoint 5 ms, rotation with reuse detection, no grace window).`,
-    `**On demand**: access-token lifetime 1 s, idle tracking on and no activity (so no proactive refresh). ${ROTATIONS} rotations: wait for the token to expire, then every tab makes two API calls at once; "rotation ms" is the time until all 2N calls have answered (one refresh round trip is about 6 ms here). **Logout**: ${LOGOUTS} times, one tab signs in, another signs out; the time from \`logout()\` to \`signedOut\` in each other tab (all ${LOGOUTS} × (N−1) samples).`,
+    `N managers in one Node process share one cookie jar, one in-process Web Locks manager (test/helpers/locks.ts) or none (\`locks: null\`: the channel mutex of every insecure context, src/tabs/channel-lock.ts) and the SDK's default channel (Node's native \`BroadcastChannel\`), with real timers, against the bench server over loopback HTTP (refresh endpoint 5 ms, rotation with reuse detection, no grace window).`,
+    `**On demand**: access-token lifetime 2 s (the minimum the SDK accepts), idle tracking on and no activity (so no proactive refresh). ${ROTATIONS} rotations: wait for the token to expire, then every tab makes two API calls at once; "rotation ms" is the time until all 2N calls have answered (one refresh round trip is about 6 ms here). **Logout**: ${LOGOUTS} times, one tab signs in, another signs out; the time from \`logout()\` to \`signedOut\` in each other tab (all ${LOGOUTS} × (N−1) samples).`,
     table(
       [
+        'mutex',
         'tabs N',
         'refresh requests per rotation (goal 1.0)',
         'per rotation, median (min–max)',
@@ -189,7 +198,10 @@ async function main() {
       rows,
     ),
     `**Proactive**: idle timeout off, access-token lifetime 2 s (refresh due 1 s before expiry, staggered by up to 100 ms per tab), until ${ROTATIONS} refreshes happened. A "duplicate" is a refresh less than 500 ms (half a period) after the previous one: two tabs refreshing for one rotation.`,
-    table(['tabs N', 'refresh requests', 'duplicates (goal 0)', 'requests per rotation (goal 1.0)', 'reuse revocations (goal 0)', 'seconds'], proactiveRows),
+    table(
+      ['mutex', 'tabs N', 'refresh requests', 'duplicates (goal 0)', 'requests per rotation (goal 1.0)', 'reuse revocations (goal 0)', 'seconds'],
+      proactiveRows,
+    ),
     goals.map((g) => `- ${goal(g.met)} ${g.name}: ${g.value}`).join('\n'),
   ].join('\n\n')
   await emit({ id: 'crosstab', title: '2a. Cross-tab rotations (Node, N managers)', body, goals, seconds: (performance.now() - started) / 1000 })
