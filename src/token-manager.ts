@@ -3,7 +3,7 @@ import { ActivityTracker } from './session/activity'
 import type { Clock } from './util/clock'
 import type { WakeReason } from './util/environment'
 import { resolveOptions, type ResolvedOptions } from './options'
-import { DestroyedError, isRefreshError, SessionExpiredError } from './errors'
+import { DestroyedError, SessionExpiredError } from './errors'
 import { SessionTimeouts } from './session/session-timeouts'
 import type { LogEntry, Logger } from './util/logger'
 import { Cooldown } from './refresh/refresh-with-retry'
@@ -20,8 +20,7 @@ import type { TokenResponse } from './token/token-response'
 import { AuthTransport } from './http/transport'
 import { SignIn } from './session/sign-in'
 import { Revocation } from './tabs/revocation'
-import { ResumeRetry } from './session/resume-retry'
-import { answersRefreshRequest } from './session/tab-link'
+import { Resume, settleSignedOut } from './tabs/resume'
 import { createRejoin } from './tabs/rejoin'
 import type { EventOrigin, SessionDeadlines, SessionSnapshot, TokenManagerEvents, TokenManagerOptions } from './types'
 
@@ -92,7 +91,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
   private readonly bridge: TabBridge
   private readonly signIn: SignIn
   private readonly revocation: Revocation
-  private readonly resumeRetry: ResumeRetry
+  private readonly resume: Resume
   private readonly rejoin: ReturnType<typeof createRejoin>
   private readonly logger: Logger | null
   private readonly options: ResolvedOptions
@@ -186,23 +185,21 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       window: JOIN_WINDOW,
       checkDeadlines: () => this.idle.check(),
     })
-    this.resumeRetry = new ResumeRetry(
-      this.clock,
-      async () => {
-        const found = await this.refresher.run(null).then(
-          () => true,
-          (error: unknown) => !isRefreshError(error) || !error.transient,
-        )
-        return found || this.session.hasSession()
-      },
-      // Only while this tab never had a session: a sign-in or a logout here or elsewhere settles it.
-      () => !this.session.destroyed && this.session.status === 'signedOut' && !this.session.everHadSession,
-    )
     this.signIn = new SignIn({
       session: this.session,
       transport: this.transport,
       exclusive: (call) => tabs.lock.run(call),
       log,
+    })
+    this.resume = new Resume({
+      session: this.session,
+      tabs,
+      transport: this.transport,
+      signIn: this.signIn,
+      refresh: this.refresher,
+      clock: this.clock,
+      window: JOIN_WINDOW,
+      lockTimeout: resolved.lockTimeout,
     })
     // Bound so they can be passed around as is: useSyncExternalStore(tm.subscribe, tm.getSnapshot).
     this.subscribe = this.subscribe.bind(this)
@@ -241,12 +238,18 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
    */
   start(): Promise<SessionSnapshot<Claims>> {
     if (this.session.destroyed) return Promise.reject(new DestroyedError())
-    this.startPromise ??= this.resume().catch((error: unknown) => {
-      // A failed discovery or callback: a later start() tries again (the callback is out of the address bar).
-      this.startPromise = null
-      this.settleSignedOut()
-      throw error
-    })
+    if (!this.startPromise) {
+      this.attachWake()
+      this.startPromise = this.resume.run().then(
+        () => this.getSnapshot(),
+        (error: unknown) => {
+          // A failed discovery or callback: a later start() tries again (the callback is out of the address bar).
+          this.startPromise = null
+          settleSignedOut(this.session)
+          throw error
+        },
+      )
+    }
     return this.startPromise
   }
 
@@ -454,7 +457,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     session.destroyed = true
     session.refreshAbort.abort(new DestroyedError())
     this.refreshTimer.disarm()
-    this.resumeRetry.stop()
+    this.resume.retry.stop()
     this.idle.end()
     this.activity.detach()
     this.unsubscribeWake?.()
@@ -466,57 +469,6 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
   }
 
   // ---------------------------------------------------------------- session lifecycle
-
-  private async resume(): Promise<SessionSnapshot<Claims>> {
-    const { session, tabs } = this
-    this.attachWake()
-    // Discovery first: a server that cannot work rejects start() with its reason.
-    await this.transport.prepare()
-    if (await this.signIn.completeRedirect()) return this.getSnapshot()
-    let sessionElsewhere = false
-    if (!session.hasValidToken() && (await tabs.mayHavePeers())) {
-      void tabs.post({ type: 'hello' })
-      await tabs.waitFor((m) => {
-        if (m.type === 'welcome' && m.session) sessionElsewhere = true
-        if (m.type === 'welcome' && m.joinable) session.joining = { identity: m.joinable, lastActivityAt: m.lastActivityAt }
-        return m.type === 'welcome' && m.token !== null
-      }, JOIN_WINDOW)
-    }
-    this.assertAlive()
-    if (session.hasValidToken() || session.status !== 'unknown') return this.getSnapshot()
-    if (!session.cookieMode && !session.refreshToken && sessionElsewhere) {
-      // Body mode, and a tab holds a session whose token lapsed (an idle user): only the holder of
-      // the refresh token can refresh, so ask it, as the cookie would let this tab do in cookie mode.
-      void tabs.post({ type: 'refreshRequest' })
-      await tabs.waitFor(answersRefreshRequest, this.options.lockTimeout)
-      this.assertAlive()
-      if (session.hasValidToken() || session.status !== 'unknown') return this.getSnapshot()
-    }
-    if (!session.cookieMode && !session.refreshToken) {
-      session.end('signedOut')
-      session.store.flush()
-      return this.getSnapshot()
-    }
-    const epoch = session.epoch
-    const failure = await this.refresher.run(null).then(
-      () => null,
-      (error: unknown) => error,
-    )
-    // (A sign-in begun meanwhile aborted that refresh: it settles the status itself.)
-    // The refresh endpoint could not answer (offline, 5xx) or was misconfigured: render signed
-    // out rather than `unknown` for good, and look again when the network comes back.
-    if (session.epoch === epoch && this.settleSignedOut() && isRefreshError(failure) && failure.transient) this.resumeRetry.begin()
-    return this.getSnapshot()
-  }
-
-  /** A status an app can render once `start()` is over: `signedOut` if it is still `unknown`. */
-  private settleSignedOut(): boolean {
-    const { session } = this
-    if (session.destroyed || session.status !== 'unknown') return false
-    session.end('signedOut')
-    session.store.flush()
-    return true
-  }
 
   private expireByDeadline(reason: 'idle' | 'max_age'): void {
     if (!this.session.hasSession()) return
@@ -550,7 +502,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     if (this.session.destroyed) return
     this.log('wake', { reason })
     if (reason === 'online') this.cooldown.reset()
-    this.resumeRetry.wake()
+    this.resume.retry.wake()
     if (reason === 'pageshow' || reason === 'resume') {
       // Its own deadlines at once, as on every wake-up; then the page, which missed the other tabs'
       // messages while frozen, hears them (a logout, a rotation) before its token is used again.

@@ -11,8 +11,8 @@ export function fakeTabs(options: { peersSeen?: boolean; lock?: RefreshLock } = 
     peersSeen: options.peersSeen ?? false,
     lock: options.lock ?? localLock,
     post: vi.fn(async (body: TabMessageBody) => void posted.push(body)),
-    waitFor: vi.fn(async () => null),
-    mayHavePeers: vi.fn(async () => false),
+    waitFor: vi.fn<Tabs['waitFor']>(async () => null),
+    mayHavePeers: vi.fn<Tabs['mayHavePeers']>(async () => false),
     shareActivity: vi.fn(),
     close: vi.fn(),
   } satisfies Tabs
