@@ -6,10 +6,11 @@ import { randomId } from './protocol'
 export interface LockSignal {
   type: 'lock'
   /**
-   * `claim`: wants the lock; `ack`: lets the claim `id` go ahead; `held`: holds it;
-   * `released`: gave it (or its claim) up; `left`: the tab closed.
+   * `claim`: wants the lock; `ack`: lets the claim `id` go ahead; `held`: holds it (also the
+   * answer to a `probe` of hold `id` from a tab waiting on it); `released`: gave it (or its claim)
+   * up; `left`: the tab closed.
    */
-  op: 'claim' | 'ack' | 'held' | 'released' | 'left'
+  op: 'claim' | 'ack' | 'held' | 'probe' | 'released' | 'left'
   /** The acquisition the signal is about (for `ack`, the claim it answers). */
   id: string
   /** Tie-break between claims that cross on the channel: the lower rank wins. */
@@ -41,6 +42,10 @@ type Mine = { id: string; rank: number; holding: boolean; waitingFor: Set<string
 const ANSWER_TIMEOUT = 1000
 /** A claim nobody confirmed or withdrew stops counting after this long. */
 const STALE_CLAIM = 2 * ANSWER_TIMEOUT
+/** A tab waiting on a holder asks it this often whether it still holds the lock... */
+const PROBE_INTERVAL = ANSWER_TIMEOUT
+/** ...and gives up on one silent this long (it crashed or was discarded without a word). */
+const HOLDER_SILENCE = 5 * ANSWER_TIMEOUT
 
 /**
  * The cross-tab mutex where Web Locks are missing: every insecure context (plain-`http:`
@@ -54,7 +59,9 @@ const STALE_CLAIM = 2 * ANSWER_TIMEOUT
  * so waiting tabs see the token before the lock. Answers are messages, not timers: no delay
  * beyond the channel's own. A tab that knows no other holds at once, but still answers claims;
  * a tab that does not answer in `ANSWER_TIMEOUT` (frozen, crashed) stops being waited for until
- * it speaks again, and a holder that vanished is outwaited by `acquireTimeout`, like a frozen
+ * it speaks again; tabs waiting on a holder probe it every second and give up on one silent for
+ * `HOLDER_SILENCE` (a crash: a closed tab says `left` on `pagehide`), and any wait ends after
+ * `acquireTimeout`, like a frozen
  * Web Lock holder.
  */
 export function createChannelLock(options: ChannelLockOptions): ChannelLock {
@@ -101,7 +108,7 @@ export function createChannelLock(options: ChannelLockOptions): ChannelLock {
         peers.delete(from)
         changed()
       },
-      signal.op === 'held' ? acquireTimeout : STALE_CLAIM,
+      signal.op === 'held' ? Math.min(HOLDER_SILENCE, acquireTimeout) : STALE_CLAIM,
     )
     peers.set(from, peer)
   }
@@ -141,7 +148,12 @@ export function createChannelLock(options: ChannelLockOptions): ChannelLock {
       }
       if (peers.size > 0) {
         contended = true
+        // A live holder answers each probe with `held` (its entry lives on); a crashed one falls silent.
+        const probe = clock.setTimeout(() => {
+          for (const peer of peers.values()) if (peer.op === 'held') say('probe', peer.id)
+        }, PROBE_INTERVAL)
         await nextChange()
+        clock.clearTimeout(probe)
         continue
       }
       const claim: Mine = { id: randomId(), rank: Math.random(), holding: false, waitingFor: new Set(known) }
@@ -222,6 +234,8 @@ export function createChannelLock(options: ChannelLockOptions): ChannelLock {
         mine?.waitingFor.delete(from)
       } else if (signal.op === 'ack') {
         if (mine?.id === signal.id) mine.waitingFor.delete(from)
+      } else if (signal.op === 'probe') {
+        if (mine?.holding && mine.id === signal.id) say('held', mine.id)
       } else if (signal.op === 'released') {
         if (peers.get(from)?.id === signal.id) forget(from)
       } else {

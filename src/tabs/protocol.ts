@@ -111,7 +111,7 @@ export function parseTabMessage(data: unknown): TabMessage | null {
     case 'activity':
       return isFiniteNumber(m.at) ? (m as unknown as TabMessage) : null
     case 'lock':
-      return (m.op === 'claim' || m.op === 'ack' || m.op === 'held' || m.op === 'released' || m.op === 'left') &&
+      return (m.op === 'claim' || m.op === 'ack' || m.op === 'held' || m.op === 'probe' || m.op === 'released' || m.op === 'left') &&
         typeof m.id === 'string' &&
         m.id.length > 0 &&
         m.id.length <= 64 &&

@@ -120,7 +120,7 @@ describe('channel lock (the cross-tab mutex without Web Locks)', () => {
     await expect(next).resolves.toBe(false)
   })
 
-  it('a holder that vanished without a word is outwaited by the acquire timeout', async () => {
+  it('a live holder that never releases (a hung task: it still answers probes) is outwaited by the acquire timeout', async () => {
     const net = network()
     const a = net.open('a')
     const b = net.open('b', { acquireTimeout: 2000 })
@@ -136,6 +136,29 @@ describe('channel lock (the cross-tab mutex without Web Locks)', () => {
     expect(ran).toBe(false)
     await vi.advanceTimersByTimeAsync(600)
     await expect(late).resolves.toBe(true)
+  })
+
+  it('a holder that crashed (silent: no release, no answer to probes) is given up after 5 s, not the acquire timeout', async () => {
+    const net = network()
+    const a = net.open('a')
+    const b = net.open('b', { acquireTimeout: 60_000 })
+    net.meet()
+    void a.lock.run(() => new Promise(() => undefined))
+    await vi.advanceTimersByTimeAsync(100)
+    a.open = false // the tab crashed or was discarded: no pagehide, no `left`
+    let ranAt: number | null = null
+    const started = Date.now()
+    const late = b.lock.run(async (contended) => {
+      ranAt = Date.now() - started
+      return contended
+    })
+    await vi.advanceTimersByTimeAsync(4000)
+    expect(ranAt).toBeNull()
+    await vi.advanceTimersByTimeAsync(3000)
+    await expect(late).resolves.toBe(true)
+    expect(ranAt).toBeGreaterThanOrEqual(4000)
+    expect(ranAt).toBeLessThan(7000)
+    expect(net.sent.some((s) => s.from === 'b' && s.signal.op === 'probe')).toBe(true)
   })
 
   it('closing a tab frees its hold for the others at once, and rejects its own waiting runs', async () => {

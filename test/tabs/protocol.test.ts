@@ -64,6 +64,7 @@ describe('parseTabMessage', () => {
     { v: 2, from: 't', type: 'lock', op: 'claim', id: 'c1', rank: 0.5 },
     { v: 2, from: 't', type: 'lock', op: 'held', id: 'c1', rank: 0.5 },
     { v: 2, from: 't', type: 'lock', op: 'released', id: 'c1', rank: 0.5 },
+    { v: 2, from: 't', type: 'lock', op: 'probe', id: 'c1', rank: 0 },
   ])('accepts %o', (message) => {
     expect(parseTabMessage(message)).toBe(message)
   })
