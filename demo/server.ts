@@ -30,6 +30,13 @@ export interface DemoServerOptions {
    * `TOKENKEEPER_ALLOWED_ORIGINS` (comma-separated), else loopback origins of any port.
    */
   backend?: Omit<MockBackendOptions, 'origin'>
+  /**
+   * More names the server answers to as itself: the page at `http://<name>:<port>` is
+   * same-origin for the Origin check. For a resolver alias such as `tokenkeeper.test` (the e2e
+   * suite's insecure origin: plain http on a name that is not localhost, so no Web Locks).
+   * @default []
+   */
+  hostnames?: readonly string[]
 }
 
 export const DEFAULT_PORT = 4780
@@ -141,7 +148,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   })
   port = (server.address() as AddressInfo).port
   url = `http://localhost:${port}`
-  localOrigins = new Set([url, `http://127.0.0.1:${port}`, `http://[::1]:${port}`])
+  localOrigins = new Set([url, `http://127.0.0.1:${port}`, `http://[::1]:${port}`, ...(options.hostnames ?? []).map((name) => `http://${name}:${port}`)])
   const fromEnv = parseAllowedOrigins(process.env[ALLOWED_ORIGINS_ENV])
   backend = createMockBackend({ ...(fromEnv && { allowedOrigins: fromEnv }), ...options.backend, origin: url })
   handlers = [...backend.handlers, ...createControlHandlers(backend)]

@@ -19,6 +19,11 @@ export interface TabSyncOptions {
   /** Activity is broadcast at most once per this many ms (with a trailing flush). */
   activityThrottle: number
   onMessage: (message: TabMessage) => void
+  /**
+   * Subscribes to the page's unload (a `pagehide` that is not for the back/forward cache);
+   * returns the unsubscribe. @default the window's, where there is one
+   */
+  onUnload?: (listener: () => void) => () => void
   /** Debug log: message types only. */
   log?: (event: 'tab.sent' | 'tab.received' | 'tab.ignored', detail?: Record<string, string>) => void
 }
@@ -63,6 +68,7 @@ export class TabSync implements Tabs {
   private releasePresence: (() => void) | null = null
   private readonly heldLock: LingeringLock
   private readonly channelLock: ChannelLock | null = null
+  private stopUnload: (() => void) | null = null
   /** Whether another tab has ever spoken on the channel. */
   peersSeen = false
   private closed = false
@@ -101,6 +107,10 @@ export class TabSync implements Tabs {
         tabId: this.tab.tabId,
       })
       this.heldLock = this.channelLock
+      // A closed tab runs no destroy(): without this, its hold or claim made the others wait out
+      // lockTimeout (135 s by default), where the browser frees a Web Lock at once.
+      const lock = this.channelLock
+      this.stopUnload = (options.onUnload ?? onPageUnload)(() => lock.close())
     }
     this.lock = this.heldLock
   }
@@ -180,6 +190,8 @@ export class TabSync implements Tabs {
     for (const waiter of this.waiters) waiter.resolve(null)
     this.waiters.clear()
     this.releasePresence?.()
+    this.stopUnload?.()
+    this.stopUnload = null
     // Leaves the lock queue: a destroyed tab's queued refresh settles now, not after lockTimeout;
     // before the channel closes, so tabs waiting on our hold or claim hear it go.
     this.heldLock.close()
@@ -214,6 +226,17 @@ export function openTabSync(
   } catch {
     return noTabs
   }
+}
+
+/** The document goes away for good (closed, reloaded, navigated away; not into the back/forward cache). */
+function onPageUnload(listener: () => void): () => void {
+  const win = typeof window !== 'undefined' ? window : undefined
+  if (!win?.addEventListener) return () => {}
+  const onPageHide = (event: Event) => {
+    if (!(event as PageTransitionEvent).persisted) listener()
+  }
+  win.addEventListener('pagehide', onPageHide)
+  return () => win.removeEventListener('pagehide', onPageHide)
 }
 
 function defaultLocks(): LockManagerLike | null {

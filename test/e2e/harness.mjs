@@ -1,5 +1,6 @@
 // Shared set-up for the real-browser tests: build the demo once, start its server in-process
 // on a free port, launch Debian's chromium through playwright-core.
+import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -7,6 +8,13 @@ import { chromium } from 'playwright-core'
 
 export const root = fileURLToPath(new URL('../../', import.meta.url))
 export const screenshotsDir = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+
+/**
+ * A name that resolves to the demo server but is not localhost: `http://tokenkeeper.test:<port>`
+ * is an insecure context, where Chromium has no `navigator.locks` (every plain-http intranet
+ * site), so the SDK runs its channel mutex. Mapped by Chromium's resolver, no hosts file.
+ */
+export const INSECURE_HOST = 'tokenkeeper.test'
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -21,6 +29,7 @@ const CHROMIUM_ARGS = [
   '--disable-background-timer-throttling',
   '--disable-renderer-backgrounding',
   '--disable-backgrounding-occluded-windows',
+  `--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`,
 ]
 
 export function executablePath() {
@@ -40,7 +49,29 @@ export function buildDemo() {
 export async function startDemo() {
   buildDemo()
   const { startDemoServer } = await import(new URL('../../demo/.build/server.mjs', import.meta.url).href)
-  return startDemoServer({ port: 0 })
+  return startDemoServer({ port: 0, hostnames: [INSECURE_HOST] })
+}
+
+/**
+ * The multi-tab tests run once per mode: on the secure localhost origin with Web Locks, and on
+ * the insecure {@link INSECURE_HOST} origin without them (the channel mutex). `E2E_LOCKS=web` or
+ * `E2E_LOCKS=channel` runs one mode only (while iterating; CI runs both).
+ */
+export const LOCK_MODES = [
+  { name: 'Web Locks', webLocks: true, host: 'localhost' },
+  { name: 'no Web Locks (insecure origin)', webLocks: false, host: INSECURE_HOST },
+].filter((mode) => !process.env.E2E_LOCKS || process.env.E2E_LOCKS === (mode.webLocks ? 'web' : 'channel'))
+
+/** The URL the browser opens the demo at in `mode`; Node's own control calls keep `demo.url`. */
+export const pageUrl = (demo, mode) => `http://${mode.host}:${demo.port}`
+
+/** Proves the page runs in the mode it was opened for: a run without Web Locks must not have them. */
+export async function assertLockMode(page, mode) {
+  const seen = await page.evaluate(() => ({
+    secureContext: window.isSecureContext,
+    locks: navigator.locks === undefined ? 'undefined' : typeof navigator.locks,
+  }))
+  assert.deepEqual(seen, mode.webLocks ? { secureContext: true, locks: 'object' } : { secureContext: false, locks: 'undefined' }, `lock mode ${mode.name}`)
 }
 
 /**
@@ -70,10 +101,14 @@ function watch(page, problems) {
   })
 }
 
-/** Opens the dashboard and waits for the SDK's start() to settle. */
-export async function openDashboard(context, url, query = '') {
+/**
+ * Opens the dashboard and waits for the SDK's start() to settle. With `mode` (one of
+ * {@link LOCK_MODES}), first checks the page has Web Locks exactly when the mode says so.
+ */
+export async function openDashboard(context, url, query = '', mode = null) {
   const page = await context.newPage()
   await page.goto(`${url}/${query}`)
+  if (mode) await assertLockMode(page, mode)
   await page.waitForFunction(() => window.demo && window.tm)
   await page.evaluate(() => window.demo.ready)
   return page

@@ -17,7 +17,18 @@ describe('TabSync', () => {
     const locks = createLockManager()
     const make = () => {
       const received: TabMessage[] = []
+      // The page's unload (a non-persisted pagehide), fired by the test.
+      const unload = {
+        listeners: new Set<() => void>(),
+        fire: () => {
+          for (const listener of unload.listeners) listener()
+        },
+      }
       const sync = new TabSync({
+        onUnload: (listener) => {
+          unload.listeners.add(listener)
+          return () => unload.listeners.delete(listener)
+        },
         channel: new BroadcastChannel(name, { type: 'simulate' }) as unknown as ChannelLike,
         clock: systemClock,
         locks: options.locks === false ? null : locks.managerFor(),
@@ -26,7 +37,7 @@ describe('TabSync', () => {
         activityThrottle: 2000,
         onMessage: (m) => received.push(m),
       })
-      return { sync, received }
+      return { sync, received, unload }
     }
     return { a: make(), b: make(), locks, name }
   }
@@ -147,5 +158,31 @@ describe('TabSync', () => {
     b.sync.close()
     await vi.advanceTimersByTimeAsync(20)
     expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('without Web Locks, a tab whose page unloads mid-refresh frees the channel mutex at once (the browser frees a Web Lock)', async () => {
+    // A closed tab runs no destroy(); before, the others outwaited its hold for the whole lockTimeout.
+    const { a, b } = pair({ locks: false })
+    void a.sync.post({ type: 'hello' })
+    void b.sync.post({ type: 'hello' })
+    await vi.advanceTimersByTimeAsync(20)
+    const held = a.sync.lock.run(() => new Promise(() => {})) // its refresh reply never comes: the page is gone
+    held.catch(() => undefined)
+    await vi.advanceTimersByTimeAsync(20)
+    let ranAt: number | null = null
+    const startedAt = Date.now()
+    const next = b.sync.lock.run(async () => {
+      ranAt = Date.now() - startedAt
+    })
+    await vi.advanceTimersByTimeAsync(100)
+    expect(ranAt).toBeNull()
+    a.unload.fire()
+    await vi.advanceTimersByTimeAsync(50)
+    expect(ranAt, 'b ran once a left').not.toBeNull()
+    expect(ranAt!).toBeLessThan(1000)
+    await next
+    a.sync.close()
+    b.sync.close()
+    expect([a.unload.listeners.size, b.unload.listeners.size], 'close() unsubscribes').toEqual([0, 0])
   })
 })
