@@ -1,7 +1,6 @@
 import ky, { type KyInstance } from 'ky'
 import { ActivityTracker } from './session/activity'
 import type { Clock } from './util/clock'
-import type { WakeReason } from './util/environment'
 import { resolveOptions, type ResolvedOptions } from './options'
 import { DestroyedError, SessionExpiredError } from './errors'
 import { SessionTimeouts } from './session/session-timeouts'
@@ -19,6 +18,7 @@ import { acceptToken } from './token/access-token'
 import type { TokenResponse } from './token/token-response'
 import { AuthTransport } from './http/transport'
 import { SignIn } from './session/sign-in'
+import { createWakeWatch } from './session/wake'
 import { Revocation } from './tabs/revocation'
 import { Resume, settleSignedOut } from './tabs/resume'
 import { createRejoin } from './tabs/rejoin'
@@ -92,12 +92,12 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
   private readonly signIn: SignIn
   private readonly revocation: Revocation
   private readonly resume: Resume
+  private readonly wake: ReturnType<typeof createWakeWatch>
   private readonly rejoin: ReturnType<typeof createRejoin>
   private readonly logger: Logger | null
   private readonly options: ResolvedOptions
   private readonly tabs: Tabs
   private startPromise: Promise<SessionSnapshot<Claims>> | null = null
-  private unsubscribeWake: (() => void) | null = null
 
   constructor(options: TokenManagerOptions = {}) {
     const resolved = resolveOptions(options)
@@ -154,7 +154,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       cooldown: this.cooldown,
       refreshLeadTime: resolved.refreshLeadTime,
       tabs,
-      attachWake: () => this.attachWake(),
+      attachWake: () => this.wake.attach(),
       log,
     })
     this.refresher = new RefreshCoordinator({
@@ -201,6 +201,16 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       window: JOIN_WINDOW,
       lockTimeout: resolved.lockTimeout,
     })
+    this.wake = createWakeWatch({
+      session: this.session,
+      environment: resolved.environment,
+      idle: this.idle,
+      refreshTimer: this.refreshTimer,
+      cooldown: this.cooldown,
+      onBack: () => this.resume.retry.wake(),
+      rejoin: () => this.rejoin.run(),
+      log,
+    })
     // Bound so they can be passed around as is: useSyncExternalStore(tm.subscribe, tm.getSnapshot).
     this.subscribe = this.subscribe.bind(this)
     this.getSnapshot = this.getSnapshot.bind(this)
@@ -239,7 +249,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
   start(): Promise<SessionSnapshot<Claims>> {
     if (this.session.destroyed) return Promise.reject(new DestroyedError())
     if (!this.startPromise) {
-      this.attachWake()
+      this.wake.attach()
       this.startPromise = this.resume.run().then(
         () => this.getSnapshot(),
         (error: unknown) => {
@@ -460,8 +470,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     this.resume.retry.stop()
     this.idle.end()
     this.activity.detach()
-    this.unsubscribeWake?.()
-    this.unsubscribeWake = null
+    this.wake.detach()
     this.tabs.close()
     session.token = null
     session.refreshToken = null
@@ -498,35 +507,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     session.store.flush()
   }
 
-  private onWake(reason: WakeReason): void {
-    if (this.session.destroyed) return
-    this.log('wake', { reason })
-    if (reason === 'online') this.cooldown.reset()
-    this.resume.retry.wake()
-    if (reason === 'pageshow' || reason === 'resume') {
-      // Its own deadlines at once, as on every wake-up; then the page, which missed the other tabs'
-      // messages while frozen, hears them (a logout, a rotation) before its token is used again.
-      this.idle.check()
-      this.session.store.flush()
-      void this.rejoin.run().then(() => this.checkDeadlines())
-      return
-    }
-    this.checkDeadlines()
-  }
-
-  private checkDeadlines(): void {
-    if (this.session.destroyed) return
-    this.idle.check()
-    if (this.session.hasSession()) this.refreshTimer.check()
-    this.session.store.flush()
-  }
-
   // ---------------------------------------------------------------- helpers
-
-  private attachWake(): void {
-    if (this.unsubscribeWake || this.session.destroyed) return
-    this.unsubscribeWake = this.options.environment.onWake((reason) => this.onWake(reason))
-  }
 
   private log(event: LogEntry['event'], detail?: LogEntry['detail']): void {
     if (!this.logger) return
