@@ -20,9 +20,12 @@ import { AuthTransport } from './http/transport'
 import { SignIn } from './session/sign-in'
 import { createWakeWatch } from './session/wake'
 import { Revocation } from './tabs/revocation'
+import { Logout } from './tabs/logout'
+import { DeadlineExpiry } from './tabs/deadline-expiry'
+import { ActivityRecorder } from './session/activity-recorder'
 import { Resume, settleSignedOut } from './tabs/resume'
 import { createRejoin } from './tabs/rejoin'
-import type { EventOrigin, SessionDeadlines, SessionSnapshot, TokenManagerEvents, TokenManagerOptions } from './types'
+import type { SessionDeadlines, SessionSnapshot, TokenManagerEvents, TokenManagerOptions } from './types'
 
 const JOIN_WINDOW = 150
 const ACTIVITY_THROTTLE = 1000
@@ -91,6 +94,9 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
   private readonly bridge: TabBridge
   private readonly signIn: SignIn
   private readonly revocation: Revocation
+  private readonly logoutFlow: Logout
+  private readonly deadlineExpiry: DeadlineExpiry
+  private readonly activityRecorder: ActivityRecorder
   private readonly resume: Resume
   private readonly wake: ReturnType<typeof createWakeWatch>
   private readonly rejoin: ReturnType<typeof createRejoin>
@@ -130,8 +136,8 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
         this.session.store.queue('idleWarning', { expiresAt: deadline, remainingMs: Math.max(0, deadline - this.clock.now()) })
         this.session.store.flush()
       },
-      onIdle: () => this.expireByDeadline('idle'),
-      onMaxAge: () => this.expireByDeadline('max_age'),
+      onIdle: () => this.deadlineExpiry.expire('idle'),
+      onMaxAge: () => this.deadlineExpiry.expire('max_age'),
     })
     this.activity = new ActivityTracker({
       clock: this.clock,
@@ -141,7 +147,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       // Once the idle warning is up, only a deliberate action answers it.
       isPrompting: () => this.idle.warningShown,
       throttle: ACTIVITY_THROTTLE,
-      onActivity: (at) => this.recordActivity(at, 'local'),
+      onActivity: (at) => this.activityRecorder.record(at, 'local'),
     })
     const log = (event: LogEntry['event'], detail?: LogEntry['detail']) => this.log(event, detail)
     const { tabs } = this
@@ -174,9 +180,18 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       refresh: this.refresher,
       clock: this.clock,
       tabs,
-      onRemoteActivity: (at) => this.recordActivity(at, 'remote'),
+      onRemoteActivity: (at) => this.activityRecorder.record(at, 'remote'),
     })
     this.revocation = new Revocation(this.clock)
+    this.deadlineExpiry = new DeadlineExpiry({ session: this.session, tabs, transport: this.transport, revocation: this.revocation, log })
+    this.activityRecorder = new ActivityRecorder({
+      session: this.session,
+      idle: this.idle,
+      refreshTimer: this.refreshTimer,
+      refresh: this.refresher,
+      shareActivity: (at) => tabs.shareActivity(at),
+    })
+    this.logoutFlow = new Logout({ session: this.session, tabs, transport: this.transport, log: this.logger && log })
     this.rejoin = createRejoin({
       session: this.session,
       bridge: this.bridge,
@@ -372,34 +387,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
    */
   async logout(options: { everywhere?: boolean } = {}): Promise<void> {
     this.assertAlive()
-    const { session } = this
-    const everywhere = options.everywhere ?? false
-    if (everywhere && this.transport.backend.logoutEverywhere === false) {
-      // Not silent: the app asked for something this server cannot do.
-      if (this.logger) this.log('logout.everywhere_unsupported')
-      else console.warn('[tokenkeeper] this backend cannot log out everywhere: only this session ends')
-    }
-    const captured = session.credentials()
-    const ended = session.sessionId
-    session.loggedOutAt = this.clock.now()
-    session.loggedOutSeq = session.order.next()
-    if (session.hasSession() || session.status === 'unknown') {
-      session.end('signedOut')
-      session.store.queue('signedOut', { source: 'local', everywhere })
-    }
-    // Always: the server call ends the session other tabs may hold even if this tab has not heard of it yet.
-    void this.tabs.post({ type: 'signedOut', everywhere, session: ended, seq: session.loggedOutSeq })
-    session.store.flush()
-    session.logoutPending = true
-    // Under the cross-tab lock in cookie mode: a refresh queued meanwhile in any tab (a tab just
-    // opened resuming from the cookie) waits for the server's answer, then sees it (O5).
-    const call = () => this.transport.logout({ everywhere, ...captured })
-    const status = await (session.cookieMode ? this.tabs.lock.run(call).catch(() => undefined) : call())
-    const acknowledged = status !== undefined && status < 500 && status !== 408 && status !== 429
-    if (acknowledged && session.logoutPending) {
-      session.logoutPending = false
-      void this.tabs.post({ type: 'logoutDone' })
-    }
+    await this.logoutFlow.run(options.everywhere ?? false)
   }
 
   /** Records user activity by hand ("Stay signed in", a native shell reporting activity). */
@@ -464,47 +452,15 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
   destroy(): void {
     const { session } = this
     if (session.destroyed) return
-    session.destroyed = true
-    session.refreshAbort.abort(new DestroyedError())
+    session.destroy()
     this.refreshTimer.disarm()
     this.resume.retry.stop()
     this.idle.end()
     this.activity.detach()
     this.wake.detach()
     this.tabs.close()
-    session.token = null
-    session.refreshToken = null
+    session.wipe()
     session.store.close()
-  }
-
-  // ---------------------------------------------------------------- session lifecycle
-
-  private expireByDeadline(reason: 'idle' | 'max_age'): void {
-    if (!this.session.hasSession()) return
-    this.log('idle.expired', { reason })
-    const captured = this.session.credentials()
-    this.session.expire(reason, 'local')
-    // Revoke server-side so the refresh cookie cannot revive the session: once for all the tabs.
-    const session = { cookieMode: this.session.cookieMode, holdsRefreshToken: captured.refreshToken !== null }
-    this.revocation.revoke(this.tabs, session, () => this.transport.logout({ everywhere: false, ...captured })).catch(() => undefined)
-    this.session.store.flush()
-  }
-
-  private recordActivity(at: number, source: EventOrigin): void {
-    const { session } = this
-    // Deadlines first: activity on waking from sleep must not revive a session that idled out.
-    this.idle.check()
-    if (!session.hasSession() || !this.idle.activity(at)) return
-    if (source === 'local') this.tabs.shareActivity(at)
-    if (session.proactiveSkipped && session.token) {
-      session.proactiveSkipped = false
-      this.refresher.run(session.token.value).catch(() => undefined)
-    } else if (this.refreshTimer.dueAt === null && !this.refresher.inFlight) {
-      // The first activity since the token arms the proactive refresh (see Session.scheduleRefresh).
-      session.scheduleRefresh()
-    }
-    session.store.commit()
-    session.store.flush()
   }
 
   // ---------------------------------------------------------------- helpers

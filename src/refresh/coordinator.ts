@@ -99,7 +99,7 @@ export class RefreshCoordinator {
     const { idle } = session
     if (idle.enabled && (idle.lastActivityAt ?? 0) <= session.tokenSince) {
       // Sliding sessions: an idle user's token is allowed to lapse.
-      session.proactiveSkipped = true
+      session.skipProactive()
       this.deps.log('refresh.skipped', { reason: 'idle' })
       return
     }
@@ -116,9 +116,7 @@ export class RefreshCoordinator {
     if (cooling) throw cooling
     const epoch = session.epoch
     const hadSession = session.hasSession()
-    if (session.status === 'active') {
-      session.status = 'refreshing'
-      session.store.commit()
+    if (session.beginRefresh()) {
       // Deferred: `flight` is set only once this function has returned its promise.
       queueMicrotask(() => session.store.flush())
     }
@@ -135,10 +133,7 @@ export class RefreshCoordinator {
     }
     if (session.destroyed) throw new DestroyedError()
     if (outcome === 'adopted' || (epoch !== session.epoch && outcome.kind === 'ok')) {
-      if (session.status === 'refreshing') {
-        session.status = 'active'
-        session.store.commit()
-      }
+      if (session.endRefresh()) session.store.commit()
       // A sign-out while we waited leaves no token, and a sign-in begun meanwhile drops this result and
       // may leave only the expired one: either way the session this caller waited on is over.
       if (session.hasValidToken()) return session.token!.value
@@ -238,7 +233,7 @@ export class RefreshCoordinator {
   private fail(error: RefreshError | InvalidTokenError): void {
     const { session, cooldown, refreshTimer } = this.deps
     cooldown.start(error)
-    if (session.status === 'refreshing') session.status = session.token ? 'active' : 'unknown'
+    session.endRefresh()
     session.store.queue('error', { error })
     // Try again once the cooldown ends if the token is still good until then; else on demand. A
     // misconfiguration would fail the same way: on demand only.

@@ -1,7 +1,7 @@
 import type { ActivityTracker } from './activity'
 import { monotonicNow, type Clock } from '../util/clock'
 import { newSessionId, SequenceClock } from '../util/sequence'
-import { SessionExpiredError } from '../errors'
+import { DestroyedError, SessionExpiredError } from '../errors'
 import { refreshDueAt } from '../token/expiry'
 import type { SessionTimeouts } from './session-timeouts'
 import type { LogEntry } from '../util/logger'
@@ -12,6 +12,9 @@ import type { SessionIdentity, SharedToken, TabLink } from './tab-link'
 import { sessionStartFrom, type AccessToken } from '../token/access-token'
 import type { TokenResponse } from '../token/token-response'
 import type { EventOrigin, ExpiryReason, SessionSnapshot, SessionStatus } from '../types'
+
+/** This class's own view of its fields, which every other module sees `readonly`. */
+type Writable<T> = { -readonly [K in keyof T]: T[K] }
 
 export interface SessionDeps {
   clock: Clock
@@ -36,14 +39,20 @@ export interface SessionDeps {
  */
 export class Session {
   readonly store: SessionStore
-  status: SessionStatus = 'unknown'
-  token: AccessToken | null = null
+  // Session is the only writer of this state: other modules see every field `readonly` (or not at
+  // all) and change it through the transitions below; inside, `Writable<Session>` lifts that.
+  // Plain fields, not getters over `#private` ones: `#` fields break behind a Vue proxy, and reads stay cheap.
+  /** Whether a session is held, and how the last one ended; `refreshing` is a separate axis. */
+  private phase: Exclude<SessionStatus, 'refreshing'> = 'unknown'
+  /** A refresh of the active session is in flight (the snapshot's `refreshing`). */
+  private refreshing = false
+  readonly token: AccessToken | null = null
   /** Body mode only; never leaves this tab. */
-  refreshToken: string | null = null
+  readonly refreshToken: string | null = null
   /** When the current token was obtained; proactive refresh needs activity after it. */
-  tokenSince = 0
+  readonly tokenSince: number = 0
   /** The same moment on the monotonic clock, for elapsed times within this tab. */
-  tokenSinceMono = Number.NEGATIVE_INFINITY
+  readonly tokenSinceMono: number = Number.NEGATIVE_INFINITY
   /**
    * The token's expiry on the monotonic clock: a token is valid while both clocks say so. A wall
    * clock set back cannot stretch its life, and one that slept past the expiry (some monotonic
@@ -51,38 +60,38 @@ export class Session {
    */
   private tokenUntilMono = Number.POSITIVE_INFINITY
   /** The proactive refresh was skipped for an idle user; activity makes it up. */
-  proactiveSkipped = false
+  readonly proactiveSkipped: boolean = false
   /** Bumped whenever a session ends or begins: late results of an older session are dropped. */
-  epoch = 0
+  readonly epoch: number = 0
   /** Counts sessions installed here (local or remote): a refresh begun in an older one is stale. */
-  sessionsBegun = 0
+  readonly sessionsBegun: number = 0
   /** When logout() was last called here: older sign-ins from other tabs are not adopted. */
-  loggedOutAt = -Infinity
+  private loggedOutAt = Number.NEGATIVE_INFINITY
   /** Cross-tab order of sign-ins, rotations and logouts (never the wall clock alone). */
   readonly order: SequenceClock
   /** Random id of the current session (one per sign-in, shared by every tab); `null` without one. */
-  sessionId: string | null = null
+  readonly sessionId: string | null = null
   /** Sequence number of the current session's sign-in: a logout numbered below it ended an earlier session. */
-  sessionSeq = -1
+  readonly sessionSeq: number = -1
   /** Sequence number of the current token: of two tokens of this session, the higher is newer. */
-  tokenSeq = -1
+  readonly tokenSeq: number = -1
   /**
    * A session another tab holds (its `welcome`), with its last activity: the refresh this tab
    * makes with the cookie continues it (same id, start and idle clock) instead of starting one.
    */
-  joining: { identity: SessionIdentity; lastActivityAt: number | null } | null = null
+  private joining: { identity: SessionIdentity; lastActivityAt: number | null } | null = null
   /**
    * A logout made or heard in this browser whose server call has not been acknowledged: until it
    * is, the refresh cookie may still work, and no tab resumes a session from it (O5).
    */
-  logoutPending = false
+  readonly logoutPending: boolean = false
   /** Sequence number of the latest logout made or heard here: a sign-in numbered below it is one that logout ended. */
-  loggedOutSeq = -1
+  readonly loggedOutSeq: number = -1
   /** How the last session here ended (`SessionExpiredError.reason`). */
-  endReason: ExpiryReason | 'signed_out' = 'signed_out'
+  readonly endReason: ExpiryReason | 'signed_out' = 'signed_out'
   /** Aborts the refresh requests of the session that is ending. */
-  refreshAbort = new AbortController()
-  destroyed = false
+  readonly refreshAbort: AbortController = new AbortController()
+  readonly destroyed: boolean = false
 
   constructor(private readonly deps: SessionDeps) {
     this.order = new SequenceClock(deps.clock)
@@ -93,6 +102,10 @@ export class Session {
       lastActivityAt: deps.idle.lastActivityAt,
       idleDeadline: deps.idle.deadline,
     }))
+  }
+
+  get status(): SessionStatus {
+    return this.refreshing ? 'refreshing' : this.phase
   }
 
   get cookieMode(): boolean {
@@ -109,7 +122,7 @@ export class Session {
   }
 
   hasSession(): boolean {
-    return this.status === 'active' || this.status === 'refreshing'
+    return this.phase === 'active'
   }
 
   hasValidToken(): boolean {
@@ -141,42 +154,44 @@ export class Session {
       resumed?: boolean
     },
   ): void {
+    const self = this as Writable<Session>
     const { clock, idle, activity, cooldown } = this.deps
     const store = this.store
     const now = clock.now()
-    this.token = token
-    this.tokenSince = now
-    this.tokenSinceMono = monotonicNow(clock)
+    self.token = token
+    self.tokenSince = now
+    self.tokenSinceMono = monotonicNow(clock)
     this.tokenUntilMono = this.tokenSinceMono + (token.expiresAt - now)
     // This tab's first token continues the session another tab holds (the cookie is that session's).
     const joined = source === 'local' && opts.newSession && !this.hasSession() ? this.joining : null
     this.joining = null
     if (opts.order) {
-      this.sessionId = opts.order.session
-      this.sessionSeq = opts.order.sessionSeq
-      this.tokenSeq = opts.order.seq
+      self.sessionId = opts.order.session
+      self.sessionSeq = opts.order.sessionSeq
+      self.tokenSeq = opts.order.seq
     } else if (joined) {
-      this.sessionId = joined.identity.session
-      this.sessionSeq = joined.identity.sessionSeq
-      this.tokenSeq = this.order.next()
+      self.sessionId = joined.identity.session
+      self.sessionSeq = joined.identity.sessionSeq
+      self.tokenSeq = this.order.next()
     } else {
-      this.tokenSeq = this.order.next()
-      if (opts.newSession || this.sessionId === null) {
-        this.sessionId = newSessionId()
-        this.sessionSeq = this.tokenSeq
+      self.tokenSeq = this.order.next()
+      if (opts.newSession || self.sessionId === null) {
+        self.sessionId = newSessionId()
+        self.sessionSeq = this.tokenSeq
       }
     }
-    this.proactiveSkipped = false
+    self.proactiveSkipped = false
     // A token shared by another tab means our body-mode refresh token was rotated away.
-    if (!this.deps.cookieMode) this.refreshToken = source === 'local' ? (reply?.refreshToken ?? this.refreshToken) : null
-    this.status = 'active'
+    if (!this.deps.cookieMode) self.refreshToken = source === 'local' ? (reply?.refreshToken ?? this.refreshToken) : null
+    this.phase = 'active'
+    this.refreshing = false
     cooldown.reset()
     // A sign-in (not a resume) is a new cookie: the logout that was pending has nothing left to end.
-    if (opts.newSession && !opts.resumed) this.logoutPending = false
+    if (opts.newSession && !opts.resumed) self.logoutPending = false
     if (opts.newSession) {
-      this.sessionsBegun++
+      self.sessionsBegun++
       this.deps.log('session.started', { source })
-      if (source === 'local') this.epoch++
+      if (source === 'local') self.epoch++
       const startedAt = joined?.identity.sessionStartedAt ?? opts.sessionStartedAt ?? sessionStartFrom(token, now)
       idle.begin(startedAt, (joined ? joined.lastActivityAt : opts.lastActivityAt) ?? now)
       if (idle.enabled) activity.attach()
@@ -199,10 +214,11 @@ export class Session {
 
   /** Ends the session with `reason` and tells the other tabs when it ended here. */
   expire(reason: ExpiryReason, source: EventOrigin): void {
+    const self = this as Writable<Session>
     if (!this.hasSession()) return
     const session = this.sessionId
     this.end('expired')
-    this.endReason = reason
+    self.endReason = reason
     this.store.queue('sessionExpired', { reason })
     if (source === 'local') void this.deps.tabs.post({ type: 'expired', reason, session, seq: this.order.next() })
   }
@@ -214,28 +230,114 @@ export class Session {
 
   /** Aborts this tab's refresh in flight (its result would belong to a session that is over). */
   abortRefresh(): void {
+    const self = this as Writable<Session>
     this.refreshAbort.abort(new SessionExpiredError('signed_out'))
-    this.refreshAbort = new AbortController()
+    self.refreshAbort = new AbortController()
   }
 
   /** Clears memory and every session timer; the status says why. */
   end(status: 'signedOut' | 'expired'): void {
+    const self = this as Writable<Session>
     this.deps.log('session.ended', { status })
-    this.endReason = 'signed_out'
-    this.epoch++
+    self.endReason = 'signed_out'
+    self.epoch++
     this.abortRefresh()
-    this.token = null
+    self.token = null
     this.tokenUntilMono = Number.POSITIVE_INFINITY
-    this.refreshToken = null
-    this.sessionId = null
-    this.sessionSeq = -1
-    this.tokenSeq = -1
-    this.status = status
+    self.refreshToken = null
+    self.sessionId = null
+    self.sessionSeq = -1
+    self.tokenSeq = -1
+    this.phase = status
+    this.refreshing = false
     this.deps.refreshTimer.disarm()
     this.deps.idle.end()
     this.deps.activity.detach()
     this.deps.cooldown.reset()
     this.store.commit()
+  }
+
+  /** A refresh of the active session begins: the snapshot says `refreshing` (committed, not flushed). */
+  beginRefresh(): boolean {
+    if (this.status !== 'active') return false
+    this.refreshing = true
+    this.store.commit()
+    return true
+  }
+
+  /** The refresh ended without a new token (adopted, or failed): `active` again. Not committed. */
+  endRefresh(): boolean {
+    if (!this.refreshing) return false
+    this.refreshing = false
+    return true
+  }
+
+  /** A sign-in begins: late results of whatever began before it are dropped. @returns its epoch. */
+  beginSignIn(): number {
+    const self = this as Writable<Session>
+    return ++self.epoch
+  }
+
+  /** The proactive refresh was skipped for an idle user. */
+  skipProactive(): void {
+    const self = this as Writable<Session>
+    self.proactiveSkipped = true
+  }
+
+  /** Activity came after a skipped proactive refresh: whether it is due now (the skip is then cleared). */
+  takeSkippedRefresh(): boolean {
+    const self = this as Writable<Session>
+    if (!self.proactiveSkipped || !self.token) return false
+    self.proactiveSkipped = false
+    return true
+  }
+
+  /** A session another tab holds (its `welcome`): this tab's first refresh continues it. */
+  join(identity: SessionIdentity, lastActivityAt: number | null): void {
+    this.joining = { identity, lastActivityAt }
+  }
+
+  /** `logout()` here: sign-ins numbered before it are refused. @returns the logout's sequence number. */
+  noteLogout(): number {
+    const self = this as Writable<Session>
+    this.loggedOutAt = this.deps.clock.now()
+    self.loggedOutSeq = this.order.next()
+    return self.loggedOutSeq
+  }
+
+  /** Another tab's logout numbered `seq`; its server call is not acknowledged yet (O5). */
+  heardLogout(seq: number): void {
+    const self = this as Writable<Session>
+    self.loggedOutSeq = Math.max(self.loggedOutSeq, seq)
+    self.logoutPending = true
+  }
+
+  /** A logout made or heard here awaits the server's acknowledgement (O5). */
+  markLogoutPending(): void {
+    const self = this as Writable<Session>
+    self.logoutPending = true
+  }
+
+  /** The server acknowledged the logout: whether one was pending. */
+  logoutAcknowledged(): boolean {
+    const self = this as Writable<Session>
+    const pending = self.logoutPending
+    self.logoutPending = false
+    return pending
+  }
+
+  /** `destroy()`: refreshes in flight reject with `DestroyedError`. */
+  destroy(): void {
+    const self = this as Writable<Session>
+    self.destroyed = true
+    self.refreshAbort.abort(new DestroyedError())
+  }
+
+  /** Drops the tokens from memory (`destroy()`, after the timers and channel are gone). */
+  wipe(): void {
+    const self = this as Writable<Session>
+    self.token = null
+    self.refreshToken = null
   }
 
   scheduleRefresh(): void {

@@ -75,7 +75,7 @@ export class SignIn {
     // A double-submitted form: one request, one session, both calls settle with it (a one-time
     // code sent twice would fail the second time).
     if (pending && credentials && pending.credentials && sameJson(pending.credentials, credentials)) return pending.done
-    const attempt: Attempt = { credentials, epoch: ++session.epoch, next: null, settled: false, done: Promise.resolve() }
+    const attempt: Attempt = { credentials, epoch: session.beginSignIn(), next: null, settled: false, done: Promise.resolve() }
     if (pending) pending.next = attempt
     this.latest = attempt
     // An outdated refresh of this tab holds the cross-tab lock: abort it rather than wait behind

@@ -46,7 +46,7 @@ export class TabBridge {
         })
         break
       case 'welcome':
-        if (message.logoutPending) session.logoutPending = true
+        if (message.logoutPending) session.markLogoutPending()
         if (message.token) this.adopt(message.token, 'token', message.lastActivityAt)
         break
       case 'token':
@@ -58,15 +58,14 @@ export class TabBridge {
         this.adopt(message, 'signedIn', null)
         break
       case 'logoutDone':
-        session.logoutPending = false
+        session.logoutAcknowledged()
         break
       case 'signedOut':
-        session.loggedOutSeq = Math.max(session.loggedOutSeq, message.seq)
+        // Until its server call is acknowledged, the cookie of the session it ends may still work.
+        session.heardLogout(message.seq)
         // A logout of this session ends it, whatever the clocks say. One of another (or no known)
         // session that crossed a newer sign-in on the channel ended the session before it, not this
         // one; on a tie the logout wins, as the tabs that see them in the other order decide (adopt()).
-        // Until its server call is acknowledged, the cookie of the session it ends may still work.
-        session.logoutPending = true
         if (session.hasSession() && message.session !== session.sessionId && message.seq < session.sessionSeq) break
         if (session.hasSession() || session.status === 'unknown') {
           session.end('signedOut')

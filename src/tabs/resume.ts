@@ -58,7 +58,7 @@ export class Resume {
       void tabs.post({ type: 'hello' })
       await tabs.waitFor((m) => {
         if (m.type === 'welcome' && m.session) sessionElsewhere = true
-        if (m.type === 'welcome' && m.joinable) session.joining = { identity: m.joinable, lastActivityAt: m.lastActivityAt }
+        if (m.type === 'welcome' && m.joinable) session.join(m.joinable, m.lastActivityAt)
         return m.type === 'welcome' && m.token !== null
       }, this.deps.window)
     }

@@ -158,7 +158,7 @@ describe('RefreshCoordinator', () => {
 
   it('rejects with DestroyedError after destroy', async () => {
     const { coordinator, session } = setup()
-    session.destroyed = true
+    session.destroy()
     await expect(coordinator.run(null)).rejects.toMatchObject({ code: 'DESTROYED' })
   })
 })

@@ -30,7 +30,7 @@ describe('createWakeWatch', () => {
     watch.detach()
     env.wake('focus')
     expect(onBack).toHaveBeenCalledTimes(1)
-    session.destroyed = true
+    session.destroy()
     watch.attach()
     env.wake('focus')
     expect(onBack).toHaveBeenCalledTimes(1)

@@ -108,7 +108,7 @@ describe('TabBridge', () => {
   it('a token update never revives a session that ended here; a sign-in does, unless it is numbered below our logout', () => {
     const { session, deliver } = setup()
     session.install(tokenFor('alice').token, null, 'local', { newSession: true })
-    session.loggedOutSeq = session.order.next()
+    session.noteLogout()
     session.end('signedOut')
     const logout = session.loggedOutSeq
     // Received later but numbered below the logout (it crossed it): the logout's server call ended it.
@@ -242,7 +242,7 @@ describe('TabBridge', () => {
 
   it('does nothing once the manager is destroyed', () => {
     const { session, deliver } = setup()
-    session.destroyed = true
+    session.destroy()
     deliver({ type: 'signedIn', ...shared('alice') })
     expect(session.status).toBe('unknown')
   })

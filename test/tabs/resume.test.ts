@@ -73,8 +73,11 @@ describe('Resume (start())', () => {
     const joinable = { session: 's-1', sessionSeq: 3, sessionStartedAt: Date.now() - 1000 }
     tabs.waitFor.mockImplementation(async (match) => (match(welcome({ session: true, joinable, lastActivityAt: 5 })), null))
     await resume.run()
-    expect(session.joining).toEqual({ identity: joinable, lastActivityAt: 5 })
     expect(run).toHaveBeenCalledWith(null)
+    // The token that refresh brings continues the joined session: its id, sequence, start and activity.
+    session.install(tokenFor().token, null, 'local', { newSession: true })
+    expect([session.sessionId, session.sessionSeq]).toEqual(['s-1', 3])
+    expect([session.idle.sessionStartedAt, session.idle.lastActivityAt]).toEqual([joinable.sessionStartedAt, 5])
   })
 
   it('alone, cookie mode: one refresh; a rejection leaves it signed out and retries nothing', async () => {
@@ -114,7 +117,7 @@ describe('Resume (start())', () => {
   it('destroyed during the join wait: rejects with DestroyedError', async () => {
     const { resume, session, tabs } = setup({ peers: true })
     tabs.waitFor.mockImplementation(async () => {
-      session.destroyed = true
+      session.destroy()
       return null
     })
     await expect(resume.run()).rejects.toBeInstanceOf(DestroyedError)

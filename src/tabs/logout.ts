@@ -1,0 +1,48 @@
+import type { AuthTransport } from '../http/transport'
+import type { Session } from '../session/session'
+import type { LogEntry } from '../util/logger'
+import type { Tabs } from './tab-sync'
+
+export interface LogoutDeps {
+  session: Session
+  tabs: Tabs
+  transport: Pick<AuthTransport, 'logout' | 'backend'>
+  /** The app's logger, if it set one (without, an unsupported `everywhere` warns on the console). */
+  log: ((event: LogEntry['event']) => void) | null
+}
+
+/**
+ * What `logout()` does: ends the session in memory at once, in every tab, then makes one server
+ * call. Until the server acknowledges it, the refresh cookie may still work, so no tab resumes a
+ * session from it (O5); an acknowledged call says `logoutDone` to the tabs.
+ */
+export class Logout {
+  constructor(private readonly deps: LogoutDeps) {}
+
+  /** Never rejects because the server failed. */
+  async run(everywhere: boolean): Promise<void> {
+    const { session, tabs, transport, log } = this.deps
+    if (everywhere && transport.backend.logoutEverywhere === false) {
+      // Not silent: the app asked for something this server cannot do.
+      if (log) log('logout.everywhere_unsupported')
+      else console.warn('[tokenkeeper] this backend cannot log out everywhere: only this session ends')
+    }
+    const captured = session.credentials()
+    const ended = session.sessionId
+    const seq = session.noteLogout()
+    if (session.hasSession() || session.status === 'unknown') {
+      session.end('signedOut')
+      session.store.queue('signedOut', { source: 'local', everywhere })
+    }
+    // Always: the server call ends the session other tabs may hold even if this tab has not heard of it yet.
+    void tabs.post({ type: 'signedOut', everywhere, session: ended, seq })
+    session.store.flush()
+    session.markLogoutPending()
+    // Under the cross-tab lock in cookie mode: a refresh queued meanwhile in any tab (a tab just
+    // opened resuming from the cookie) waits for the server's answer, then sees it (O5).
+    const call = () => transport.logout({ everywhere, ...captured })
+    const status = await (session.cookieMode ? tabs.lock.run(call).catch(() => undefined) : call())
+    const acknowledged = status !== undefined && status < 500 && status !== 408 && status !== 429
+    if (acknowledged && session.logoutAcknowledged()) void tabs.post({ type: 'logoutDone' })
+  }
+}
