@@ -21,7 +21,7 @@ export const DEFAULTS = Object.freeze({
   refreshLeadTime: 60_000,
   timeout: 10_000,
   retry: 3,
-  reuseGrace: 0,
+  reuseGrace: 10_000,
   refreshCooldown: 5000,
   csrfHeader: Object.freeze({ name: 'X-TokenKeeper', value: '1' }) as TokenManagerOptions['csrfHeader'],
   idleTimeout: 0,

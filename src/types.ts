@@ -99,8 +99,10 @@ export interface TokenManagerOptions {
    * this window; with 0 it is not retried, since presenting the spent token again would trip
    * reuse detection and end the session everywhere. It then fails with a transient
    * `RefreshError` and the session keeps its access token: the refresh token is presented again
-   * only once that expires. Set it to the server's window, or less.
-   * @default 0
+   * only once that expires. Set it to the server's window, or less; the default is the window the
+   * default backend contract asks for (README, "Backend contract"). A retry cannot outlast a
+   * timeout: after a timed-out attempt (10 s by default) half of a 10 s window has passed.
+   * @default 10000
    */
   reuseGrace?: number
   /**

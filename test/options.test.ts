@@ -106,8 +106,9 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ ...base, [name]: value })).toThrow(`\`${name}\``)
   })
 
-  it('reuseGrace: 0 unless given, a string is a TypeError', () => {
-    expect(resolveOptions(base).reuseGrace).toBe(0)
+  it('reuseGrace: 10 s (the backend contract) unless given, a string is a TypeError', () => {
+    expect(resolveOptions(base).reuseGrace).toBe(10_000)
+    expect(resolveOptions({ ...base, reuseGrace: 0 }).reuseGrace).toBe(0)
     expect(resolveOptions({ ...base, reuseGrace: 5000 }).reuseGrace).toBe(5000)
     expect(() => resolveOptions({ ...base, reuseGrace: '5000' as unknown as number })).toThrow(TypeError)
   })

@@ -180,9 +180,9 @@ describe('core scenarios', () => {
   it('network failure while the token is valid: no logout, an error event, requests still work', async () => {
     const { tm, browser, ofType } = setup({ retry: 1 })
     await tm.login(ALICE)
-    browser.controls.failNextRefreshes(1, 'network')
+    browser.controls.failNextRefreshes(2, 'network')
     const before = await tm.getAccessToken()
-    // The proactive refresh at 15 s fails; not retried (the request may have reached the server, R34).
+    // The proactive refresh at 15 s fails, and so does its one retry (within the reuse grace window, R34).
     await vi.advanceTimersByTimeAsync(16_000)
     expect(ofType('error')).toHaveLength(1)
     expect(isRefreshError((ofType('error')[0]!.payload as { error: unknown }).error)).toBe(true)

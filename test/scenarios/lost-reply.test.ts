@@ -32,7 +32,8 @@ describe.each([
 
   it('without a reuse grace window: not retried with the spent token; the session keeps its valid access token', async () => {
     const browser = browserFor()
-    const { tm, ofType } = setup({ refreshTokenTransport: transport }, browser)
+    // The app declares a server without a window (strict rotation).
+    const { tm, ofType } = setup({ refreshTokenTransport: transport, reuseGrace: 0 }, browser)
     await tm.login(ALICE)
     const before = await tm.getAccessToken()
     browser.controls.failNextRefreshes(1, 'lost')
@@ -64,10 +65,10 @@ describe.each([
     tm.destroy()
   })
 
-  it('with one (the server and `reuseGrace` agree): retried at once, the session continues', async () => {
+  it("with one (the server has the contract's 10 s window; `reuseGrace` left at its default): retried at once, the session continues", async () => {
     const browser = browserFor()
     browser.controls.setReuseGrace(10_000)
-    const { tm, ofType } = setup({ refreshTokenTransport: transport, reuseGrace: 10_000 }, browser)
+    const { tm, ofType } = setup({ refreshTokenTransport: transport }, browser)
     await tm.login(ALICE)
     const before = await tm.getAccessToken()
     browser.controls.failNextRefreshes(1, 'lost')
@@ -109,7 +110,7 @@ describe.each([
   afterEach(() => vi.useRealTimers())
 
   it('body mode: while the holder holds back a possibly spent token, a follower asking it gets the valid token', async () => {
-    const world = createTabs({ webLocks, browser: createBrowser({ bodyTransport: true }), tabOptions: { refreshTokenTransport: 'body' } })
+    const world = createTabs({ webLocks, browser: createBrowser({ bodyTransport: true }), tabOptions: { refreshTokenTransport: 'body', reuseGrace: 0 } })
     const holder = world.open()
     const follower = world.open()
     await Promise.all([holder.tm.login(ALICE), vi.advanceTimersByTimeAsync(200)])
@@ -128,7 +129,7 @@ describe.each([
   })
 
   it('cookie mode: the tab queued behind a lost reply does not present the spent cookie either', async () => {
-    const world = createTabs({ webLocks })
+    const world = createTabs({ webLocks, tabOptions: { reuseGrace: 0 } })
     const a = world.open()
     const b = world.open()
     await Promise.all([a.tm.login(ALICE), vi.advanceTimersByTimeAsync(200)])
