@@ -1,10 +1,9 @@
 import ky, { type KyInstance } from 'ky'
 import { ActivityTracker } from './session/activity'
-import type { Clock } from './util/clock'
-import { resolveOptions, type ResolvedOptions } from './options'
-import { DestroyedError, SessionExpiredError } from './errors'
+import { resolveOptions } from './options'
+import { DestroyedError } from './errors'
 import { SessionTimeouts } from './session/session-timeouts'
-import type { LogEntry, Logger } from './util/logger'
+import { createLog } from './util/logger'
 import { Cooldown } from './refresh/refresh-with-retry'
 import { HANDOFF_GRACE, RefreshCoordinator } from './refresh/coordinator'
 import { createAuthorizedFetch, type RequestFlowDeps } from './http/authorized-fetch'
@@ -14,7 +13,6 @@ import { Session } from './session/session'
 import { SessionsClient } from './http/sessions-client'
 import { openTabSync, type Tabs } from './tabs/tab-sync'
 import { TabBridge } from './tabs/bridge'
-import { acceptToken } from './token/access-token'
 import type { TokenResponse } from './token/token-response'
 import { AuthTransport } from './http/transport'
 import { SignIn } from './session/sign-in'
@@ -23,6 +21,7 @@ import { Revocation } from './tabs/revocation'
 import { Logout } from './tabs/logout'
 import { DeadlineExpiry } from './tabs/deadline-expiry'
 import { ActivityRecorder } from './session/activity-recorder'
+import { TokenSource } from './session/token-source'
 import { Resume, settleSignedOut } from './tabs/resume'
 import { createRejoin } from './tabs/rejoin'
 import type { SessionDeadlines, SessionSnapshot, TokenManagerEvents, TokenManagerOptions } from './types'
@@ -83,147 +82,89 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
    */
   readonly sessions: SessionsClient
 
-  private readonly clock: Clock
-  private readonly transport: AuthTransport
-  private readonly cooldown: Cooldown
   private readonly refreshTimer: Deadline
   private readonly idle: SessionTimeouts
   private readonly activity: ActivityTracker
   private readonly session: Session
   private readonly refresher: RefreshCoordinator
-  private readonly bridge: TabBridge
   private readonly signIn: SignIn
-  private readonly revocation: Revocation
   private readonly logoutFlow: Logout
-  private readonly deadlineExpiry: DeadlineExpiry
-  private readonly activityRecorder: ActivityRecorder
+  private readonly tokenSource: TokenSource
   private readonly resume: Resume
   private readonly wake: ReturnType<typeof createWakeWatch>
-  private readonly rejoin: ReturnType<typeof createRejoin>
-  private readonly logger: Logger | null
-  private readonly options: ResolvedOptions
   private readonly tabs: Tabs
   private startPromise: Promise<SessionSnapshot<Claims>> | null = null
 
   constructor(options: TokenManagerOptions = {}) {
     const resolved = resolveOptions(options)
-    this.options = resolved
-    this.clock = resolved.clock
-    this.logger = resolved.logger
-    const { cookieMode } = resolved
+    const { clock, cookieMode, lockTimeout } = resolved
+    const log = createLog(resolved.logger, clock)
     // Tabs must hear each other from the start (a login elsewhere signs this tab in); messages
     // arrive asynchronously, after this constructor has wired what handles them.
-    this.tabs = openTabSync(resolved.crossTab, {
-      clock: this.clock,
-      lockTimeout: resolved.lockTimeout,
+    const tabs = openTabSync(resolved.crossTab, {
+      clock,
+      lockTimeout,
       lockLinger: HANDOFF_GRACE,
       activityThrottle: ACTIVITY_BROADCAST_THROTTLE,
-      onMessage: (message) => (message.type === 'revoked' ? this.revocation.heard() : this.bridge.onMessage(message)),
-      log: (event, detail) => this.log(event, detail),
+      onMessage: (message) => (message.type === 'revoked' ? revocation.heard() : bridge.onMessage(message)),
+      log,
     })
-    this.cooldown = new Cooldown(this.clock, resolved.refreshCooldown)
-    this.transport = new AuthTransport({
-      backend: resolved.backend,
-      timeout: resolved.timeout,
-      csrfHeaders: resolved.csrfHeaders,
-      getFetch: resolved.getFetch,
-      clock: this.clock,
-    })
-    this.refreshTimer = new Deadline(this.clock, () => this.refresher.onDue())
-    this.idle = new SessionTimeouts(this.clock, resolved.idle, {
+    this.tabs = tabs
+    const cooldown = new Cooldown(clock, resolved.refreshCooldown)
+    const { backend, timeout, csrfHeaders, getFetch } = resolved
+    const transport = new AuthTransport({ backend, timeout, csrfHeaders, getFetch, clock })
+    const refreshTimer = new Deadline(clock, () => refresher.onDue())
+    this.refreshTimer = refreshTimer
+    const idle = new SessionTimeouts(clock, resolved.idle, {
       onWarning: (deadline) => {
-        this.log('idle.warning', { deadline })
-        this.session.store.queue('idleWarning', { expiresAt: deadline, remainingMs: Math.max(0, deadline - this.clock.now()) })
-        this.session.store.flush()
+        log('idle.warning', { deadline })
+        session.store.queue('idleWarning', { expiresAt: deadline, remainingMs: Math.max(0, deadline - clock.now()) })
+        session.store.flush()
       },
-      onIdle: () => this.deadlineExpiry.expire('idle'),
-      onMaxAge: () => this.deadlineExpiry.expire('max_age'),
+      onIdle: () => deadlineExpiry.expire('idle'),
+      onMaxAge: () => deadlineExpiry.expire('max_age'),
     })
-    this.activity = new ActivityTracker({
-      clock: this.clock,
+    this.idle = idle
+    const activity = new ActivityTracker({
+      clock,
       environment: resolved.environment,
       events: resolved.activityEvents,
       deliberateEvents: resolved.deliberateActivityEvents,
       // Once the idle warning is up, only a deliberate action answers it.
-      isPrompting: () => this.idle.warningShown,
+      isPrompting: () => idle.warningShown,
       throttle: ACTIVITY_THROTTLE,
-      onActivity: (at) => this.activityRecorder.record(at, 'local'),
+      onActivity: (at) => activityRecorder.record(at, 'local'),
     })
-    const log = (event: LogEntry['event'], detail?: LogEntry['detail']) => this.log(event, detail)
-    const { tabs } = this
-    this.session = new Session({
-      clock: this.clock,
-      cookieMode,
-      idle: this.idle,
-      activity: this.activity,
-      refreshTimer: this.refreshTimer,
-      cooldown: this.cooldown,
-      refreshLeadTime: resolved.refreshLeadTime,
-      tabs,
-      attachWake: () => this.wake.attach(),
-      log,
+    this.activity = activity
+    const { refreshLeadTime, retryPolicy, reuseGrace } = resolved
+    const session = new Session({ clock, cookieMode, idle, activity, refreshTimer, cooldown, refreshLeadTime, tabs, attachWake: () => this.wake.attach(), log })
+    this.session = session
+    const refresher = new RefreshCoordinator({ session, transport, clock, cooldown, retryPolicy, refreshTimer, lockTimeout, reuseGrace, tabs, log })
+    this.refresher = refresher
+    const activityRecorder = new ActivityRecorder({ session, idle, refreshTimer, refresh: refresher, shareActivity: (at) => tabs.shareActivity(at) })
+    const bridge = new TabBridge({ session, refresh: refresher, clock, tabs, onRemoteActivity: (at) => activityRecorder.record(at, 'remote') })
+    const revocation = new Revocation(clock)
+    const deadlineExpiry = new DeadlineExpiry({ session, tabs, transport, revocation, log })
+    this.logoutFlow = new Logout({ session, tabs, transport, log: resolved.logger && log })
+    const rejoin = createRejoin({ session, bridge, refresh: refresher, tabs, window: JOIN_WINDOW, checkDeadlines: () => idle.check() })
+    this.tokenSource = new TokenSource({
+      session,
+      refresh: refresher,
+      checkDeadlines: () => idle.check(),
+      rejoining: () => rejoin.pending,
+      starting: () => this.startPromise,
     })
-    this.refresher = new RefreshCoordinator({
-      session: this.session,
-      transport: this.transport,
-      clock: this.clock,
-      cooldown: this.cooldown,
-      retryPolicy: resolved.retryPolicy,
-      refreshTimer: this.refreshTimer,
-      lockTimeout: resolved.lockTimeout,
-      reuseGrace: resolved.reuseGrace,
-      tabs,
-      log,
-    })
-    this.bridge = new TabBridge({
-      session: this.session,
-      refresh: this.refresher,
-      clock: this.clock,
-      tabs,
-      onRemoteActivity: (at) => this.activityRecorder.record(at, 'remote'),
-    })
-    this.revocation = new Revocation(this.clock)
-    this.deadlineExpiry = new DeadlineExpiry({ session: this.session, tabs, transport: this.transport, revocation: this.revocation, log })
-    this.activityRecorder = new ActivityRecorder({
-      session: this.session,
-      idle: this.idle,
-      refreshTimer: this.refreshTimer,
-      refresh: this.refresher,
-      shareActivity: (at) => tabs.shareActivity(at),
-    })
-    this.logoutFlow = new Logout({ session: this.session, tabs, transport: this.transport, log: this.logger && log })
-    this.rejoin = createRejoin({
-      session: this.session,
-      bridge: this.bridge,
-      refresh: this.refresher,
-      tabs,
-      window: JOIN_WINDOW,
-      checkDeadlines: () => this.idle.check(),
-    })
-    this.signIn = new SignIn({
-      session: this.session,
-      transport: this.transport,
-      exclusive: (call) => tabs.lock.run(call),
-      log,
-    })
-    this.resume = new Resume({
-      session: this.session,
-      tabs,
-      transport: this.transport,
-      signIn: this.signIn,
-      refresh: this.refresher,
-      clock: this.clock,
-      window: JOIN_WINDOW,
-      lockTimeout: resolved.lockTimeout,
-    })
+    const signIn = new SignIn({ session, clock, transport, exclusive: (call) => tabs.lock.run(call), log })
+    this.signIn = signIn
+    this.resume = new Resume({ session, tabs, transport, signIn, refresh: refresher, clock, window: JOIN_WINDOW, lockTimeout })
     this.wake = createWakeWatch({
-      session: this.session,
+      session,
       environment: resolved.environment,
-      idle: this.idle,
-      refreshTimer: this.refreshTimer,
-      cooldown: this.cooldown,
+      idle,
+      refreshTimer,
+      cooldown,
       onBack: () => this.resume.retry.wake(),
-      rejoin: () => this.rejoin.run(),
+      rejoin: () => rejoin.run(),
       log,
     })
     // Bound so they can be passed around as is: useSyncExternalStore(tm.subscribe, tm.getSnapshot).
@@ -236,7 +177,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       recover: (sent) => this.refresher.recover(sent),
       getFetch: () => {
         this.assertAlive()
-        return this.options.getFetch()
+        return getFetch()
       },
     }
     this.fetch = createAuthorizedFetch(flow)
@@ -317,14 +258,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
    */
   setSession(tokens: TokenResponse | Record<string, unknown>): void {
     this.assertAlive()
-    const now = this.clock.now()
-    const reply =
-      typeof tokens.accessToken === 'string'
-        ? (tokens as TokenResponse)
-        : this.transport.backend.readTokens({ status: 200, headers: new Headers(), body: tokens, receivedAt: now })
-    const token = acceptToken(reply, now)
-    this.session.install(token, reply, 'local', { newSession: !this.session.hasSession() })
-    this.session.store.flush()
+    this.signIn.adopt(tokens)
   }
 
   /**
@@ -337,26 +271,8 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
    * if (token) socket.send(JSON.stringify({ type: 'auth', token }))
    * ```
    */
-  async getAccessToken(): Promise<string | null> {
-    this.assertAlive()
-    // Back from the back/forward cache or a freeze: the token waits for the other tabs' word.
-    const rejoin = this.rejoin.pending
-    if (rejoin) {
-      await rejoin
-      this.assertAlive()
-    }
-    this.idle.check()
-    const { session } = this
-    const inFlight = this.refresher.inFlight
-    if (inFlight) {
-      // A failed refresh while the token is still valid changes nothing for the caller.
-      await inFlight.catch((error: unknown) => {
-        if (!session.hasValidToken()) throw error
-      })
-    } else if (this.startPromise && session.status === 'unknown') await this.startPromise
-    if (session.hasValidToken()) return session.token!.value
-    if (session.token) return this.refresher.run(session.token.value)
-    return null
+  getAccessToken(): Promise<string | null> {
+    return this.tokenSource.get()
   }
 
   /**
@@ -371,12 +287,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
    * `DestroyedError`.
    */
   refresh(): Promise<string> {
-    const { session } = this
-    const ended = session.status === 'expired' || (session.status === 'signedOut' && session.everHadSession)
-    if (ended && !session.destroyed) {
-      return Promise.reject(new SessionExpiredError(session.endReason))
-    }
-    return this.refresher.run(session.token?.value ?? null)
+    return this.refresher.force()
   }
 
   /**
@@ -464,15 +375,6 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
   }
 
   // ---------------------------------------------------------------- helpers
-
-  private log(event: LogEntry['event'], detail?: LogEntry['detail']): void {
-    if (!this.logger) return
-    try {
-      this.logger({ at: this.clock.now(), event, ...(detail && { detail }) })
-    } catch {
-      // A broken logger must not break the manager.
-    }
-  }
 
   private assertAlive(): void {
     if (this.session.destroyed) throw new DestroyedError()

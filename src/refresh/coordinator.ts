@@ -55,6 +55,14 @@ export class RefreshCoordinator {
     )
   }
 
+  /** `refresh()`: only a sign-in starts a session again once one ended in this tab. */
+  force(): Promise<string> {
+    const { session } = this.deps
+    const ended = session.status === 'expired' || (session.status === 'signedOut' && session.everHadSession)
+    if (ended && !session.destroyed) return Promise.reject(new SessionExpiredError(session.endReason))
+    return this.run(session.token?.value ?? null)
+  }
+
   /**
    * After a 401 for a request sent with `sent`: the token to replay with, or `null` to hand the
    * 401 back (signed out, or no session to refresh).

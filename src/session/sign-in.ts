@@ -3,10 +3,13 @@ import type { AuthOutcome, AuthTransport } from '../http/transport'
 import { loginFailure } from '../http/transport'
 import { acceptToken } from '../token/access-token'
 import type { LogEntry } from '../util/logger'
+import type { Clock } from '../util/clock'
+import type { TokenResponse } from '../token/token-response'
 import type { Session } from './session'
 
 export interface SignInDeps {
   session: Session
+  clock: Clock
   transport: AuthTransport
   /**
    * Runs the token call under the cross-tab lock where there is one: another tab's refresh reply
@@ -43,6 +46,18 @@ export class SignIn {
   private queue: Promise<unknown> = Promise.resolve()
 
   constructor(private readonly deps: SignInDeps) {}
+
+  /** `setSession(tokens)`: tokens obtained elsewhere, as a `TokenResponse` or a reply the backend reads. */
+  adopt(tokens: TokenResponse | Record<string, unknown>): void {
+    const { session, transport } = this.deps
+    const now = this.deps.clock.now()
+    const reply =
+      typeof tokens.accessToken === 'string'
+        ? (tokens as TokenResponse)
+        : transport.backend.readTokens({ status: 200, headers: new Headers(), body: tokens, receivedAt: now })
+    session.install(acceptToken(reply, now), reply, 'local', { newSession: !session.hasSession() })
+    session.store.flush()
+  }
 
   /** `login(credentials)`, or the redirect for a backend that signs in by redirect (never settles: the page leaves). */
   async login(credentials: Record<string, unknown>): Promise<void> {

@@ -40,3 +40,18 @@ export type Logger = (entry: LogEntry) => void
 export const consoleLogger: Logger = (entry) => {
   console.debug(`[tokenkeeper] ${entry.event}`, entry.detail ?? {})
 }
+
+/** What the modules log through: `logger` entries stamped by `clock`; a no-op without a logger. */
+export type Log = (event: LogEntry['event'], detail?: LogEntry['detail']) => void
+
+/** The manager's `Log` over the app's `logger`: a broken logger must not break the manager. */
+export function createLog(logger: Logger | null, clock: { now(): number }): Log {
+  return (event, detail) => {
+    if (!logger) return
+    try {
+      logger({ at: clock.now(), event, ...(detail && { detail }) })
+    } catch {
+      // Swallowed: see above.
+    }
+  }
+}

@@ -156,6 +156,19 @@ describe('RefreshCoordinator', () => {
     expect(refresh).toHaveBeenCalledTimes(1)
   })
 
+  it('force (refresh()): after a session ended here only a sign-in starts another; a tab that never had one may look', async () => {
+    const fresh = setup()
+    await expect(fresh.coordinator.force()).resolves.toEqual(expect.any(String))
+    expect(fresh.refresh).toHaveBeenCalledTimes(1)
+    const { coordinator, session, refresh } = setup()
+    session.install(tokenFor('alice').token, null, 'local', { newSession: true })
+    session.expire('idle', 'local')
+    await expect(coordinator.force()).rejects.toMatchObject({ reason: 'idle' })
+    session.end('signedOut')
+    await expect(coordinator.force()).rejects.toMatchObject({ reason: 'signed_out' })
+    expect(refresh).not.toHaveBeenCalled()
+  })
+
   it('rejects with DestroyedError after destroy', async () => {
     const { coordinator, session } = setup()
     session.destroy()

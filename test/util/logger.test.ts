@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { TokenManager, type LogEntry } from '../../src'
-import { consoleLogger } from '../../src/util/logger'
+import { consoleLogger, createLog } from '../../src/util/logger'
 import { createBrowser, ORIGIN } from '../helpers/browser'
 import { createTabs } from '../helpers/tabs'
 
@@ -72,5 +72,24 @@ describe('debug logging', () => {
     await expect(broken.login({ username: 'alice', password: 'wonderland' })).resolves.toMatchObject({ status: 'active' })
     broken.destroy()
     expect(typeof consoleLogger).toBe('function')
+  })
+})
+
+describe('createLog', () => {
+  it('stamps entries with the clock, omits an absent detail, and survives a throwing logger; no logger: a no-op', () => {
+    const entries: LogEntry[] = []
+    const clock = { now: () => 42 }
+    createLog((e) => entries.push(e), clock)('wake', { reason: 'focus' })
+    createLog((e) => entries.push(e), clock)('refresh.adopted')
+    expect(entries).toEqual([
+      { at: 42, event: 'wake', detail: { reason: 'focus' } },
+      { at: 42, event: 'refresh.adopted' },
+    ])
+    expect(() =>
+      createLog(() => {
+        throw new Error('broken')
+      }, clock)('wake'),
+    ).not.toThrow()
+    expect(() => createLog(null, clock)('wake')).not.toThrow()
   })
 })

@@ -1,0 +1,42 @@
+import { DestroyedError } from '../errors'
+import type { Session } from './session'
+
+export interface TokenSourceDeps {
+  session: Session
+  /** The refresh coordinator, as far as a token user needs it. */
+  refresh: { run(stale: string): Promise<string>; readonly inFlight: Promise<string> | null }
+  /** Checks the idle and max-age deadlines (one may have passed while the tab slept). */
+  checkDeadlines(): void
+  /** The re-sync with the other tabs after a freeze or the back/forward cache, if one is under way. */
+  rejoining(): Promise<void> | null
+  /** `start()` in progress, if any. */
+  starting(): Promise<unknown> | null
+}
+
+/** `getAccessToken()`: a token not known to be expired, waiting for whatever would change it first. */
+export class TokenSource {
+  constructor(private readonly deps: TokenSourceDeps) {}
+
+  async get(): Promise<string | null> {
+    const { session, refresh } = this.deps
+    if (session.destroyed) throw new DestroyedError()
+    // Back from the back/forward cache or a freeze: the token waits for the other tabs' word.
+    const rejoin = this.deps.rejoining()
+    if (rejoin) {
+      await rejoin
+      if (session.destroyed) throw new DestroyedError()
+    }
+    this.deps.checkDeadlines()
+    const inFlight = refresh.inFlight
+    const starting = this.deps.starting()
+    if (inFlight) {
+      // A failed refresh while the token is still valid changes nothing for the caller.
+      await inFlight.catch((error: unknown) => {
+        if (!session.hasValidToken()) throw error
+      })
+    } else if (starting && session.status === 'unknown') await starting
+    if (session.hasValidToken()) return session.token!.value
+    if (session.token) return refresh.run(session.token.value)
+    return null
+  }
+}
