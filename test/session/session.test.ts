@@ -126,4 +126,34 @@ describe('Session', () => {
     expect(refreshTimer.dueAt).toBeLessThanOrEqual(due)
     expect(refreshTimer.dueAt).toBeGreaterThanOrEqual(due - 2000)
   })
+
+  it('is the only writer of its state: other modules cannot assign it (the type check fails), they call transitions', () => {
+    const { session } = createSession()
+    const assignments = () => {
+      // @ts-expect-error readonly outside Session
+      session.status = 'active'
+      // @ts-expect-error readonly outside Session
+      session.token = null
+      // @ts-expect-error readonly outside Session
+      session.logoutPending = true
+      // @ts-expect-error readonly outside Session
+      session.loggedOutSeq = 1
+      // @ts-expect-error readonly outside Session
+      session.epoch++
+      // @ts-expect-error private to Session
+      session.joining = null
+    }
+    expect(assignments).toBeTypeOf('function')
+    // 'refreshing' is its own axis: the status is derived from it, and ending the session clears it.
+    session.install(tokenFor('alice').token, null, 'local', { newSession: true })
+    expect(session.beginRefresh()).toBe(true)
+    expect([session.status, session.snapshot.status, session.hasSession()]).toEqual(['refreshing', 'refreshing', true])
+    expect(session.endRefresh()).toBe(true)
+    expect(session.status).toBe('active')
+    session.beginRefresh()
+    session.end('signedOut')
+    expect(session.endRefresh()).toBe(false)
+    expect(session.status).toBe('signedOut')
+    expect(session.beginRefresh()).toBe(false)
+  })
 })
