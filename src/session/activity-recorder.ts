@@ -24,7 +24,11 @@ export class ActivityRecorder {
     const { session, idle, refreshTimer, refresh } = this.deps
     // Deadlines first: activity on waking from sleep must not revive a session that idled out.
     idle.check()
-    if (!session.hasSession() || !idle.activity(at)) return
+    if (!session.hasSession()) {
+      if (source === 'remote') session.heardActivityWhileJoining(at)
+      return
+    }
+    if (!idle.activity(at)) return
     if (source === 'local') this.deps.shareActivity(at)
     if (session.takeSkippedRefresh()) {
       refresh.run(session.token!.value).catch(() => undefined)

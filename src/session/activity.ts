@@ -1,4 +1,4 @@
-import { monotonicNow, type Clock } from '../util/clock'
+import { elapsedSince, momentNow, NEVER, type Clock, type Moment } from '../util/clock'
 import type { BrowserEnvironment } from '../util/environment'
 
 export const DEFAULT_ACTIVITY_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'scroll', 'touchstart'] as const
@@ -15,7 +15,7 @@ export const DEFAULT_DELIBERATE_EVENTS = ['pointerdown', 'keydown'] as const
  */
 export class ActivityTracker {
   private unsubscribe: (() => void) | null = null
-  private lastReported = -Infinity
+  private lastReported: Moment = NEVER
 
   constructor(
     private readonly options: {
@@ -58,10 +58,9 @@ export class ActivityTracker {
 
   /** Records activity now (DOM event or `tm.touch()`), throttled. */
   record(force = false): void {
-    // The throttle on the monotonic clock; the activity time itself is wall-clock (tabs share it).
-    const elapsedNow = monotonicNow(this.options.clock)
-    if (!force && elapsedNow - this.lastReported < this.options.throttle) return
-    this.lastReported = elapsedNow
+    // A throttle no clock change or sleep may hold shut; the activity time itself is wall-clock (tabs share it).
+    if (!force && elapsedSince(this.options.clock, this.lastReported) < this.options.throttle) return
+    this.lastReported = momentNow(this.options.clock)
     this.options.onActivity(this.options.clock.now())
   }
 }

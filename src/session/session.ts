@@ -163,7 +163,8 @@ export class Session {
     self.tokenSinceMono = monotonicNow(clock)
     this.tokenUntilMono = this.tokenSinceMono + (token.expiresAt - now)
     // This tab's first token continues the session another tab holds (the cookie is that session's).
-    const joined = source === 'local' && opts.newSession && !this.hasSession() ? this.joining : null
+    // Only a resume (a refresh with the cookie) continues it; a login is a new session (R36).
+    const joined = source === 'local' && opts.newSession && opts.resumed && !this.hasSession() ? this.joining : null
     this.joining = null
     if (opts.order) {
       self.sessionId = opts.order.session
@@ -295,6 +296,15 @@ export class Session {
   /** A session another tab holds (its `welcome`): this tab's first refresh continues it. */
   join(identity: SessionIdentity, lastActivityAt: number | null): void {
     this.joining = { identity, lastActivityAt }
+  }
+
+  /**
+   * Activity another tab saw while this one is joining its session (before its own token came):
+   * the joined session's idle clock counts from it, not from the older `welcome` (R36).
+   */
+  heardActivityWhileJoining(at: number): void {
+    const joining = this.joining
+    if (joining && at > (joining.lastActivityAt ?? Number.NEGATIVE_INFINITY)) joining.lastActivityAt = Math.min(at, this.deps.clock.now())
   }
 
   /** `logout()` here: sign-ins numbered before it are refused. @returns the logout's sequence number. */

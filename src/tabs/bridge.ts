@@ -75,6 +75,8 @@ export class TabBridge {
       case 'expired':
         // The end of a session that crossed a newer sign-in here is not the end of this one.
         if (message.session === session.sessionId || message.seq >= session.sessionSeq) session.expire(message.reason, 'remote')
+        // A deadline's end is revoked on the server by one tab: until that is acknowledged, no tab resumes from the cookie.
+        if (message.reason !== 'refresh_rejected') session.markLogoutPending()
         break
       case 'activity':
         // Tabs share the wall clock: activity "in the future" is a bogus time that would hold the idle deadline off.

@@ -1,6 +1,7 @@
 import type { AuthTransport } from '../http/transport'
 import type { Session } from '../session/session'
 import type { LogEntry } from '../util/logger'
+import { settleLogout } from './logout'
 import type { Revocation } from './revocation'
 import type { Tabs } from './tab-sync'
 
@@ -25,8 +26,10 @@ export class DeadlineExpiry {
     log('idle.expired', { reason })
     const captured = session.credentials()
     session.expire(reason, 'local')
+    // Until the revocation is acknowledged the cookie may still work: no tab resumes from it (O5, R36).
+    session.markLogoutPending()
     const held = { cookieMode: session.cookieMode, holdsRefreshToken: captured.refreshToken !== null }
-    revocation.revoke(tabs, held, () => transport.logout({ everywhere: false, ...captured })).catch(() => undefined)
+    revocation.revoke(tabs, held, async () => settleLogout(session, tabs, await transport.logout({ everywhere: false, ...captured }))).catch(() => undefined)
     session.store.flush()
   }
 }

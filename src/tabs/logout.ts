@@ -42,7 +42,16 @@ export class Logout {
     // opened resuming from the cookie) waits for the server's answer, then sees it (O5).
     const call = () => transport.logout({ everywhere, ...captured })
     const status = await (session.cookieMode ? tabs.lock.run(call).catch(() => undefined) : call())
-    const acknowledged = status !== undefined && status < 500 && status !== 408 && status !== 429
-    if (acknowledged && session.logoutAcknowledged()) void tabs.post({ type: 'logoutDone' })
+    settleLogout(session, tabs, status)
   }
+}
+
+/**
+ * After the server call that ends a session (a logout, or a deadline's revocation): acknowledged
+ * (any answer but a gateway or rate limit), the refresh cookie it ended is dead and resuming is
+ * harmless again, in every tab; otherwise the logout stays pending (O5).
+ */
+export function settleLogout(session: Pick<Session, 'logoutAcknowledged'>, tabs: Pick<Tabs, 'post'>, status: number | undefined): void {
+  const acknowledged = status !== undefined && status < 500 && status !== 408 && status !== 429
+  if (acknowledged && session.logoutAcknowledged()) void tabs.post({ type: 'logoutDone' })
 }

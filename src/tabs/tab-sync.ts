@@ -1,4 +1,4 @@
-import { monotonicNow, type Clock } from '../util/clock'
+import { elapsedSince, momentNow, NEVER, type Clock, type Moment } from '../util/clock'
 import { createChannelLock, type ChannelLock } from './channel-lock'
 import { createWebLock, type LingeringLock, type LockManagerLike } from './lock'
 import { localLock, type RefreshLock } from '../refresh/refresh-lock'
@@ -62,7 +62,7 @@ export class TabSync implements Tabs {
   readonly lock: RefreshLock
   private readonly tab: TabChannel
   private readonly waiters = new Set<Waiter>()
-  private lastActivitySent = -Infinity
+  private lastActivitySent: Moment = NEVER
   private pendingActivity: number | null = null
   private activityTimer: unknown = null
   private releasePresence: (() => void) | null = null
@@ -163,24 +163,22 @@ export class TabSync implements Tabs {
   /** Shares activity, throttled; the last activity of a burst is always sent (trailing). */
   shareActivity(at: number): void {
     const { clock, activityThrottle } = this.options
-    const now = monotonicNow(clock) // a throttle: no clock change may stretch it
-    if (now - this.lastActivitySent >= activityThrottle) {
-      this.lastActivitySent = now
+    // A throttle: no clock change (or a sleep that stopped the monotonic clock) may stretch it.
+    const elapsed = elapsedSince(clock, this.lastActivitySent)
+    if (elapsed >= activityThrottle) {
+      this.lastActivitySent = momentNow(clock)
       void this.post({ type: 'activity', at })
       return
     }
     this.pendingActivity = at
     if (this.activityTimer !== null) return
-    this.activityTimer = clock.setTimeout(
-      () => {
-        this.activityTimer = null
-        if (this.pendingActivity === null) return
-        this.lastActivitySent = monotonicNow(clock)
-        void this.post({ type: 'activity', at: this.pendingActivity })
-        this.pendingActivity = null
-      },
-      this.lastActivitySent + activityThrottle - now,
-    )
+    this.activityTimer = clock.setTimeout(() => {
+      this.activityTimer = null
+      if (this.pendingActivity === null) return
+      this.lastActivitySent = momentNow(clock)
+      void this.post({ type: 'activity', at: this.pendingActivity })
+      this.pendingActivity = null
+    }, activityThrottle - elapsed)
   }
 
   close(): void {

@@ -29,6 +29,27 @@ export function monotonicNow(clock: Clock): number {
   return clock.monotonic ? clock.monotonic() : clock.now()
 }
 
+/** A moment on both clocks, for `elapsedSince`. */
+export interface Moment {
+  wall: number
+  mono: number
+}
+
+export const NEVER: Moment = { wall: Number.NEGATIVE_INFINITY, mono: Number.NEGATIVE_INFINITY }
+
+export function momentNow(clock: Clock): Moment {
+  return { wall: clock.now(), mono: monotonicNow(clock) }
+}
+
+/**
+ * Time since `then` for throttles: as much as either clock says passed. A machine that slept
+ * may have stopped the monotonic clock (the wall one ran on), and a clock set back moves only the
+ * wall one: neither may hold a throttle shut (activity after a wake was dropped, R36).
+ */
+export function elapsedSince(clock: Clock, then: Moment): number {
+  return Math.max(clock.now() - then.wall, monotonicNow(clock) - then.mono)
+}
+
 /** Largest delay `setTimeout` accepts; longer ones overflow and fire at once. */
 export const MAX_TIMER_DELAY = 2 ** 31 - 1
 

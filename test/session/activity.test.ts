@@ -40,6 +40,19 @@ describe('ActivityTracker', () => {
     expect(onActivity).toHaveBeenLastCalledWith(Date.now())
   })
 
+  it('activity right after a sleep is reported: the wall clock moved though the monotonic one stood still (R36)', () => {
+    const time = { wall: 1_000_000, mono: 0 }
+    const clock = { now: () => time.wall, monotonic: () => time.mono, setTimeout: () => 0, clearTimeout: () => undefined }
+    const onActivity = vi.fn()
+    const t = new ActivityTracker({ clock, environment: createFakeEnvironment().environment, events: ['keydown'], throttle: 1000, onActivity })
+    t.record()
+    time.wall += 40_000 // the laptop slept 40 s; performance.now() did not advance
+    time.mono += 50
+    t.record()
+    expect(onActivity).toHaveBeenCalledTimes(2)
+    expect(onActivity).toHaveBeenLastCalledWith(time.wall)
+  })
+
   it('record(true) bypasses the throttle (touch)', () => {
     const { t, onActivity } = tracker()
     t.record()

@@ -75,9 +75,19 @@ describe('Resume (start())', () => {
     await resume.run()
     expect(run).toHaveBeenCalledWith(null)
     // The token that refresh brings continues the joined session: its id, sequence, start and activity.
-    session.install(tokenFor().token, null, 'local', { newSession: true })
+    session.install(tokenFor().token, null, 'local', { newSession: true, resumed: true })
     expect([session.sessionId, session.sessionSeq]).toEqual(['s-1', 3])
     expect([session.idle.sessionStartedAt, session.idle.lastActivityAt]).toEqual([joinable.sessionStartedAt, 5])
+  })
+
+  it('a login in a tab that was joining is a new session, not the joined one (R36)', async () => {
+    const { resume, session, tabs } = setup({ peers: true })
+    const joinable = { session: 's-1', sessionSeq: 3, sessionStartedAt: Date.now() - 1000 }
+    tabs.waitFor.mockImplementation(async (match) => (match(welcome({ session: true, joinable, lastActivityAt: 5 })), null))
+    await resume.run()
+    session.install(tokenFor().token, null, 'local', { newSession: true })
+    expect(session.sessionId).not.toBe('s-1')
+    expect(session.idle.lastActivityAt).not.toBe(5)
   })
 
   it('alone, cookie mode: one refresh; a rejection leaves it signed out and retries nothing', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { monotonicNow, sleep, systemClock } from '../../src/util/clock'
+import { elapsedSince, momentNow, monotonicNow, NEVER, sleep, systemClock, type Clock } from '../../src/util/clock'
 
 describe('clock', () => {
   beforeEach(() => vi.useFakeTimers())
@@ -44,5 +44,26 @@ describe('clock', () => {
     await expect(slept).rejects.toThrow('stop')
     expect(vi.getTimerCount()).toBe(0)
     await expect(sleep(systemClock, 1, controller.signal)).rejects.toThrow('stop')
+  })
+})
+
+describe('elapsedSince (throttles)', () => {
+  const clockAt = (time: { wall: number; mono: number }): Clock => ({
+    now: () => time.wall,
+    monotonic: () => time.mono,
+    setTimeout: () => 0,
+    clearTimeout: () => undefined,
+  })
+
+  it('counts what either clock says passed: a sleep that stopped the monotonic clock, a wall clock set back', () => {
+    const time = { wall: 1_000_000, mono: 500 }
+    const clock = clockAt(time)
+    const then = momentNow(clock)
+    time.wall += 40_000 // slept: the wall clock ran on, the monotonic one stood still (R36)
+    expect(elapsedSince(clock, then)).toBe(40_000)
+    time.wall -= 3_600_000 // set back an hour, while 2 s pass
+    time.mono += 2000
+    expect(elapsedSince(clock, then)).toBe(2000)
+    expect(elapsedSince(clock, NEVER)).toBe(Number.POSITIVE_INFINITY)
   })
 })
