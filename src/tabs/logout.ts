@@ -37,12 +37,11 @@ export class Logout {
     // Always: the server call ends the session other tabs may hold even if this tab has not heard of it yet.
     void tabs.post({ type: 'signedOut', everywhere, session: ended, seq })
     session.store.flush()
+    // Pending until the server answers (O5): meanwhile no tab resumes from the cookie. Not under the
+    // cross-tab lock: queued behind another tab's login, the call would carry (and end) that new
+    // session's cookie (the soak found it, R37).
     session.markLogoutPending()
-    // Under the cross-tab lock in cookie mode: a refresh queued meanwhile in any tab (a tab just
-    // opened resuming from the cookie) waits for the server's answer, then sees it (O5).
-    const call = () => transport.logout({ everywhere, ...captured })
-    const status = await (session.cookieMode ? tabs.lock.run(call).catch(() => undefined) : call())
-    settleLogout(session, tabs, status)
+    settleLogout(session, tabs, await transport.logout({ everywhere, ...captured }))
   }
 }
 

@@ -583,7 +583,9 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
         const tab = pick(command.tab)
         if (!tab) return
         const signedIn = isSignedIn(tab.tm.getSnapshot())
-        if (command.how === 'dom') tab.env.act()
+        // A key press: a deliberate action, which counts even while the idle prompt is up (a passive
+        // move then does not, by design; the model does not track prompts, so it uses deliberate input).
+        if (command.how === 'dom') tab.env.act('keydown')
         else tab.tm.touch()
         const now = Date.now()
         if (signedIn && model.sessionAlive && (config.idleTimeout === 0 || now < model.lastActivity + config.idleTimeout)) model.lastActivity = now
