@@ -304,7 +304,8 @@ export class Session {
    */
   heardActivityWhileJoining(at: number): void {
     const joining = this.joining
-    if (joining && at > (joining.lastActivityAt ?? Number.NEGATIVE_INFINITY)) joining.lastActivityAt = Math.min(at, this.deps.clock.now())
+    // `at` is never in the future: the bridge clamps other tabs' activity to now.
+    if (joining && at > (joining.lastActivityAt ?? Number.NEGATIVE_INFINITY)) joining.lastActivityAt = at
   }
 
   /** `logout()` here: sign-ins numbered before it are refused. @returns the logout's sequence number. */

@@ -1,3 +1,4 @@
+import { isTransientStatus } from '../http/backend'
 import type { AuthTransport } from '../http/transport'
 import type { Session } from '../session/session'
 import type { LogEntry } from '../util/logger'
@@ -47,10 +48,11 @@ export class Logout {
 
 /**
  * After the server call that ends a session (a logout, or a deadline's revocation): acknowledged
- * (any answer but a gateway or rate limit), the refresh cookie it ended is dead and resuming is
- * harmless again, in every tab; otherwise the logout stays pending (O5).
+ * (an answer, and not one of the transient statuses a refresh retries), the refresh cookie it
+ * ended is dead and resuming is harmless again, in every tab; otherwise the logout stays pending
+ * (O5).
  */
 export function settleLogout(session: Pick<Session, 'logoutAcknowledged'>, tabs: Pick<Tabs, 'post'>, status: number | undefined): void {
-  const acknowledged = status !== undefined && status < 500 && status !== 408 && status !== 429
+  const acknowledged = status !== undefined && !isTransientStatus(status)
   if (acknowledged && session.logoutAcknowledged()) void tabs.post({ type: 'logoutDone' })
 }

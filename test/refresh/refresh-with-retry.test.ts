@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { InvalidTokenError, RefreshError } from '../../src'
-import { systemClock } from '../../src/util/clock'
+import { sleep, systemClock } from '../../src/util/clock'
 import { childSignal, Cooldown, refreshWithRetry, SingleFlight } from '../../src/refresh/refresh-with-retry'
 import { BACKOFF } from '../../src/refresh/backoff'
 import type { AuthOutcome } from '../../src/http/transport'
@@ -64,7 +64,7 @@ describe('refreshWithRetry', () => {
       const start = Date.now()
       const attempt = vi.fn(async () => {
         sent.push(Date.now() - start)
-        await new Promise((resolve) => setTimeout(resolve, 400)) // each lost reply fails 400 ms after its request
+        await sleep(systemClock, 400) // fake time: each lost reply fails 400 ms after its request
         return lost
       })
       const result = refreshWithRetry(attempt, { clock: systemClock, policy, random: () => 1, reuseGrace: 6000 })

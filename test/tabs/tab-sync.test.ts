@@ -1,7 +1,7 @@
 import { BroadcastChannel } from 'broadcast-channel'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ChannelLike } from '../../src'
-import { systemClock } from '../../src/util/clock'
+import { sleep, systemClock } from '../../src/util/clock'
 import { noTabs, openTabSync, TabSync } from '../../src/tabs/tab-sync'
 import { defaultChannelFactory, type TabMessage } from '../../src/tabs/protocol'
 import { createLockManager } from '../helpers/locks'
@@ -145,7 +145,7 @@ describe('TabSync', () => {
     const order: string[] = []
     const first = a.sync.lock.run(async () => {
       order.push('a start')
-      await new Promise((resolve) => setTimeout(resolve, 500))
+      await sleep(systemClock, 500) // fake time: the refresh a holds the lock for
       order.push('a end')
     })
     await vi.advanceTimersByTimeAsync(100)
