@@ -7,7 +7,8 @@ import { adoptSharedToken, type AccessToken } from '../token/access-token'
 
 export interface TabBridgeDeps {
   session: Session
-  refresh: RefreshCoordinator
+  /** What a peer's message asks of this tab's refreshes (the coordinator), and no more. */
+  refresh: Pick<RefreshCoordinator, 'run' | 'holdingBack' | 'heardLost'>
   clock: Clock
   tabs: Tabs
   /** Activity another tab saw: it slides this tab's idle deadline too. */
