@@ -1,5 +1,5 @@
 // Server-side rendering of the React and Vue bindings, in plain Node (no DOM globals).
-import { subscriberCount } from './helpers/subscribers'
+import { trackSubscribers } from './helpers/subscribers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeJwt } from './helpers/jwt'
 
@@ -78,6 +78,7 @@ describe('tokenkeeper/vue on the server', () => {
       import('../src/vue'),
     ])
     const tm = new TokenManager({ baseUrl: 'http://app.test', crossTab: false })
+    const subscribers = trackSubscribers(tm)
     const Status = defineComponent({
       setup() {
         const session = useSession(tm)
@@ -86,7 +87,7 @@ describe('tokenkeeper/vue on the server', () => {
     })
     for (let request = 0; request < 3; request++) {
       expect(await renderToString(createSSRApp(Status))).toBe('<p>unknown</p>')
-      expect(subscriberCount(tm)).toBe(0)
+      expect(subscribers()).toBe(0)
     }
     tm.destroy()
   })
