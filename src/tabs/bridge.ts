@@ -71,7 +71,7 @@ export class TabBridge {
         if (session.hasSession() || session.status === 'unknown') {
           session.end('signedOut')
           session.store.queue('signedOut', { source: 'remote', everywhere: message.everywhere })
-        }
+        } else session.supersedeSignIns()
         break
       case 'expired':
         // The end of a session that crossed a newer sign-in here is not the end of this one.
