@@ -1,5 +1,5 @@
 // Server-side rendering of the React and Vue bindings, in plain Node (no DOM globals).
-import { subscriberCount } from './helpers/subscribers'
+import { trackSubscribers } from './helpers/subscribers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeJwt } from './helpers/jwt'
 
@@ -78,6 +78,7 @@ describe('tokenkeeper/vue on the server', () => {
       import('../src/vue'),
     ])
     const tm = new TokenManager({ baseUrl: 'http://app.test', crossTab: false })
+    const subscribers = trackSubscribers(tm)
     // A session in the shared server-side manager never reaches the page: every request renders
     // the constant snapshot, the same as the first client render during hydration.
     const now = Math.floor(Date.now() / 1000)
@@ -93,7 +94,7 @@ describe('tokenkeeper/vue on the server', () => {
     })
     for (let request = 0; request < 3; request++) {
       expect(await renderToString(createSSRApp(Status).use(tokenKeeper(tm)))).toBe('<p>unknown/unknown/null/null</p>')
-      expect(subscriberCount(tm)).toBe(0)
+      expect(subscribers()).toBe(0)
     }
     tm.destroy()
   })
