@@ -123,6 +123,7 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
       },
       onIdle: () => deadlineExpiry.expire('idle'),
       onMaxAge: () => deadlineExpiry.expire('max_age'),
+      log,
     })
     this.idle = idle
     const activity = new ActivityTracker({

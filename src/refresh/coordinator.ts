@@ -1,4 +1,4 @@
-import type { Clock } from '../util/clock'
+import { monotonicNow, type Clock } from '../util/clock'
 import { DestroyedError, InvalidTokenError, isInvalidTokenError, RefreshError, SessionExpiredError } from '../errors'
 import type { LogEntry } from '../util/logger'
 import { refreshWithRetry, SingleFlight, type Cooldown, type RefreshOutcome } from './refresh-with-retry'
@@ -131,7 +131,8 @@ export class RefreshCoordinator {
     }
     let outcome: RefreshOutcome | 'adopted'
     try {
-      const run = (contended: boolean) => this.underLock(stale, contended, epoch)
+      const asked = monotonicNow(this.deps.clock)
+      const run = (contended: boolean) => this.underLock(stale, contended, epoch, asked)
       // Body mode needs no cross-tab lock: only the tab holding the refresh token can rotate it, and
       // a tab asking that holder must not sit on the lock the holder needs (a deadlock until the timeout).
       outcome = this.cookieMode ? await this.deps.tabs.lock.run(run, madeToken) : await run(false)
@@ -167,8 +168,10 @@ export class RefreshCoordinator {
   }
 
   /** Runs with the cross-tab lock held: re-check, then at most one bounded request. */
-  private async underLock(stale: string | null, contended: boolean, epoch: number): Promise<RefreshOutcome | 'adopted'> {
-    const { session, log, tabs } = this.deps
+  private async underLock(stale: string | null, contended: boolean, epoch: number, asked: number): Promise<RefreshOutcome | 'adopted'> {
+    const { session, log, tabs, clock } = this.deps
+    // Monotonic: a wall clock set meanwhile must not show as waiting.
+    if (contended) log('lock.waited', { waitedMs: Math.round(monotonicNow(clock) - asked) })
     if (contended && !session.hasNewerToken(stale)) {
       // The holder posted its token before releasing; the message may still be on its way.
       await tabs.waitFor(endsHandoff, HANDOFF_GRACE)
@@ -203,22 +206,24 @@ export class RefreshCoordinator {
     // Retries present the token this refresh started with: a sign-in meanwhile brings a new one this run must not spend.
     const refreshToken = session.refreshToken
     const sessions = session.sessionsBegun
-    const outcome = await refreshWithRetry((signal) => this.deps.transport.refresh(refreshToken, signal), {
-      clock: this.deps.clock,
+    let attempts = 0
+    const outcome = await refreshWithRetry((signal) => (attempts++, this.deps.transport.refresh(refreshToken, signal)), {
+      clock,
       policy: this.deps.retryPolicy,
       signal: session.refreshAbort.signal,
       reuseGrace: this.deps.reuseGrace,
       onRetry: (attempt, delay, failed) =>
         log('refresh.retrying', { attempt, delay: Math.round(delay), status: 'status' in failed ? (failed.status ?? null) : null }),
     })
-    log(
-      outcome.kind === 'ok' ? 'refresh.succeeded' : outcome.kind === 'rejected' ? 'refresh.rejected' : 'refresh.failed',
-      outcome.kind === 'ok'
-        ? {}
-        : outcome.kind === 'rejected'
-          ? { status: outcome.status }
-          : { code: outcome.error.code, status: 'status' in outcome.error ? (outcome.error.status ?? null) : null },
-    )
+    const { kind } = outcome
+    const ended = kind === 'ok' ? 'succeeded' : kind === 'rejected' ? kind : 'failed'
+    log(`refresh.${ended}`, {
+      ...(kind === 'rejected' && { status: outcome.status }),
+      ...(kind === 'error' && { code: outcome.error.code, status: 'status' in outcome.error ? (outcome.error.status ?? null) : null }),
+      attempts,
+    })
+    // One closing entry for every `refresh.started`, whatever the outcome (the issue's "started/finished").
+    log('refresh.finished', { outcome: ended, attempts })
     if (epoch !== session.epoch || session.destroyed) return outcome
     // Another tab signed in (a new session) while this refreshed the old one: its result is stale.
     if (session.sessionsBegun !== sessions) return 'adopted'

@@ -1,5 +1,6 @@
 import type { Clock } from '../util/clock'
 import { Deadline } from '../util/deadline'
+import type { Log } from '../util/logger'
 
 export interface IdlePolicy {
   /** ms without activity before the session ends; 0 = off. */
@@ -14,6 +15,8 @@ export interface IdleCallbacks {
   onWarning(idleDeadline: number): void
   onIdle(): void
   onMaxAge(): void
+  /** `timer.scheduled` entries for the deadlines armed. */
+  log: Log
 }
 
 /**
@@ -27,12 +30,14 @@ export class SessionTimeouts {
   private readonly warning: Deadline
   private readonly idle: Deadline
   private readonly maxAge: Deadline
+  private readonly log: Log
 
   constructor(
     clock: Clock,
     private readonly policy: IdlePolicy,
     callbacks: IdleCallbacks,
   ) {
+    this.log = callbacks.log
     this.warning = new Deadline(clock, () => {
       if (this.warned || this.deadline === null) return
       this.warned = true
@@ -78,7 +83,10 @@ export class SessionTimeouts {
     this.lastActivity = lastActivityAt
     this.warned = false
     const maxAgeAt = this.maxAgeDeadline
-    if (maxAgeAt !== null) this.maxAge.arm(maxAgeAt)
+    if (maxAgeAt !== null) {
+      this.maxAge.arm(maxAgeAt)
+      this.log('timer.scheduled', { timer: 'maxAge', at: maxAgeAt })
+    }
     this.armIdle()
   }
 
@@ -114,5 +122,6 @@ export class SessionTimeouts {
     const lead = this.policy.idleWarningTime
     if (lead > 0) this.warning.arm(deadline - lead)
     this.idle.arm(deadline)
+    this.log('timer.scheduled', { timer: 'idle', at: deadline, warningAt: this.warning.dueAt })
   }
 }

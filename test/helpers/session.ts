@@ -19,7 +19,7 @@ export function createSession(options: { cookieMode?: boolean; idleTimeout?: num
   const idle = new SessionTimeouts(
     systemClock,
     { idleTimeout: options.idleTimeout ?? 0, idleWarningTime: 60_000, maxSessionAge: 0 },
-    { onWarning: vi.fn(), onIdle: vi.fn(), onMaxAge: vi.fn() },
+    { onWarning: vi.fn(), onIdle: vi.fn(), onMaxAge: vi.fn(), log: vi.fn() },
   )
   const activity = new ActivityTracker({ clock: systemClock, environment: env.environment, events: ['pointerdown'], throttle: 1000, onActivity: vi.fn() })
   const cooldown = new Cooldown(systemClock, 5000)

@@ -7,7 +7,7 @@ describe('SessionTimeouts', () => {
   afterEach(() => vi.useRealTimers())
 
   function monitor(policy: Partial<{ idleTimeout: number; idleWarningTime: number; maxSessionAge: number }> = {}) {
-    const callbacks = { onWarning: vi.fn(), onIdle: vi.fn(), onMaxAge: vi.fn() }
+    const callbacks = { onWarning: vi.fn(), onIdle: vi.fn(), onMaxAge: vi.fn(), log: vi.fn() }
     const m = new SessionTimeouts(systemClock, { idleTimeout: 10_000, idleWarningTime: 3000, maxSessionAge: 0, ...policy }, callbacks)
     return { m, ...callbacks }
   }
