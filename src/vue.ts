@@ -69,7 +69,12 @@ export const TOKEN_MANAGER_KEY: InjectionKey<TokenManager<object>> = Symbol('tok
  * createApp(App).use(tokenKeeper(tm)).mount('#app')
  * ```
  */
-export function tokenKeeper<Claims extends object>(tm: TokenManager<Claims>): { install(app: App): void } {
+export function tokenKeeper<Claims extends object>(
+  tm: TokenManager<Claims>,
+): {
+  /** Called by `app.use()`: provides `tm` to every component of `app`. */
+  install(app: App): void
+} {
   return { install: (app) => void app.provide(TOKEN_MANAGER_KEY, tm as TokenManager<object>) }
 }
 

@@ -29,8 +29,11 @@ export interface BackendRequest {
 
 /** A reply as a backend reads it: the body is parsed JSON, else the text; `undefined` when empty. */
 export interface BackendReply {
+  /** The HTTP status, e.g. `200`, `401`. */
   readonly status: number
+  /** The reply's headers (`Date`, `Retry-After`, `WWW-Authenticate`...). */
   readonly headers: Headers
+  /** Parsed JSON when the reply is JSON, else its text; `undefined` for an empty body. */
   readonly body: unknown
   /** Local epoch ms at which the reply arrived. */
   readonly receivedAt: number
@@ -60,6 +63,11 @@ export interface Backend {
   readonly logoutEverywhere?: boolean
   /** Async set-up before the first call (OAuth discovery). Rejects with a `TypeError` for a server that cannot work. */
   prepare?(): Promise<void>
+  /**
+   * The sign-in request for `tm.login(credentials)`; the SDK sends it and reads a 2xx reply with
+   * `readTokens`.
+   * @example login: (credentials) => ({ url: 'https://api.example.com/auth/login', body: credentials, credentials: 'include' })
+   */
   login(credentials: Record<string, unknown>): BackendRequest
   /** `refreshToken` is `null` in cookie mode. */
   refresh(refreshToken: string | null): BackendRequest
@@ -85,6 +93,7 @@ export interface BackendContext {
   readonly baseUrl: string | undefined
   /** Resolves a path against the resolved `baseUrl`. */
   resolve(path: string): string
+  /** The browser hooks the manager uses (wake-up cues, activity events, the address bar for redirects): the `environment` option, a fake in tests. */
   readonly environment: BrowserEnvironment
   /** The fetch the manager uses (for discovery). */
   fetch(input: string, init?: RequestInit): Promise<Response>

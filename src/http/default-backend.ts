@@ -4,7 +4,14 @@ import { classifyRefreshFailure, type Backend, type BackendRequest } from './bac
 /** Options of {@link defaultBackend}; the `TokenManager` options of the same names are shorthands for them. */
 export interface DefaultBackendOptions {
   /** Absolute URLs of the three auth calls. */
-  endpoints: { login: string; refresh: string; logout: string }
+  endpoints: {
+    /** `POST` with the credentials as JSON, e.g. `https://api.example.com/auth/login`. */
+    login: string
+    /** `POST` with the refresh cookie (or `{ refreshToken }` in body mode). */
+    refresh: string
+    /** `POST { everywhere }` (plus `refreshToken` in body mode) with the Bearer; best effort, a failure still ends the session locally. */
+    logout: string
+  }
   /** @default 'cookie' */
   refreshTokenTransport?: 'cookie' | 'body'
   /** @default accepts camelCase and OAuth 2 snake_case replies */
