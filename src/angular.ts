@@ -15,7 +15,9 @@
  * @module tokenkeeper/angular
  */
 import { DestroyRef, InjectionToken, inject, makeEnvironmentProviders, signal, type EnvironmentProviders, type Signal } from '@angular/core'
-import { HttpErrorResponse, type HttpInterceptorFn } from '@angular/common/http'
+// Type-only: @angular/common/http's module throws at import without @angular/compiler (Node,
+// server rendering); an HttpErrorResponse is recognised by its shape instead.
+import type { HttpInterceptorFn } from '@angular/common/http'
 import { Observable, catchError, from, switchMap, throwError } from 'rxjs'
 // Type-only imports: this entry must not pull the core into its bundle.
 import type { TokenManager } from './token-manager'
@@ -52,6 +54,9 @@ export function injectTokenManager<Claims extends object = DefaultClaims>(): Tok
 /** What `fetch(relativeUrl)` resolves against in a page; nothing elsewhere (server rendering). */
 const pageBase = (): string | undefined => (globalThis as { document?: { baseURI?: string } }).document?.baseURI ?? globalThis.location?.href
 
+/** An `HttpErrorResponse` for a 401 (any object with `status: 401`, which it is). */
+const is401 = (error: unknown): boolean => (error as { status?: unknown } | null)?.status === 401
+
 /**
  * A functional interceptor with the request flow of `tm.fetch`, for `withInterceptors([...])`:
  * the Bearer only for the manager's `authorizedOrigins` (a request with its own `Authorization`
@@ -74,7 +79,7 @@ export const tokenKeeperInterceptor: HttpInterceptorFn = (req, next) => {
     switchMap((token) =>
       next(withToken(token)).pipe(
         catchError((error: unknown) =>
-          error instanceof HttpErrorResponse && error.status === 401
+          is401(error)
             ? from(flow.recover(token)).pipe(switchMap((fresh) => (fresh === null || fresh === token ? throwError(() => error) : next(withToken(fresh)))))
             : throwError(() => error),
         ),
