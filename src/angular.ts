@@ -2,7 +2,8 @@
  * Angular bindings: `import { provideTokenKeeper, tokenKeeperInterceptor, injectSession } from 'tokenkeeper/angular'`.
  *
  * Requires Angular 21 (the tested version) (`@angular/core`, `@angular/common` and `rxjs` are optional peer
- * dependencies of tokenkeeper). The bindings never start or destroy a manager.
+ * dependencies of tokenkeeper). The bindings never start or destroy a manager the app passes; one
+ * created from options by `provideTokenKeeper` is started and destroyed with its injector.
  *
  * @example
  * ```ts
@@ -14,14 +15,14 @@
  * @packageDocumentation
  * @module tokenkeeper/angular
  */
-import { DestroyRef, InjectionToken, inject, makeEnvironmentProviders, signal, type EnvironmentProviders, type Signal } from '@angular/core'
+import { DestroyRef, InjectionToken, PLATFORM_ID, inject, makeEnvironmentProviders, signal, type EnvironmentProviders, type Signal } from '@angular/core'
 // Type-only: @angular/common/http's module throws at import without @angular/compiler (Node,
 // server rendering); an HttpErrorResponse is recognised by its shape instead.
 import type { HttpInterceptorFn } from '@angular/common/http'
 import { Observable, catchError, from, switchMap, throwError } from 'rxjs'
-// Type-only imports: this entry must not pull the core into its bundle.
-import type { TokenManager } from './token-manager'
-import type { SessionSnapshot, TokenManagerEventName, TokenManagerEvents } from './types'
+// The package itself (external in the build, see tsup.config.ts): this entry must not carry a
+// second copy of the core, whose error classes would not be the ones `tokenkeeper` exports.
+import { TokenManager, type SessionSnapshot, type TokenManagerEventName, type TokenManagerEvents, type TokenManagerOptions } from 'tokenkeeper'
 import { requestFlow } from './http/request-flow'
 
 /** The default claims type, as in `TokenManager`. */
@@ -32,18 +33,42 @@ export const TOKEN_MANAGER = new InjectionToken<TokenManager<object>>('tokenkeep
 
 /**
  * Provides the app's manager to the environment injector (`bootstrapApplication` providers, a
- * route's `providers`). Pass the manager, or a factory that creates it on first injection (it
- * runs once, in an injection context). Options alone are not accepted: building the manager
- * here would bundle a second copy of the core into this entry, whose error classes would not be
- * the ones `tokenkeeper` exports.
+ * route's `providers`). Pass one of:
  *
+ * - the manager: used as is; the app starts and destroys it (as with every other binding);
+ * - a factory that creates it on first injection (it runs once, in an injection context); the
+ *   app starts and destroys what it returns;
+ * - `TokenManagerOptions`: the manager is created on first injection, started then (not awaited:
+ *   a failed start leaves the status `signedOut`; `tm.start()` again retries), except where
+ *   `PLATFORM_ID` is `'server'`, and destroyed with the injector.
+ *
+ * @throws TypeError for anything else (and when a factory returns no `TokenManager`).
  * @example
  * ```ts
- * providers: [provideTokenKeeper(() => new TokenManager({ baseUrl: 'https://app.example.com' }))]
+ * providers: [provideTokenKeeper({ baseUrl: 'https://app.example.com', authorizedOrigins: ['https://api.example.com'] })]
  * ```
  */
-export function provideTokenKeeper<Claims extends object>(manager: TokenManager<Claims> | (() => TokenManager<Claims>)): EnvironmentProviders {
-  return makeEnvironmentProviders([{ provide: TOKEN_MANAGER, useFactory: typeof manager === 'function' ? manager : () => manager }])
+export function provideTokenKeeper<Claims extends object>(
+  manager: TokenManager<Claims> | (() => TokenManager<Claims>) | TokenManagerOptions,
+): EnvironmentProviders {
+  if (manager === null || (typeof manager !== 'object' && typeof manager !== 'function')) throw new TypeError(EXPECTED)
+  const create = (): TokenManager<object> => {
+    if (typeof manager === 'function') return checked(manager())
+    if (isManager(manager)) return manager
+    const tm = new TokenManager(manager)
+    inject(DestroyRef).onDestroy(() => tm.destroy())
+    if (inject(PLATFORM_ID, { optional: true }) !== 'server') tm.start().catch(() => undefined)
+    return tm
+  }
+  return makeEnvironmentProviders([{ provide: TOKEN_MANAGER, useFactory: create }])
+}
+
+const EXPECTED = 'tokenkeeper/angular: provideTokenKeeper expects a TokenManager, a function returning one, or TokenManagerOptions'
+// The core's own marker (src/http/request-flow.ts): true for a manager from either build (ESM, CJS).
+const isManager = (value: object): value is TokenManager<object> => Symbol.for('tokenkeeper.requestFlow') in value
+function checked(value: unknown): TokenManager<object> {
+  if (typeof value !== 'object' || value === null || !isManager(value)) throw new TypeError(EXPECTED)
+  return value
 }
 
 /** The provided manager (call in an injection context). @throws NullInjectorError when none is provided. */

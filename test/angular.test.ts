@@ -5,13 +5,14 @@ import {
   computed,
   createEnvironmentInjector,
   type EnvironmentInjector,
+  PLATFORM_ID,
   runInInjectionContext,
   provideZonelessChangeDetection,
   ɵINJECTOR_SCOPE as INJECTOR_SCOPE,
 } from '@angular/core'
 import { firstValueFrom } from 'rxjs'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { isSessionExpiredError, TokenManager, type SessionEndReason } from '../src'
+import { DestroyedError, isSessionExpiredError, TokenManager, type SessionEndReason } from '../src'
 import { injectSession, injectTokenManager, provideTokenKeeper, sessionEvents, tokenKeeperInterceptor } from '../src/angular'
 import { createBrowser, ORIGIN } from './helpers/browser'
 import { subscriberCount } from './helpers/subscribers'
@@ -128,5 +129,55 @@ describe('tokenkeeper/angular', () => {
     expect(runInInjectionContext(injector, () => injectTokenManager())).toBe(tm)
     expect(factory).toHaveBeenCalledTimes(1)
     tm.destroy()
+  })
+
+  it('provideTokenKeeper takes options: the manager is created on first injection, started, and destroyed with the injector', async () => {
+    const browser = createBrowser()
+    const start = vi.spyOn(TokenManager.prototype, 'start')
+    const injector = createEnvironmentInjector(
+      [provideTokenKeeper({ baseUrl: ORIGIN, fetch: browser.fetch, crossTab: false })],
+      null as unknown as EnvironmentInjector,
+    )
+    expect(start).not.toHaveBeenCalled()
+    const tm = runInInjectionContext(injector, () => injectTokenManager())
+    // The core's own class (the entry imports the package, not a copy of it).
+    expect(tm).toBeInstanceOf(TokenManager)
+    expect(runInInjectionContext(injector, () => injectTokenManager())).toBe(tm)
+    expect(start).toHaveBeenCalledTimes(1)
+    expect((await tm.start()).status).toBe('signedOut')
+    await tm.login(ALICE)
+    injector.destroy()
+    await expect(tm.getAccessToken()).rejects.toBeInstanceOf(DestroyedError)
+  })
+
+  it("a manager created from options is not started where PLATFORM_ID is 'server'", () => {
+    const start = vi.spyOn(TokenManager.prototype, 'start')
+    const injector = createEnvironmentInjector(
+      [{ provide: PLATFORM_ID, useValue: 'server' }, provideTokenKeeper({ baseUrl: ORIGIN, crossTab: false })],
+      null as unknown as EnvironmentInjector,
+    )
+    const tm = runInInjectionContext(injector, () => injectTokenManager())
+    expect(start).not.toHaveBeenCalled()
+    expect(tm.getSnapshot().status).toBe('unknown')
+    injector.destroy()
+  })
+
+  it('a manager passed in is neither started nor destroyed by the injector', async () => {
+    const tm = new TokenManager({ baseUrl: ORIGIN, fetch: createBrowser().fetch, crossTab: false })
+    const start = vi.spyOn(tm, 'start')
+    const injector = createEnvironmentInjector([provideTokenKeeper(tm)], null as unknown as EnvironmentInjector)
+    expect(runInInjectionContext(injector, () => injectTokenManager())).toBe(tm)
+    injector.destroy()
+    expect(start).not.toHaveBeenCalled()
+    await tm.login(ALICE)
+    expect(tm.getSnapshot().status).toBe('active')
+    tm.destroy()
+  })
+
+  it('provideTokenKeeper rejects anything else with a TypeError naming what to pass', () => {
+    expect(() => provideTokenKeeper(42 as never)).toThrow(/expects a TokenManager, a function returning one, or TokenManagerOptions/)
+    expect(() => provideTokenKeeper(null as never)).toThrow(TypeError)
+    const injector = createEnvironmentInjector([provideTokenKeeper((() => ({})) as never)], null as unknown as EnvironmentInjector)
+    expect(() => runInInjectionContext(injector, () => injectTokenManager())).toThrow(TypeError)
   })
 })

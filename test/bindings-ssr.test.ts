@@ -1,7 +1,7 @@
 // Server-side rendering of the React and Vue bindings, in plain Node (no DOM globals), and every
 // framework entry importing there without throwing (from src/ and from the built dist/).
 import { execFileSync } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
+import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { subscriberCount } from './helpers/subscribers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -134,5 +134,12 @@ describe('every framework entry imports in Node without throwing (server renderi
     const cjs = run(['-e', `for (const e of ${list}) { const m = require('tokenkeeper/' + e); console.log(e, Object.keys(m).length > 0) }`])
     const expected = ENTRIES.map((e) => `${e} true`).join('\n')
     expect({ esm, cjs }).toEqual({ esm: expected, cjs: expected })
+    // tokenkeeper/angular builds managers (provideTokenKeeper(options)) with the package's own core,
+    // imported, not copied: no core code (an expiry reason, say) in its files.
+    for (const file of ['angular.js', 'angular.cjs']) {
+      const code = readFileSync(`${ROOT}dist/${file}`, 'utf8')
+      expect(code).toMatch(/from 'tokenkeeper'|require\('tokenkeeper'\)/)
+      expect(code).not.toContain('refresh_rejected')
+    }
   })
 })
