@@ -18,8 +18,8 @@
 import { DestroyRef, InjectionToken, PLATFORM_ID, inject, makeEnvironmentProviders, signal, type EnvironmentProviders, type Signal } from '@angular/core'
 // Type-only: @angular/common/http's module throws at import without @angular/compiler (Node,
 // server rendering); an HttpErrorResponse is recognised by its shape instead.
-import type { HttpInterceptorFn } from '@angular/common/http'
-import { Observable, catchError, from, switchMap, throwError } from 'rxjs'
+import type { HttpEvent, HttpInterceptorFn } from '@angular/common/http'
+import { Observable, catchError, from, of, switchMap, tap, throwError } from 'rxjs'
 // The package itself (external in the build, see tsup.config.ts): this entry must not carry a
 // second copy of the core, whose error classes would not be the ones `tokenkeeper` exports.
 import { TokenManager, type SessionSnapshot, type TokenManagerEventName, type TokenManagerEvents, type TokenManagerOptions } from 'tokenkeeper'
@@ -42,7 +42,7 @@ export const TOKEN_MANAGER = new InjectionToken<TokenManager<object>>('tokenkeep
  *   a failed start leaves the status `signedOut`; `tm.start()` again retries), except where
  *   `PLATFORM_ID` is `'server'`, and destroyed with the injector.
  *
- * @throws TypeError for anything else (and when a factory returns no `TokenManager`).
+ * @throws TypeError for anything else.
  * @example
  * ```ts
  * providers: [provideTokenKeeper({ baseUrl: 'https://app.example.com', authorizedOrigins: ['https://api.example.com'] })]
@@ -51,9 +51,10 @@ export const TOKEN_MANAGER = new InjectionToken<TokenManager<object>>('tokenkeep
 export function provideTokenKeeper<Claims extends object>(
   manager: TokenManager<Claims> | (() => TokenManager<Claims>) | TokenManagerOptions,
 ): EnvironmentProviders {
-  if (manager === null || (typeof manager !== 'object' && typeof manager !== 'function')) throw new TypeError(EXPECTED)
+  // Anything but an object or a function (null, a string...).
+  if (Object(manager) !== manager) throw new TypeError(EXPECTED)
   const create = (): TokenManager<object> => {
-    if (typeof manager === 'function') return checked(manager())
+    if (typeof manager === 'function') return manager()
     if (isManager(manager)) return manager
     const tm = new TokenManager(manager)
     inject(DestroyRef).onDestroy(() => tm.destroy())
@@ -63,13 +64,9 @@ export function provideTokenKeeper<Claims extends object>(
   return makeEnvironmentProviders([{ provide: TOKEN_MANAGER, useFactory: create }])
 }
 
-const EXPECTED = 'tokenkeeper/angular: provideTokenKeeper expects a TokenManager, a function returning one, or TokenManagerOptions'
+const EXPECTED = 'tokenkeeper/angular: provideTokenKeeper takes a TokenManager, a function returning one, or TokenManagerOptions'
 // The core's own marker (src/http/request-flow.ts): true for a manager from either build (ESM, CJS).
 const isManager = (value: object): value is TokenManager<object> => Symbol.for('tokenkeeper.requestFlow') in value
-function checked(value: unknown): TokenManager<object> {
-  if (typeof value !== 'object' || value === null || !isManager(value)) throw new TypeError(EXPECTED)
-  return value
-}
 
 /** The provided manager (call in an injection context). @throws NullInjectorError when none is provided. */
 export function injectTokenManager<Claims extends object = DefaultClaims>(): TokenManager<Claims> {
@@ -79,16 +76,18 @@ export function injectTokenManager<Claims extends object = DefaultClaims>(): Tok
 /** What `fetch(relativeUrl)` resolves against in a page; nothing elsewhere (server rendering). */
 const pageBase = (): string | undefined => (globalThis as { document?: { baseURI?: string } }).document?.baseURI ?? globalThis.location?.href
 
-/** An `HttpErrorResponse` for a 401 (any object with `status: 401`, which it is). */
-const is401 = (error: unknown): boolean => (error as { status?: unknown } | null)?.status === 401
+/** The `status` of an `HttpResponse`, `HttpHeaderResponse` or `HttpErrorResponse`, recognised by shape. */
+const statusOf = (event: unknown): unknown => (event as { status?: unknown } | null)?.status
 
 /**
  * A functional interceptor with the request flow of `tm.fetch`, for `withInterceptors([...])`:
  * the Bearer only for the manager's `authorizedOrigins` (a request with its own `Authorization`
  * header keeps it), the request waits while a refresh runs, and a 401 on a request that carried
  * the Bearer asks the manager once for a newer token (one refresh shared by every request and
- * tab) and replays once; a second 401 is the `HttpErrorResponse` as is. When the session ends
- * the request errors with `SessionExpiredError`.
+ * tab) and replays once; a second 401 is the `HttpErrorResponse` as is (and, as with `tm.fetch`,
+ * later 401s with a token whose replay got one come back without a refresh). When the session
+ * ends the request errors with `SessionExpiredError`. A token already valid in memory is sent in
+ * the same tick (`HttpTestingController.expectOne` right after `subscribe`).
  */
 export const tokenKeeperInterceptor: HttpInterceptorFn = (req, next) => {
   const flow = requestFlow(inject(TOKEN_MANAGER))
@@ -99,13 +98,26 @@ export const tokenKeeperInterceptor: HttpInterceptorFn = (req, next) => {
     return next(req)
   }
   if (!flow.isAuthorized(url) || req.headers.has('authorization')) return next(req)
-  const withToken = (token: string | null) => (token === null ? req : req.clone({ setHeaders: { authorization: `Bearer ${token}` } }))
-  return from(flow.getToken()).pipe(
+  // What each response (or HttpErrorResponse) says of the token, for the flow's doubted-token rule.
+  const send = (token: string | null, replay?: boolean) => {
+    const answered = (event: unknown) => {
+      const status = statusOf(event)
+      // 0: no answer (a network error) says nothing of the token.
+      if (typeof status === 'number' && status > 0) flow.answered(token, status, replay)
+    }
+    return next(token === null ? req : req.clone({ setHeaders: { authorization: `Bearer ${token}` } })).pipe(
+      tap<HttpEvent<unknown>>({ next: answered, error: answered }),
+    )
+  }
+  // A token already known valid goes out in the same tick (HttpTestingController's expectOne
+  // right after subscribe finds the request); otherwise the request waits for one.
+  const known = flow.peekToken()
+  return (known === undefined ? from(flow.getToken()) : of(known)).pipe(
     switchMap((token) =>
-      next(withToken(token)).pipe(
+      send(token).pipe(
         catchError((error: unknown) =>
-          is401(error)
-            ? from(flow.recover(token)).pipe(switchMap((fresh) => (fresh === null || fresh === token ? throwError(() => error) : next(withToken(fresh)))))
+          statusOf(error) === 401
+            ? from(flow.recover(token)).pipe(switchMap((fresh) => (fresh === null || fresh === token ? throwError(() => error) : send(fresh, true))))
             : throwError(() => error),
         ),
       ),

@@ -16,6 +16,45 @@ export interface RequestFlowDeps {
   getFetch(): typeof fetch
 }
 
+/**
+ * The request flow every client of one manager shares (`tm.fetch`, `tm.http`, tokenkeeper/axios,
+ * tokenkeeper/angular): one set of rules, one state.
+ */
+export interface RequestFlow extends RequestFlowDeps {
+  /**
+   * The token to send without waiting, for a client that can send in the same tick: the token
+   * when it is valid and nothing under way could change it, `null` when signed out, `undefined`
+   * when the caller must await `getToken()`.
+   */
+  peekToken(): string | null | undefined
+  /**
+   * What a request sent with `token` got (`replay`: it was the replay after a 401). A replay's
+   * 401 makes the token doubted: `recover` then hands its 401s back at once.
+   */
+  answered(token: string | null, status: number, replay?: boolean): void
+}
+
+/**
+ * The flow over `deps`, with the waits abortable and the doubted-token rule: a token that a
+ * refresh made for a 401 and whose replay got a 401 too means the endpoint refuses every token,
+ * so its next 401 is the answer, not a reason to rotate again (20 requests to such an endpoint
+ * made 20 rotations). A request with it that gets anything but a 401 clears the doubt.
+ */
+export function createRequestFlow(deps: RequestFlowDeps & Partial<Pick<RequestFlow, 'peekToken'>>): RequestFlow {
+  let doubted: string | null = null
+  return {
+    peekToken: () => undefined,
+    ...deps,
+    getToken: (signal) => abortable(deps.getToken(signal), signal),
+    recover: (sent, signal) => (sent !== null && sent === doubted ? Promise.resolve(null) : abortable(deps.recover(sent, signal), signal)),
+    answered(token, status, replay) {
+      if (status !== 401) {
+        if (token === doubted) doubted = null
+      } else if (replay) doubted = token
+    },
+  }
+}
+
 /** Resolves like `promise`, but rejects at once when `signal` aborts (queued requests). */
 export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise
@@ -56,11 +95,7 @@ function baseUrl(): string | undefined {
  * sent again. A `Request` input is copied with the new header, and cloned first only when it
  * has a body to replay.
  */
-export function createAuthorizedFetch(deps: RequestFlowDeps): typeof fetch {
-  // A token that a refresh made for a 401 and whose replay got a 401 too: the endpoint refuses
-  // every token, so its next 401 is the answer, not a reason to rotate again (20 requests to such
-  // an endpoint made 20 rotations). Cleared when a request with it gets anything but a 401.
-  let doubted: string | null = null
+export function createAuthorizedFetch(deps: RequestFlow): typeof fetch {
   return async function authorizedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const send = deps.getFetch()
     // Anything but a string, a URL or a Request of this realm (an iframe's Request, an object
@@ -76,29 +111,26 @@ export function createAuthorizedFetch(deps: RequestFlowDeps): typeof fetch {
       return request ? send(request) : send(url as string, init)
     }
     const signal = request ? request.signal : (init?.signal ?? undefined)
-    const token = await abortable(deps.getToken(signal), signal)
+    const token = await deps.getToken(signal)
     // Sending a Request with a body consumes it: keep a clone for the replay.
     const spare = request?.body ? request.clone() : request
     const go = (target: Request | null) => (target ? send(new Request(target, { headers })) : send(url as string, { ...init, headers }))
     if (token !== null) headers.set('authorization', `Bearer ${token}`)
     const response = await go(request)
-    if (response.status !== 401) {
-      if (token === doubted) doubted = null
-      return response
-    }
-    if ((!request && isStream(init?.body)) || (token !== null && token === doubted)) return response
+    deps.answered(token, response.status)
+    if (response.status !== 401 || (!request && isStream(init?.body))) return response
     // A 401 from where a redirect led (fetch drops the Bearer on a cross-origin redirect) says
     // nothing about our token.
     if (response.redirected && response.url && !deps.isAuthorized(new URL(response.url))) return response
 
-    const replayToken = await abortable(deps.recover(token, signal), signal)
+    const replayToken = await deps.recover(token, signal)
     if (replayToken === null || replayToken === token) return response
     // The first reply is discarded; release its connection. Not awaited: a cancel may never
     // settle (msw's mocked bodies in Node), and the replay must not wait for it.
     void response.body?.cancel().catch(() => undefined)
     headers.set('authorization', `Bearer ${replayToken}`)
     const replay = await go(spare)
-    doubted = replay.status === 401 ? replayToken : doubted === replayToken ? null : doubted
+    deps.answered(replayToken, replay.status, true)
     return replay
   }
 }

@@ -39,4 +39,13 @@ export class TokenSource {
     if (session.token) return refresh.run(session.token.value)
     return null
   }
+
+  /** `get()` without waiting: the token when nothing is under way (no refresh, start or rejoin), `null` when signed out, `undefined` when only `get()` can tell. */
+  peek(): string | null | undefined {
+    const { session, refresh, starting, rejoining } = this.deps
+    if (session.destroyed || rejoining()) return undefined
+    this.deps.checkDeadlines()
+    if (refresh.inFlight || starting()) return undefined
+    return session.hasValidToken() ? session.token!.value : session.token ? undefined : null
+  }
 }
