@@ -157,3 +157,18 @@ export function sessionEvents<Claims extends object, K extends TokenManagerEvent
 ): Observable<TokenManagerEvents<Claims>[K]> {
   return new Observable((subscriber) => tm.on(name, (payload) => subscriber.next(payload)))
 }
+
+/**
+ * {@link sessionEvents} of the provided manager (call in an injection context): each subscription
+ * adds one listener, removed on unsubscribe.
+ *
+ * @example
+ * ```ts
+ * readonly expired$ = injectSessionEvents('sessionExpired')
+ * ```
+ */
+export function injectSessionEvents<K extends TokenManagerEventName, Claims extends object = DefaultClaims>(
+  name: K,
+): Observable<TokenManagerEvents<Claims>[K]> {
+  return sessionEvents(injectTokenManager<Claims>(), name)
+}

@@ -14,7 +14,7 @@ import {
 import { firstValueFrom } from 'rxjs'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { DestroyedError, isSessionExpiredError, TokenManager, type SessionEndReason } from '../src'
-import { injectSession, injectTokenManager, provideTokenKeeper, sessionEvents, tokenKeeperInterceptor } from '../src/angular'
+import { injectSession, injectSessionEvents, injectTokenManager, provideTokenKeeper, sessionEvents, tokenKeeperInterceptor } from '../src/angular'
 import { createBrowser, ORIGIN } from './helpers/browser'
 import { subscriberCount } from './helpers/subscribers'
 
@@ -167,6 +167,31 @@ describe('tokenkeeper/angular', () => {
     await tm.login(ALICE)
     expect(status()).toBe('expired')
     expect(reasons).toEqual(['refresh_rejected'])
+    tm.destroy()
+  })
+
+  it("injectSessionEvents(name): the provided manager's events, the listener removed on unsubscribe", async () => {
+    const { browser, tm, injector } = setup()
+    // The listeners the bindings hold on tm, through its public on().
+    let live = 0
+    const on = tm.on.bind(tm)
+    tm.on = ((type, handler) => {
+      live++
+      const off = on(type, handler)
+      return () => (live--, off())
+    }) as typeof tm.on
+    const expired$ = runInInjectionContext(injector, () => injectSessionEvents('sessionExpired'))
+    expect(live).toBe(0)
+    const reasons: SessionEndReason[] = []
+    const subscription = expired$.subscribe(({ reason }) => reasons.push(reason))
+    expect(live).toBe(1)
+    await tm.login(ALICE)
+    browser.controls.revokeAll()
+    await tm.refresh().catch(() => undefined)
+    expect(reasons).toEqual(['refresh_rejected'])
+    subscription.unsubscribe()
+    expect(live).toBe(0)
+    expect(() => injectSessionEvents('sessionExpired')).toThrow()
     tm.destroy()
   })
 
