@@ -80,6 +80,11 @@ export class RefreshError extends TokenKeeperError {
     this.error = options.error
     this.errorDescription = options.errorDescription
   }
+
+  /** {@link RefreshError.errorDescription} under the OAuth field's name (RFC 6749 §5.2). */
+  get error_description(): string | undefined {
+    return this.errorDescription
+  }
 }
 
 /** A token or token reply could not be used (malformed JWT, HTML body, missing token...). */
@@ -112,6 +117,11 @@ export class LoginError extends TokenKeeperError {
     this.retryAfter = options.retryAfter
     this.error = options.error
     this.errorDescription = options.errorDescription
+  }
+
+  /** {@link LoginError.errorDescription} under the OAuth field's name (RFC 6749 §5.2). */
+  get error_description(): string | undefined {
+    return this.errorDescription
   }
 }
 

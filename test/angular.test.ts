@@ -16,7 +16,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { DestroyedError, isSessionExpiredError, TokenManager, type SessionEndReason } from '../src'
 import { injectSession, injectSessionEvents, injectTokenManager, provideTokenKeeper, sessionEvents, tokenKeeperInterceptor } from '../src/angular'
 import { createBrowser, ORIGIN } from './helpers/browser'
-import { subscriberCount } from './helpers/subscribers'
+import { trackSubscribers } from './helpers/subscribers'
 
 const ALICE = { username: 'alice', password: 'wonderland' }
 const THIRD_PARTY = 'https://third-party.test'
@@ -28,6 +28,7 @@ const ROOT = { provide: INJECTOR_SCOPE, useValue: 'root' }
 function setup(options: { always401?: boolean } = {}) {
   const browser = createBrowser()
   const tm = new TokenManager({ baseUrl: ORIGIN, fetch: browser.fetch, crossTab: false })
+  const subscribers = trackSubscribers(tm)
   const sent: Request[] = []
   vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = new Request(input, init)
@@ -41,7 +42,7 @@ function setup(options: { always401?: boolean } = {}) {
   )
   const http = injector.get(HttpClient)
   const bearer = (path: string) => sent.filter((r) => new URL(r.url).pathname === path).map((r) => r.headers.get('authorization'))
-  return { browser, tm, injector, http, sent, bearer }
+  return { browser, tm, subscribers, injector, http, sent, bearer }
 }
 
 describe('tokenkeeper/angular', () => {
@@ -143,7 +144,7 @@ describe('tokenkeeper/angular', () => {
   })
 
   it('injectSession is a signal of the snapshot until the injector is destroyed; sessionEvents is an observable', async () => {
-    const { browser, tm, injector } = setup()
+    const { browser, tm, injector, subscribers } = setup()
     const child = createEnvironmentInjector([], injector)
     const { session, status, manager } = runInInjectionContext(child, () => {
       const session = injectSession()
@@ -151,7 +152,7 @@ describe('tokenkeeper/angular', () => {
     })
     expect(manager).toBe(tm)
     expect(session()).toBe(tm.getSnapshot())
-    expect(subscriberCount(tm)).toBe(1)
+    expect(subscribers()).toBe(1)
     const reasons: SessionEndReason[] = []
     const subscription = sessionEvents(tm, 'sessionExpired').subscribe(({ reason }) => reasons.push(reason))
     await tm.login(ALICE)
@@ -163,7 +164,7 @@ describe('tokenkeeper/angular', () => {
     expect(reasons).toEqual(['refresh_rejected'])
     subscription.unsubscribe()
     child.destroy()
-    expect(subscriberCount(tm)).toBe(0)
+    expect(subscribers()).toBe(0)
     await tm.login(ALICE)
     expect(status()).toBe('expired')
     expect(reasons).toEqual(['refresh_rejected'])

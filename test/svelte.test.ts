@@ -7,14 +7,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { TokenManager, type SessionEndReason, type SessionSnapshot } from '../src'
 import { onSessionEvent, sessionStore } from '../src/svelte'
 import { createBrowser, ORIGIN } from './helpers/browser'
-import { subscriberCount } from './helpers/subscribers'
+import { trackSubscribers } from './helpers/subscribers'
 
 const ALICE = { username: 'alice', password: 'wonderland' }
 
 function setup() {
   const browser = createBrowser()
   const tm = new TokenManager({ baseUrl: ORIGIN, fetch: browser.fetch, crossTab: false })
-  return { browser, tm }
+  return { browser, tm, subscribers: trackSubscribers(tm) }
 }
 
 /** The client build of Svelte 5 (vitest resolves `svelte` to the server build under Node conditions). */
@@ -38,15 +38,15 @@ describe('tokenkeeper/svelte', () => {
   afterEach(() => vi.useRealTimers())
 
   it('sessionStore follows the store contract: value on subscribe, changes, unsubscribe releases the listener', async () => {
-    const { tm, browser } = setup()
+    const { tm, browser, subscribers } = setup()
     const session = sessionStore(tm)
     expect(get(session)).toBe(tm.getSnapshot())
-    expect(subscriberCount(tm)).toBe(0)
+    expect(subscribers()).toBe(0)
 
     const seen: SessionSnapshot[] = []
     const off = session.subscribe((s) => seen.push(s))
     expect(seen).toEqual([tm.getSnapshot()])
-    expect(subscriberCount(tm)).toBe(1)
+    expect(subscribers()).toBe(1)
     await tm.login(ALICE)
     expect(seen.at(-1)).toBe(tm.getSnapshot())
     expect(seen.at(-1)!.status).toBe('active')
@@ -61,7 +61,7 @@ describe('tokenkeeper/svelte', () => {
     expect(seen.at(-1)!.status).toBe('expired')
 
     off()
-    expect(subscriberCount(tm)).toBe(0)
+    expect(subscribers()).toBe(0)
     const count = seen.length
     await tm.login(ALICE)
     expect(seen).toHaveLength(count)
@@ -85,7 +85,7 @@ describe('tokenkeeper/svelte', () => {
   })
 
   it('a compiled Svelte 5 component renders $session and $effect(onSessionEvent), and releases both on unmount', async () => {
-    const { tm, browser } = setup()
+    const { tm, browser, subscribers } = setup()
     const { mount, unmount, flushSync } = await client()
     const Header = await component(
       'Header',
@@ -105,7 +105,7 @@ describe('tokenkeeper/svelte', () => {
     const app = mount(Header, { target, props: { store: sessionStore(tm), tm } })
     flushSync()
     expect(target.querySelector('p')!.textContent).toBe('unknown')
-    expect(subscriberCount(tm)).toBe(1)
+    expect(subscribers()).toBe(1)
     expect(on).toHaveBeenCalledTimes(1)
 
     await tm.login(ALICE)
@@ -118,7 +118,7 @@ describe('tokenkeeper/svelte', () => {
     expect(target.querySelector('em')!.textContent).toBe('refresh_rejected')
 
     unmount(app)
-    expect(subscriberCount(tm)).toBe(0)
+    expect(subscribers()).toBe(0)
     // The event listener is gone too: a later expiry changes nothing and throws nothing.
     await tm.login(ALICE)
     browser.controls.revokeAll()

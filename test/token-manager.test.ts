@@ -21,6 +21,7 @@ describe('TokenManager', () => {
     const tm = new TokenManager({ baseUrl: ORIGIN, crossTab: false, fetch: async () => new Response('') })
     tm.setSession({ accessToken: 'good', expiresIn: 60 })
     expect(() => tm.setSession({ accessToken: 'a.b', expiresIn: 60 })).toThrow(InvalidTokenError)
+    expect(() => tm.setSession({ accessToken: 'other', expiresIn: 60, refreshToken: 'r'.repeat(16 * 1024 + 1) })).toThrow(InvalidTokenError)
     expect(() => tm.setSession({ accessToken: makeJwt({ exp: 'soon' }) })).toThrow(InvalidTokenError)
     expect(tm.getSnapshot().status).toBe('active')
     tm.destroy()

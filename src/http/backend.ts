@@ -50,7 +50,7 @@ export interface ServerError {
 }
 
 /**
- * How each auth call is made and read. `tokenkeeperBackend()` (the default), `simplejwt()` and
+ * How each auth call is made and read. `defaultBackend()` (the default), `simplejwt()` and
  * `oauth2()` are ready-made; any object of this shape works (see the README's "Writing a backend").
  */
 export interface Backend {

@@ -79,14 +79,15 @@ const form = (fields: Record<string, string>) => new URLSearchParams(fields)
  * ```
  */
 export function oauth2(options: OAuth2Options): (context: BackendContext) => Backend {
-  return (context) => createOAuth2Backend(options, context)
-}
-
-function createOAuth2Backend(options: OAuth2Options, context: BackendContext): Backend {
-  const { clientId } = options
+  // What needs no manager is checked here, so `oauth2({})` fails where it is written.
+  const { clientId } = options ?? {}
   if (typeof clientId !== 'string' || clientId === '') throw new TypeError('tokenkeeper: oauth2 needs a `clientId`')
   if (!options.issuer && !options.tokenEndpoint) throw new TypeError('tokenkeeper: oauth2 needs an `issuer` (discovery) or a `tokenEndpoint`')
   const issuer = options.issuer === undefined ? undefined : endpointUrl('issuer', options.issuer, null)
+  return (context) => createOAuth2Backend(options, clientId, issuer, context)
+}
+
+function createOAuth2Backend(options: OAuth2Options, clientId: string, issuer: string | undefined, context: BackendContext): Backend {
   const explicit = {
     token: options.tokenEndpoint && endpointUrl('tokenEndpoint', options.tokenEndpoint, context),
     revocation: options.revocationEndpoint && endpointUrl('revocationEndpoint', options.revocationEndpoint, context),

@@ -1,4 +1,5 @@
 import { InvalidTokenError } from '../errors'
+import { MIN_TOKEN_LIFETIME } from '../token/expiry'
 import { decodeJwt, looksLikeJwt } from '../token/jwt'
 import type { TokenResponse } from '../token/token-response'
 import { classifyRefreshFailure, type Backend, type BackendContext, type BackendReply } from './backend'
@@ -32,6 +33,8 @@ export interface SimpleJwtOptions {
  * @example new TokenManager({ baseUrl: 'https://api.example.com', backend: simplejwt({ prefix: '/api/token' }) })
  */
 export function simplejwt(options: SimpleJwtOptions = {}): (context: BackendContext) => Backend {
+  if (options.prefix !== undefined && typeof options.prefix !== 'string')
+    throw new TypeError('tokenkeeper: simplejwt `prefix` must be a string such as "/api/token"')
   const prefix = (options.prefix ?? '/api/token').replace(/\/+$/, '')
   const lifetime = options.accessTokenLifetime
   if (lifetime !== undefined && !(typeof lifetime === 'number' && Number.isFinite(lifetime) && lifetime > 0)) {
@@ -60,14 +63,20 @@ function readSimpleJwtReply(reply: BackendReply, lifetime: number | undefined): 
   return { accessToken: access, ...(typeof refresh === 'string' && { refreshToken: refresh }), ...expiresIn(access, reply, lifetime) }
 }
 
-/** `exp` against the server's `Date` (whole seconds: the lifetime is taken a second short, never long). */
+/**
+ * `exp` against the server's `Date`. Both are whole seconds, so `exp − Date` may be up to a second
+ * long: the lifetime is taken a second short, but never below the SDK's minimum when `exp − Date`
+ * itself reaches it (a 3 s token must not be refused; the proactive refresh at half its lifetime
+ * still comes before the real expiry).
+ */
 function expiresIn(access: string, reply: BackendReply, lifetime: number | undefined): { expiresIn?: number } {
   if (lifetime !== undefined) return { expiresIn: lifetime }
   const exp = looksLikeJwt(access) ? decodeJwt(access).exp : undefined
   if (typeof exp !== 'number') return {}
   const date = Date.parse(reply.headers.get('date') ?? '')
   // No readable Date: the local clock, never `exp − iat`.
-  const seconds = Number.isNaN(date) ? exp - reply.receivedAt / 1000 : exp - date / 1000 - 1
+  const upTo = exp - (Number.isNaN(date) ? reply.receivedAt : date) / 1000
+  const seconds = Number.isNaN(date) ? upTo : Math.max(upTo - 1, Math.min(upTo, MIN_TOKEN_LIFETIME / 1000))
   if (!(seconds > 0)) throw new InvalidTokenError('simplejwt access token is already expired by the server clock')
   return { expiresIn: seconds }
 }

@@ -14,7 +14,8 @@ export const HANDOFF_GRACE = 100
 
 export interface RefreshCoordinatorDeps {
   session: Session
-  transport: AuthTransport
+  /** Only the refresh call: the rest of the transport (login, logout) is not this module's. */
+  transport: Pick<AuthTransport, 'refresh'>
   clock: Clock
   cooldown: Cooldown
   retryPolicy: RetryPolicy

@@ -152,6 +152,11 @@ export class Session {
       order?: { session: string; seq: number; sessionSeq: number }
       /** A session found with the refresh cookie (a refresh without a session), not a sign-in. */
       resumed?: boolean
+      /**
+       * A sign-in's number, taken when its request was sent: a logout numbered after it may have
+       * reached the server first, one numbered before it ends it whenever the reply came (O8).
+       */
+      sentSeq?: number
     },
   ): void {
     const self = this as Writable<Session>
@@ -178,7 +183,7 @@ export class Session {
       self.tokenSeq = this.order.next()
       if (opts.newSession || self.sessionId === null) {
         self.sessionId = newSessionId()
-        self.sessionSeq = this.tokenSeq
+        self.sessionSeq = opts.sentSeq ?? this.tokenSeq
       }
     }
     self.proactiveSkipped = false
@@ -279,6 +284,15 @@ export class Session {
     return ++self.epoch
   }
 
+  /**
+   * A logout heard while signed out: a sign-in in flight here is superseded, as the server may
+   * process it before that logout, which then ends it (O8).
+   */
+  supersedeSignIns(): void {
+    const self = this as Writable<Session>
+    self.epoch++
+  }
+
   /** The proactive refresh was skipped for an idle user. */
   skipProactive(): void {
     const self = this as Writable<Session>
@@ -308,8 +322,12 @@ export class Session {
     if (joining && at > (joining.lastActivityAt ?? Number.NEGATIVE_INFINITY)) joining.lastActivityAt = at
   }
 
-  /** `logout()` here: sign-ins numbered before it are refused. @returns the logout's sequence number. */
+  /**
+   * `logout()` here: sign-ins numbered before it are refused, and one still in flight is superseded
+   * (the server may process it before the logout, which then ends it: O8). @returns the logout's sequence number.
+   */
   noteLogout(): number {
+    this.supersedeSignIns()
     const self = this as Writable<Session>
     this.loggedOutAt = this.deps.clock.now()
     self.loggedOutSeq = this.order.next()

@@ -124,6 +124,7 @@ export class SignIn {
     const { session } = this.deps
     // Superseded while it waited for its turn: never sent.
     if (this.superseded(attempt)) return { kind: 'skipped' }
+    const sentSeq = session.order.next()
     let outcome: AuthOutcome
     try {
       outcome = await call()
@@ -141,7 +142,7 @@ export class SignIn {
     }
     if (outcome.kind !== 'ok') return { kind: 'failed', error: loginFailure(outcome) }
     try {
-      session.install(acceptToken(outcome.tokens, outcome.receivedAt), outcome.tokens, 'local', { newSession: true })
+      session.install(acceptToken(outcome.tokens, outcome.receivedAt), outcome.tokens, 'local', { newSession: true, sentSeq })
     } catch (error) {
       return { kind: 'failed', error }
     }

@@ -7,7 +7,8 @@ import { adoptSharedToken, type AccessToken } from '../token/access-token'
 
 export interface TabBridgeDeps {
   session: Session
-  refresh: RefreshCoordinator
+  /** What a peer's message asks of this tab's refreshes (the coordinator), and no more. */
+  refresh: Pick<RefreshCoordinator, 'run' | 'holdingBack' | 'heardLost'>
   clock: Clock
   tabs: Tabs
   /** Activity another tab saw: it slides this tab's idle deadline too. */
@@ -70,7 +71,7 @@ export class TabBridge {
         if (session.hasSession() || session.status === 'unknown') {
           session.end('signedOut')
           session.store.queue('signedOut', { source: 'remote', everywhere: message.everywhere })
-        }
+        } else session.supersedeSignIns()
         break
       case 'expired':
         // The end of a session that crossed a newer sign-in here is not the end of this one.

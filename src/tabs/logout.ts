@@ -1,4 +1,4 @@
-import { isTransientStatus } from '../http/backend'
+import { isTransientStatus, type Backend } from '../http/backend'
 import type { AuthTransport } from '../http/transport'
 import type { Session } from '../session/session'
 import type { LogEntry } from '../util/logger'
@@ -7,7 +7,8 @@ import type { Tabs } from './tab-sync'
 export interface LogoutDeps {
   session: Session
   tabs: Tabs
-  transport: Pick<AuthTransport, 'logout' | 'backend'>
+  /** The logout call, and whether the backend can log out everywhere (nothing else of it). */
+  transport: Pick<AuthTransport, 'logout'> & { readonly backend: Pick<Backend, 'logoutEverywhere'> }
   /** The app's logger, if it set one (without, an unsupported `everywhere` warns on the console). */
   log: ((event: LogEntry['event']) => void) | null
 }

@@ -27,11 +27,16 @@ export function isHeaderSafeToken(value: unknown): value is string {
 
 /**
  * Validates a token reply into an `AccessToken`. A token with dots is treated as a JWT and must
- * decode; one without is opaque and needs `expiresIn`. Throws `InvalidTokenError`.
+ * decode; one without is opaque and needs `expiresIn`. A refresh token, if any, is a string within
+ * the same cap, whichever backend read the reply (or `setSession()` was given). Throws `InvalidTokenError`.
  */
-export function acceptToken(response: Pick<TokenResponse, 'accessToken' | 'expiresIn'>, receivedAt: number): AccessToken {
+export function acceptToken(response: Pick<TokenResponse, 'accessToken' | 'expiresIn' | 'refreshToken'>, receivedAt: number): AccessToken {
   if (!isHeaderSafeToken(response.accessToken)) {
     throw new InvalidTokenError(`Access token is not 1 to ${MAX_TOKEN_LENGTH} visible ASCII characters`)
+  }
+  const { refreshToken } = response
+  if (refreshToken != null && !(typeof refreshToken === 'string' && refreshToken.length <= MAX_TOKEN_LENGTH)) {
+    throw new InvalidTokenError(`Refresh token is not a string of at most ${MAX_TOKEN_LENGTH} characters`)
   }
   const claims = looksLikeJwt(response.accessToken) ? decodeJwt(response.accessToken) : null
   const { expiresAt, lifetime } = computeExpiry(receivedAt, response.expiresIn, claims)

@@ -1,5 +1,4 @@
 import { InvalidTokenError } from '../errors'
-import { MAX_TOKEN_LENGTH } from './access-token'
 
 /** What a login or refresh reply carries, after `parseTokenResponse`. */
 export interface TokenResponse {
@@ -31,9 +30,6 @@ export function defaultParseTokenResponse(body: unknown): TokenResponse {
   }
   if (refreshToken !== undefined && refreshToken !== null && typeof refreshToken !== 'string') {
     throw new InvalidTokenError('Token reply has a refresh token that is not a string')
-  }
-  if (typeof refreshToken === 'string' && refreshToken.length > MAX_TOKEN_LENGTH) {
-    throw new InvalidTokenError(`Token reply has a refresh token over the ${MAX_TOKEN_LENGTH}-character cap`)
   }
   return {
     accessToken,

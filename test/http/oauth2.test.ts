@@ -179,6 +179,8 @@ describe('oauth2(): authorization code + PKCE', () => {
       .start()
       .catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'LOGIN_FAILED', error: 'access_denied', errorDescription: 'User said no' })
+    // Also under the OAuth field's own name, as the server sent it.
+    expect((error as { error_description?: string }).error_description).toBe('User said no')
 
     void first.login()
     await vi.waitFor(() => expect(nav.assigned).toHaveLength(2))
@@ -213,6 +215,7 @@ describe('oauth2(): refresh grant and revocation', () => {
       status: 401,
       error: 'invalid_client',
       errorDescription: 'client auth failed',
+      error_description: 'client auth failed',
     })
     expect(tm.getSnapshot().status).toBe('active')
     expect(await tm.getAccessToken()).toBe('at-2')
@@ -280,6 +283,13 @@ describe('oauth2(): bad configuration', () => {
     expect(() => build({ issuer: 'http://login.example.com' })).toThrow(/https/)
     expect(() => build({ tokenEndpoint: 'http://login.example.com/token' })).toThrow(/https/)
     expect(() => build({ issuer: 'http://localhost:3000' })).not.toThrow()
+  })
+
+  it('the preset itself throws for what needs no manager to check (no clientId, no endpoint, an http: issuer)', () => {
+    expect(() => oauth2({} as OAuth2Options)).toThrow(/clientId/)
+    expect(() => oauth2({ clientId: 'spa' } as OAuth2Options)).toThrow(/issuer.*tokenEndpoint/)
+    expect(() => oauth2({ clientId: 'spa', issuer: 'http://login.example.com' })).toThrow(/https/)
+    expect(() => oauth2({ clientId: 'spa', tokenEndpoint: '/oauth/token' })).not.toThrow() // resolved against the manager's baseUrl
   })
 
   it('a relative tokenEndpoint needs baseUrl', () => {

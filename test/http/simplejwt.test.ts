@@ -49,6 +49,19 @@ describe('simplejwt()', () => {
     expect(tokens.expiresIn).toBe(4) // a second short (Date has whole seconds), never long
   })
 
+  it('a short token (3 s, or 2 s by the Date) is taken at the 2 s minimum, not a second short and refused', () => {
+    const serverNow = Date.parse('2026-01-01T00:00:00Z') / 1000
+    const date = { date: new Date(serverNow * 1000).toUTCString() }
+    expect(backend.readTokens(reply({ access: makeJwt({ exp: serverNow + 3, iat: serverNow }) }, date)).expiresIn).toBe(2)
+    expect(backend.readTokens(reply({ access: makeJwt({ exp: serverNow + 2, iat: serverNow - 1 }) }, date)).expiresIn).toBe(2)
+    // Below the minimum by the server's own clock: still what it is (the SDK refuses it, with a cooldown).
+    expect(backend.readTokens(reply({ access: makeJwt({ exp: serverNow + 1, iat: serverNow }) }, date)).expiresIn).toBe(1)
+  })
+
+  it('a prefix that is not a string is a clear TypeError', () => {
+    expect(() => simplejwt({ prefix: 5 as unknown as string })).toThrow(/simplejwt `prefix` must be a string/)
+  })
+
   it('without a readable Date (cross-origin): exp against the local receipt time, still not exp − iat', () => {
     const receivedAt = Date.parse('2026-01-01T00:00:00Z')
     const access = makeJwt({ exp: receivedAt / 1000 + 5, iat: receivedAt / 1000 - 3 })

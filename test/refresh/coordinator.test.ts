@@ -5,7 +5,7 @@ import type { RefreshLock } from '../../src/refresh/refresh-lock'
 import { RefreshCoordinator } from '../../src/refresh/coordinator'
 import { noTabs } from '../../src/tabs/tab-sync'
 import type { TabLink } from '../../src/session/tab-link'
-import type { AuthOutcome, AuthTransport } from '../../src/http/transport'
+import type { AuthOutcome } from '../../src/http/transport'
 import { createSession, tokenFor } from '../helpers/session'
 
 function setup(options: { outcomes?: AuthOutcome[]; tabs?: TabLink; cookieMode?: boolean; idleTimeout?: number } = {}) {
@@ -17,10 +17,9 @@ function setup(options: { outcomes?: AuthOutcome[]; tabs?: TabLink; cookieMode?:
     const { reply } = tokenFor('alice', 600)
     return { kind: 'ok', tokens: reply, receivedAt: Date.now() }
   })
-  const transport = { refresh } as unknown as AuthTransport
   const coordinator = new RefreshCoordinator({
     session: world.session,
-    transport,
+    transport: { refresh },
     clock: systemClock,
     cooldown: world.cooldown,
     retryPolicy: { retries: 0, baseDelay: 1000, maxDelay: 30_000 },

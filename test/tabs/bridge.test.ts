@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../../src/util/clock'
-import type { RefreshCoordinator } from '../../src/refresh/coordinator'
 import { fakeTabs } from '../helpers/fake-tabs'
 import { TabBridge } from '../../src/tabs/bridge'
 import type { SharedToken, TabMessage } from '../../src/tabs/protocol'
@@ -34,16 +33,17 @@ function setup(options: { cookieMode?: boolean } = {}) {
   const world = createSession({ cookieMode: options.cookieMode ?? true })
   const { tabs, posted: sent } = fakeTabs()
   const run = vi.fn(async () => 'fresh')
+  const heardLost = vi.fn()
   const onRemoteActivity = vi.fn()
   const bridge = new TabBridge({
     session: world.session,
-    refresh: { run } as unknown as RefreshCoordinator,
+    refresh: { run, holdingBack: false, heardLost },
     clock: systemClock,
     tabs,
     onRemoteActivity,
   })
   const deliver = (body: Record<string, unknown>) => bridge.onMessage({ v: 2, from: 'other-tab', ...body } as TabMessage)
-  return { ...world, bridge, deliver, sent, run, onRemoteActivity }
+  return { ...world, bridge, deliver, sent, run, heardLost, onRemoteActivity }
 }
 
 describe('TabBridge', () => {
@@ -218,6 +218,14 @@ describe('TabBridge', () => {
       expect(other.sent).toEqual([])
       expect(other.run).not.toHaveBeenCalled()
     }
+  })
+
+  it('refreshFailed: only a reply another tab may have lost tells this tab its refresh token may be spent', () => {
+    const { deliver, heardLost } = setup()
+    deliver({ type: 'refreshFailed' })
+    expect(heardLost).not.toHaveBeenCalled()
+    deliver({ type: 'refreshFailed', lost: true })
+    expect(heardLost).toHaveBeenCalledTimes(1)
   })
 
   it('O5: a logout heard here is pending until acknowledged: resumed sign-ins are refused meanwhile, welcomes say so, sign-ins by login are adopted', () => {

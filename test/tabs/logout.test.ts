@@ -9,7 +9,7 @@ function setup(options: { cookieMode?: boolean; status?: number | undefined; loc
   const { tabs, posted } = fakeTabs(options.lock ? { lock: options.lock } : {})
   const logout = vi.fn(async () => ('status' in options ? options.status : 204))
   const log = vi.fn()
-  const transport = { logout, backend: { logoutEverywhere: false } } as unknown as ConstructorParameters<typeof Logout>[0]['transport']
+  const transport = { logout, backend: { logoutEverywhere: false } }
   const flow = new Logout({ session: world.session, tabs, transport, log: options.logged === false ? null : log })
   return { ...world, flow, tabs, posted, logout, log }
 }
@@ -49,7 +49,7 @@ describe('Logout', () => {
     const run = vi.fn(async () => {
       throw new Error('the lock must not be taken')
     })
-    const { flow, logout } = setup({ lock: { run } as unknown as RefreshLock })
+    const { flow, logout } = setup({ lock: { run } })
     await flow.run(false)
     expect(run).not.toHaveBeenCalled()
     expect(logout).toHaveBeenCalledTimes(1)

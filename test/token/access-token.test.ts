@@ -32,6 +32,12 @@ describe('token size cap', () => {
     expect(() => acceptToken({ accessToken: 'x'.repeat(MAX_TOKEN_LENGTH + 1), expiresIn: 60 }, NOW)).toThrow(InvalidTokenError)
     expect(acceptToken({ accessToken: 'x'.repeat(MAX_TOKEN_LENGTH), expiresIn: 60 }, NOW).value).toHaveLength(MAX_TOKEN_LENGTH)
   })
+  it('refuses a refresh token over the same cap, or one that is not a string, whichever backend read the reply', () => {
+    const huge = 'r'.repeat(MAX_TOKEN_LENGTH + 1)
+    expect(() => acceptToken({ accessToken: 'a', expiresIn: 60, refreshToken: huge }, NOW)).toThrow(/Refresh token/)
+    expect(() => acceptToken({ accessToken: 'a', expiresIn: 60, refreshToken: 5 as unknown as string }, NOW)).toThrow(InvalidTokenError)
+    expect(acceptToken({ accessToken: 'a', expiresIn: 60, refreshToken: 'r'.repeat(MAX_TOKEN_LENGTH) }, NOW).value).toBe('a')
+  })
   it('isHeaderSafeToken is the one check for replies and the channel', () => {
     expect(isHeaderSafeToken('abc.def-_~+/=')).toBe(true)
     for (const bad of ['', 'a b', 'a\nb', 'caf\u00e9', 'x\u0100', 'x'.repeat(MAX_TOKEN_LENGTH + 1), 5, null]) {

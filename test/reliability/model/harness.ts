@@ -51,6 +51,11 @@ interface Tab {
   expiredThisSession: number
   rejectionsAtSignIn: number
   signedInAt: number
+  /**
+   * Another tab held the session when this one opened: its `welcome` offers that session, and the
+   * resume continues its idle clock even if that tab closes before the resume's reply (R38).
+   */
+  openedBesideSession: boolean
 }
 
 interface Op {
@@ -318,8 +323,12 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
     note(`tab${tab.id} ${type} ${JSON.stringify({ ...p, claims: undefined, error: p.error ? (p.error as Error).name : undefined })}`)
     switch (type) {
       case 'signedIn':
-        // A tab resuming when no other tab holds the session (all were closed) starts a new idle period.
-        if (!live().some((t) => t !== tab && isSignedIn(t.tm.getSnapshot()))) model.lastActivity = Math.max(model.lastActivity, Date.now())
+        // A tab resuming when no other tab holds the session (all were closed) starts a new idle
+        // period; one opened beside a session continues it (the rule `welcome.joinable` gives, R31),
+        // even if the tabs that held it closed before the resume's reply (R38).
+        if (!tab.openedBesideSession && !live().some((t) => t !== tab && isSignedIn(t.tm.getSnapshot())))
+          model.lastActivity = Math.max(model.lastActivity, Date.now())
+        tab.openedBesideSession = false
         tab.expiredThisSession = 0
         tab.rejectionsAtSignIn = net.rejections
         tab.signedInAt = Date.now()
@@ -377,7 +386,8 @@ export async function runScenario({ config, commands }: Scenario): Promise<RunRe
   function openTab(): Tab {
     const env = createFakeEnvironment()
     const id = nextTabId++
-    const tab = { id, env, alive: true, holdsRefreshLock: false, expiredThisSession: 0, rejectionsAtSignIn: 0, signedInAt: 0 } as Tab
+    const openedBesideSession = live().some((t) => isSignedIn(t.tm.getSnapshot()))
+    const tab = { id, env, alive: true, holdsRefreshLock: false, expiredThisSession: 0, rejectionsAtSignIn: 0, signedInAt: 0, openedBesideSession } as Tab
     const base = world.locks.managerFor()
     // Knows which tab holds the refresh lock, so a tab dying mid-refresh frees only its own.
     const locks: LockManagerLike & { query(): Promise<{ held: { name: string }[] }> } = {
