@@ -24,6 +24,7 @@ import { getAdapter, type AxiosAdapter, type AxiosInstance, type AxiosResponse, 
 // Type-only: this entry must not pull the core into its bundle.
 import type { TokenManager } from './token-manager'
 import { requestFlow, type RequestFlow } from './http/request-flow'
+import { abortable } from './http/authorized-fetch'
 
 const attached = new WeakSet<AxiosInstance>()
 const wrappers = new WeakSet<AxiosAdapter>()
@@ -111,7 +112,7 @@ function authorize(instance: AxiosInstance, flow: RequestFlow, setting: Internal
     if (!flow.isAuthorized(url) || (own != null && own !== (config as Config)[SENT])) return send(config)
     // axios turns a rejection while config.signal is aborted into its CanceledError.
     const signal = (config.signal ?? undefined) as AbortSignal | undefined
-    const token = await flow.getToken(signal)
+    const token = await abortable(flow.getToken(signal), signal)
     if (token !== null) setBearer(config, token)
     else headers.delete('authorization')
     let response: AxiosResponse
@@ -151,7 +152,7 @@ async function replay(
   answer: unknown,
   signal: AbortSignal | undefined,
 ): Promise<AxiosResponse> {
-  const token = await flow.recover(first, signal)
+  const token = await abortable(flow.recover(first, signal), signal)
   if (token === null || token === first) {
     if (answer instanceof Error) throw answer
     return answer as AxiosResponse

@@ -35,18 +35,16 @@ export interface RequestFlow extends RequestFlowDeps {
 }
 
 /**
- * The flow over `deps`, with the waits abortable and the doubted-token rule: a token that a
+ * The flow over `deps`, with the doubted-token rule: a token that a
  * refresh made for a 401 and whose replay got a 401 too means the endpoint refuses every token,
  * so its next 401 is the answer, not a reason to rotate again (20 requests to such an endpoint
  * made 20 rotations). A request with it that gets anything but a 401 clears the doubt.
  */
-export function createRequestFlow(deps: RequestFlowDeps & Partial<Pick<RequestFlow, 'peekToken'>>): RequestFlow {
+export function createRequestFlow(deps: RequestFlowDeps & Pick<RequestFlow, 'peekToken'>): RequestFlow {
   let doubted: string | null = null
   return {
-    peekToken: () => undefined,
     ...deps,
-    getToken: (signal) => abortable(deps.getToken(signal), signal),
-    recover: (sent, signal) => (sent !== null && sent === doubted ? Promise.resolve(null) : abortable(deps.recover(sent, signal), signal)),
+    recover: async (sent, signal) => (sent === doubted && sent ? null : deps.recover(sent, signal)),
     answered(token, status, replay) {
       if (status !== 401) {
         if (token === doubted) doubted = null
@@ -75,16 +73,6 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefine
   })
 }
 
-/** A stream body can be sent once: such a request is not replayed after a 401. */
-function isStream(body: unknown): boolean {
-  return typeof ReadableStream !== 'undefined' && body instanceof ReadableStream
-}
-
-/** What `fetch(relativeUrl)` resolves against in a page; nothing elsewhere (Node throws, like fetch). */
-function baseUrl(): string | undefined {
-  return (globalThis as { document?: { baseURI?: string } }).document?.baseURI ?? globalThis.location?.href
-}
-
 /**
  * The shared request flow behind `tm.fetch` and `tm.http`: bearer only for authorized
  * origins, wait for refresh, never send a token known to be expired, and on 401 recover once
@@ -104,26 +92,29 @@ export function createAuthorizedFetch(deps: RequestFlow): typeof fetch {
     const request = input instanceof Request ? new Request(input, init) : null
     // The URL is resolved once, checked, and exactly that string is sent: a URL object mutated
     // after this call (or while the token is awaited) cannot redirect the Bearer.
-    const url = request ? null : new URL(typeof input === 'string' ? input : (input as URL).href, baseUrl()).href
+    // A relative URL resolves against the page; outside one (Node) it throws, like fetch.
+    const base = (globalThis as { document?: { baseURI?: string } }).document?.baseURI ?? globalThis.location?.href
+    const url = request ? null : new URL(typeof input === 'string' ? input : (input as URL).href, base).href
     const headers = new Headers(request ? request.headers : init?.headers)
     // An app that sets its own Authorization header (another scheme, a service token) keeps it.
     if (!deps.isAuthorized(new URL(request ? request.url : (url as string))) || headers.has('authorization')) {
       return request ? send(request) : send(url as string, init)
     }
     const signal = request ? request.signal : (init?.signal ?? undefined)
-    const token = await deps.getToken(signal)
+    const token = await abortable(deps.getToken(signal), signal)
     // Sending a Request with a body consumes it: keep a clone for the replay.
     const spare = request?.body ? request.clone() : request
     const go = (target: Request | null) => (target ? send(new Request(target, { headers })) : send(url as string, { ...init, headers }))
     if (token !== null) headers.set('authorization', `Bearer ${token}`)
     const response = await go(request)
     deps.answered(token, response.status)
-    if (response.status !== 401 || (!request && isStream(init?.body))) return response
+    // A stream body can be sent once: such a request is not replayed.
+    if (response.status !== 401 || (!request && typeof ReadableStream !== 'undefined' && init?.body instanceof ReadableStream)) return response
     // A 401 from where a redirect led (fetch drops the Bearer on a cross-origin redirect) says
     // nothing about our token.
     if (response.redirected && response.url && !deps.isAuthorized(new URL(response.url))) return response
 
-    const replayToken = await deps.recover(token, signal)
+    const replayToken = await abortable(deps.recover(token, signal), signal)
     if (replayToken === null || replayToken === token) return response
     // The first reply is discarded; release its connection. Not awaited: a cancel may never
     // settle (msw's mocked bodies in Node), and the replay must not wait for it.

@@ -42,10 +42,13 @@ export class TokenSource {
 
   /** `get()` without waiting: the token when nothing is under way (no refresh, start or rejoin), `null` when signed out, `undefined` when only `get()` can tell. */
   peek(): string | null | undefined {
-    const { session, refresh, starting, rejoining } = this.deps
-    if (session.destroyed || rejoining()) return undefined
+    // No destroyed check: the flow that calls this is only handed out while the manager is alive,
+    // and destroy() wipes the token.
+    const { session, refresh } = this.deps
+    if (this.deps.rejoining()) return undefined
     this.deps.checkDeadlines()
-    if (refresh.inFlight || starting()) return undefined
-    return session.hasValidToken() ? session.token!.value : session.token ? undefined : null
+    if (refresh.inFlight || (this.deps.starting() && session.status === 'unknown')) return undefined
+    if (session.hasValidToken()) return session.token!.value
+    return session.token ? undefined : null
   }
 }

@@ -17,6 +17,7 @@ describe('createAuthorizedFetch: a 401 whose body cancel never settles', () => {
     const cancel = vi.fn()
     const fetch = createAuthorizedFetch(
       createRequestFlow({
+        peekToken: () => undefined,
         isAuthorized: () => true,
         getToken: async () => 'T1',
         recover: async () => 'T2',

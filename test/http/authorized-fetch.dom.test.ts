@@ -7,6 +7,7 @@ describe('createAuthorizedFetch in a page', () => {
     const calls: [RequestInfo | URL, RequestInit | undefined][] = []
     const fetch = createAuthorizedFetch(
       createRequestFlow({
+        peekToken: () => undefined,
         isAuthorized: (url) => url.origin === location.origin,
         getToken: vi.fn(async () => 'T1'),
         recover: vi.fn(async () => null),
