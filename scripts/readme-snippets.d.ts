@@ -7,6 +7,11 @@ declare function showLoginModal(reason: import('tokenkeeper').SessionEndReason):
 /** The app's root component and its login modal. */
 declare function App(): import('react').JSX.Element
 declare function LoginModal(props: { reason: import('tokenkeeper').SessionEndReason; onClose: () => void }): import('react').JSX.Element
+/** What the framework recipes' API call returns. */
+interface Order {
+  id: string
+  total: number
+}
 /** An app's telemetry client. */
 declare const telemetry: { log(entry: unknown): void }
 /** The app's manager (auth.ts in the React section), for snippets that only use it. */
@@ -20,4 +25,10 @@ declare module 'svelte/store' {
   export interface Readable<T> {
     subscribe(run: (value: T) => void): () => void
   }
+}
+
+// Single-file components, as an app's bundler types them (the Vue recipe's main.ts imports one).
+declare module '*.vue' {
+  const component: import('vue').Component
+  export default component
 }

@@ -3,8 +3,10 @@
  *
  * Requires React 18 or later (`react` is an optional peer dependency of tokenkeeper). The
  * bindings never create, start or destroy a manager: create one `TokenManager` per app at
- * module scope, call `start()` once, and hand it to {@link TokenKeeperProvider}. Typed claims:
- * `useSession<MyClaims>()` / `useTokenManager<MyClaims>()` (the context cannot carry the type).
+ * module scope, call `start()` once, and hand it to {@link TokenKeeperProvider} (or to each hook:
+ * `useSession(tm)`, `useSessionEvent(name, handler, tm)`, as in `tokenkeeper/vue`). Typed
+ * claims: `useSession<MyClaims>()` / `useTokenManager<MyClaims>()` (the context cannot carry
+ * the type).
  *
  * @example
  * ```tsx
@@ -48,27 +50,19 @@ import {
 // Type-only imports: this entry must not pull the core into its bundle (nor the core React).
 import type { TokenManager } from './token-manager'
 import type { SessionSnapshot, TokenManagerEventName, TokenManagerEvents } from './types'
+import { SERVER_SNAPSHOT } from './session/server-snapshot'
 
 /** The default claims type, as in `TokenManager`. */
 type DefaultClaims = Record<string, unknown>
 
-/**
- * The snapshot rendered on the server and during hydration: status `'unknown'`, every other
- * field `null`. One frozen object, so React sees the same value on every call.
- */
-export const SERVER_SNAPSHOT: Readonly<SessionSnapshot> = Object.freeze({
-  status: 'unknown',
-  expiresAt: null,
-  claims: null,
-  lastActivityAt: null,
-  idleDeadline: null,
-})
+// What `useSession()` returns on the server and during hydration; the same object as Vue's.
+export { SERVER_SNAPSHOT }
 
 const getServerSnapshot = (): SessionSnapshot => SERVER_SNAPSHOT
 
 // Holds any manager; each hook's type parameter says which claims the app declared.
 const TokenManagerContext = createContext<TokenManager<object> | null>(null)
-TokenManagerContext.displayName = 'TokenKeeperContext'
+TokenManagerContext.displayName = 'TokenManagerContext'
 
 /** Props of {@link TokenKeeperProvider}. */
 export interface TokenKeeperProviderProps<Claims extends object = DefaultClaims> {
@@ -122,14 +116,20 @@ export function TokenKeeperProvider<Claims extends object = DefaultClaims>({ man
  * ```
  */
 export function useTokenManager<Claims extends object = DefaultClaims>(): TokenManager<Claims> {
-  const manager = useContext(TokenManagerContext)
+  return useManager<Claims>()
+}
+
+/** The explicit manager, else the provided one. The context is read either way (rules of hooks). */
+function useManager<Claims extends object>(tm?: TokenManager<Claims>): TokenManager<Claims> {
+  const manager = useContext(TokenManagerContext) as TokenManager<Claims> | null
+  if (tm) return tm
   if (!manager) {
     throw new Error(
-      'tokenkeeper/react: useTokenManager(), useSession() and useSessionEvent() must be used inside ' +
-        '<TokenKeeperProvider manager={tokenManager}>. Wrap your app (or this part of it) in the provider.',
+      'tokenkeeper/react: useTokenManager(), and useSession() or useSessionEvent() without a manager argument, must be used inside ' +
+        '<TokenKeeperProvider manager={tokenManager}>. Wrap your app (or this part of it) in the provider, or pass the manager in: useSession(tm).',
     )
   }
-  return manager as TokenManager<Claims>
+  return manager
 }
 
 /**
@@ -138,6 +138,8 @@ export function useTokenManager<Claims extends object = DefaultClaims>(): TokenM
  * changes (sign-in, refresh, sign-out, expiry, and — with `idleTimeout` on — recorded
  * activity, at most once per second). On the server and during hydration it returns
  * {@link SERVER_SNAPSHOT} (`status: 'unknown'`).
+ *
+ * @param tm the app's `TokenManager`; omitted, the one from {@link TokenKeeperProvider}.
  *
  * @example
  * ```tsx
@@ -149,7 +151,7 @@ export function useTokenManager<Claims extends object = DefaultClaims>(): TokenM
  * }
  * ```
  */
-export function useSession<Claims extends object = DefaultClaims>(): SessionSnapshot<Claims>
+export function useSession<Claims extends object = DefaultClaims>(tm?: TokenManager<Claims>): SessionSnapshot<Claims>
 /**
  * A slice of the current {@link SessionSnapshot}: the component re-renders only when the
  * selected value changes (compared with `isEqual`, `Object.is` by default). Use it for
@@ -157,15 +159,25 @@ export function useSession<Claims extends object = DefaultClaims>(): SessionSnap
  *
  * @param selector picks the value from the snapshot; an inline function is fine.
  * @param isEqual compares the previous and next selections (default `Object.is`).
+ * @param tm the app's `TokenManager`; omitted, the one from {@link TokenKeeperProvider}.
  *
  * @example
  * ```tsx
  * const signedIn = useSession((s) => s.status === 'active' || s.status === 'refreshing')
  * ```
  */
-export function useSession<T, Claims extends object = DefaultClaims>(selector: (snapshot: SessionSnapshot<Claims>) => T, isEqual?: (a: T, b: T) => boolean): T
-export function useSession<T>(selector?: (snapshot: SessionSnapshot) => T, isEqual: (a: T, b: T) => boolean = Object.is): T | SessionSnapshot {
-  const manager = useTokenManager()
+export function useSession<T, Claims extends object = DefaultClaims>(
+  selector: (snapshot: SessionSnapshot<Claims>) => T,
+  isEqual?: (a: T, b: T) => boolean,
+  tm?: TokenManager<Claims>,
+): T
+export function useSession<T>(
+  selectorOrTm?: ((snapshot: SessionSnapshot) => T) | TokenManager,
+  isEqual: (a: T, b: T) => boolean = Object.is,
+  tm?: TokenManager,
+): T | SessionSnapshot {
+  const selector = typeof selectorOrTm === 'function' ? selectorOrTm : undefined
+  const manager = useManager(selector ? tm : (selectorOrTm as TokenManager | undefined))
   // `subscribe` and `getSnapshot` are bound by the manager, so they are stable per manager and
   // React subscribes once, not on every render.
   const subscribe = manager.subscribe
@@ -198,6 +210,8 @@ export function useSession<T>(selector?: (snapshot: SessionSnapshot) => T, isEqu
  * latest `handler` is always called (it is kept in a ref), so an inline function does not
  * re-subscribe on every render; the subscription changes only with `name` or the manager.
  *
+ * @param tm the app's `TokenManager`; omitted, the one from {@link TokenKeeperProvider}.
+ *
  * @example
  * ```tsx
  * function ExpiryModal() {
@@ -210,8 +224,9 @@ export function useSession<T>(selector?: (snapshot: SessionSnapshot) => T, isEqu
 export function useSessionEvent<K extends TokenManagerEventName, Claims extends object = DefaultClaims>(
   name: K,
   handler: (payload: TokenManagerEvents<Claims>[K]) => void,
+  tm?: TokenManager<Claims>,
 ): void {
-  const manager = useTokenManager<Claims>()
+  const manager = useManager<Claims>(tm)
   const latest = useRef(handler)
   // Insertion effects run before every layout and passive effect, and never on the server.
   useInsertionEffect(() => {

@@ -5,7 +5,9 @@
  * bindings never create, start or destroy a manager: create one `TokenManager` per app at
  * module scope and pass it in, or provide it once (`app.use(tokenKeeper(tm))` or
  * {@link provideTokenManager}) and let {@link useSession}, {@link useSessionEvent} and
- * {@link useTokenManager} inject it: the same things the React bindings offer.
+ * {@link useTokenManager} inject it: the same things the React bindings offer, with the same
+ * signatures (`useSession(tm?)`, `useSession(selector, isEqual?, tm?)`,
+ * `useSessionEvent(name, handler, tm?)`) and the same server snapshot.
  *
  * @example
  * ```vue
@@ -34,6 +36,7 @@ import {
   provide,
   shallowReadonly,
   shallowRef,
+  ssrContextKey,
   type App,
   type InjectionKey,
   type ShallowRef,
@@ -41,6 +44,10 @@ import {
 // Type-only imports: this entry must not pull the core into its bundle.
 import type { TokenManager } from './token-manager'
 import type { SessionSnapshot, TokenManagerEventName, TokenManagerEvents } from './types'
+import { SERVER_SNAPSHOT } from './session/server-snapshot'
+
+// What `useSession()` holds on the server and during hydration; the same object as React's.
+export { SERVER_SNAPSHOT }
 
 /** The default claims type, as in `TokenManager`. */
 type DefaultClaims = Record<string, unknown>
@@ -135,10 +142,10 @@ function follow(subscribe: () => () => void, onSubscribe?: () => void): void {
  * listeners. Inside an `effectScope()` it subscribes at once and unsubscribes on
  * `scope.stop()`. Outside any scope it stays subscribed until `tm.destroy()`.
  *
- * On the server, `.value` is the server-side manager's snapshot (`status: 'unknown'` unless
- * server code signed it in). A client that hydrates after `tm.start()` has resolved renders a
- * different status than the server did: hydrate first, or render session-dependent parts on
- * the client only.
+ * SSR and hydration, as in `tokenkeeper/react`: a component rendered on the server or hydrating
+ * holds {@link SERVER_SNAPSHOT} (`status: 'unknown'`) until it mounts, so the server HTML and
+ * the first client render agree whatever the client's session, and a server-side manager's
+ * session never reaches the page; the real session follows right after hydration.
  *
  * @param tm the app's `TokenManager`; omitted, the provided one (see {@link tokenKeeper}).
  *
@@ -151,15 +158,46 @@ function follow(subscribe: () => () => void, onSubscribe?: () => void): void {
  * const signedIn = computed(() => session.value.status === 'active' || session.value.status === 'refreshing')
  * ```
  */
-export function useSession<Claims extends object = DefaultClaims>(tm?: TokenManager<Claims>): Readonly<ShallowRef<SessionSnapshot<Claims>>> {
-  const manager = tm ?? injectManager<Claims>()
-  const snapshot = shallowRef(manager.getSnapshot())
+export function useSession<Claims extends object = DefaultClaims>(tm?: TokenManager<Claims>): Readonly<ShallowRef<SessionSnapshot<Claims>>>
+/**
+ * A slice of the current {@link SessionSnapshot} as a read-only shallow ref: it changes (and
+ * what reads it re-renders) only when the selected value changes, compared with `isEqual`
+ * (`Object.is` by default). Subscribes, and behaves in SSR, as `useSession(tm)`.
+ *
+ * @param selector picks the value from the snapshot.
+ * @param isEqual compares the previous and next selections (default `Object.is`).
+ * @param tm the app's `TokenManager`; omitted, the provided one (see {@link tokenKeeper}).
+ *
+ * @example
+ * ```ts
+ * const signedIn = useSession((s) => s.status === 'active' || s.status === 'refreshing')
+ * ```
+ */
+export function useSession<T, Claims extends object = DefaultClaims>(
+  selector: (snapshot: SessionSnapshot<Claims>) => T,
+  isEqual?: (a: T, b: T) => boolean,
+  tm?: TokenManager<Claims>,
+): Readonly<ShallowRef<T>>
+export function useSession<T>(
+  selectorOrTm?: ((snapshot: SessionSnapshot) => T) | TokenManager,
+  isEqual: (a: T, b: T) => boolean = Object.is,
+  tm?: TokenManager,
+): Readonly<ShallowRef<T | SessionSnapshot>> {
+  const selector = typeof selectorOrTm === 'function' ? selectorOrTm : undefined
+  const manager = (selector ? tm : (selectorOrTm as TokenManager | undefined)) ?? injectManager()
+  const select = selector ?? ((snapshot: SessionSnapshot) => snapshot)
+  // A hydrating component's vnode already holds its server-rendered element during setup; on
+  // the server the SSR context is provided. Vue 3.2 has no public "is hydrating" flag.
+  const instance = getCurrentInstance()
+  const serverSide = instance && (instance.vnode.el || inject(ssrContextKey, null))
+  const value = shallowRef(select(serverSide ? SERVER_SNAPSHOT : manager.getSnapshot()))
   const update = () => {
-    snapshot.value = manager.getSnapshot()
+    const next = select(manager.getSnapshot())
+    if (!isEqual(value.value as T, next as T)) value.value = next
   }
-  // On subscribing, whatever changed between setup and mount.
+  // On subscribing, whatever changed between setup and mount (or since the server render).
   follow(() => manager.subscribe(update), update)
-  return shallowReadonly(snapshot) as Readonly<ShallowRef<SessionSnapshot<Claims>>>
+  return shallowReadonly(value)
 }
 
 /**

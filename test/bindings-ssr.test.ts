@@ -70,8 +70,8 @@ describe('tokenkeeper/react on the server', () => {
 })
 
 describe('tokenkeeper/vue on the server', () => {
-  it('SSR renders the snapshot and leaves no listener on a manager shared by every request', async () => {
-    const [{ createSSRApp, defineComponent, h }, { renderToString }, { TokenManager }, { useSession }] = await Promise.all([
+  it('SSR renders the server snapshot, as React does, and leaves no listener on a manager shared by every request', async () => {
+    const [{ createSSRApp, defineComponent, h }, { renderToString }, { TokenManager }, { useSession, tokenKeeper }] = await Promise.all([
       import('vue'),
       import('vue/server-renderer'),
       import('../src'),
@@ -79,14 +79,21 @@ describe('tokenkeeper/vue on the server', () => {
     ])
     const tm = new TokenManager({ baseUrl: 'http://app.test', crossTab: false })
     const subscribers = trackSubscribers(tm)
+    // A session in the shared server-side manager never reaches the page: every request renders
+    // the constant snapshot, the same as the first client render during hydration.
+    const now = Math.floor(Date.now() / 1000)
+    tm.setSession({ accessToken: makeJwt({ sub: 'alice', iat: now, exp: now + 300 }), expiresIn: 300 })
+    expect(tm.getSnapshot().status).toBe('active')
     const Status = defineComponent({
       setup() {
         const session = useSession(tm)
-        return () => h('p', session.value.status)
+        const injected = useSession()
+        const sub = useSession((s) => s.claims?.sub ?? null)
+        return () => h('p', `${session.value.status}/${injected.value.status}/${String(sub.value)}/${String(session.value.expiresAt)}`)
       },
     })
     for (let request = 0; request < 3; request++) {
-      expect(await renderToString(createSSRApp(Status))).toBe('<p>unknown</p>')
+      expect(await renderToString(createSSRApp(Status).use(tokenKeeper(tm)))).toBe('<p>unknown/unknown/null/null</p>')
       expect(subscribers()).toBe(0)
     }
     tm.destroy()

@@ -261,6 +261,47 @@ describe('tokenkeeper/react', () => {
     expect(() => render(h(Orphan3))).toThrow(/TokenKeeperProvider/)
   })
 
+  it('the hooks take an explicit manager: no provider needed, and it wins over the provided one', async () => {
+    const own = setup()
+    const provided = setup()
+    const events: string[] = []
+    function Probe() {
+      const session = useSession(own.tm)
+      const status = useSession((s) => s.status, undefined, own.tm)
+      const sub = useSession(
+        (s) => ({ sub: s.claims?.sub ?? null }),
+        (a, b) => a.sub === b.sub,
+        own.tm,
+      )
+      useSessionEvent('signedIn', () => events.push('signedIn'), own.tm)
+      return h('output', { 'data-testid': 'status' }, `${session.status}/${status}/${String(sub.sub)}`)
+    }
+    // Without a provider.
+    const view = render(h(Probe))
+    expect(screen.getByTestId('status').textContent).toBe('unknown/unknown/null')
+    expect(own.live()).toEqual({ subscriptions: 3, handlers: 1 })
+    await act(() => own.tm.login(ALICE))
+    expect(screen.getByTestId('status').textContent).toBe('active/active/alice')
+    expect(events).toEqual(['signedIn'])
+    // Under a provider of another manager: the explicit one is still the one followed.
+    view.rerender(wrap(provided.tm, h(Probe)))
+    await act(() => provided.tm.logout())
+    expect(screen.getByTestId('status').textContent).toBe('active/active/alice')
+    expect(provided.live()).toEqual({ subscriptions: 0, handlers: 0 })
+    view.unmount()
+    expect(own.live()).toEqual({ subscriptions: 0, handlers: 0 })
+    own.tm.destroy()
+    provided.tm.destroy()
+  })
+
+  it('the context is named TokenManagerContext in React DevTools, as the code calls it', () => {
+    const { tm } = setup()
+    // React 19 renders the context itself as the provider; React 18 has `Provider._context`.
+    const type = TokenKeeperProvider({ manager: tm }).type as { displayName?: string; _context?: { displayName?: string } }
+    expect((type._context ?? type).displayName).toBe('TokenManagerContext')
+    tm.destroy()
+  })
+
   it('hydrates from the server snapshot without a mismatch, then shows the client session', async () => {
     const { tm } = setup()
     await tm.login(ALICE)

@@ -105,6 +105,20 @@ describe('tokenkeeper/vue', () => {
     // @ts-expect-error read-only
     session.value = tm.getSnapshot()
   })
+
+  it('useSession(selector, isEqual?, tm?) returns a read-only shallow ref of the slice, as React returns the slice', () => {
+    const status = useVueSession((s) => s.status)
+    expectTypeOf(status).toEqualTypeOf<Readonly<ShallowRef<SessionStatus>>>()
+    expectTypeOf(
+      useVueSession(
+        (s) => s.expiresAt,
+        (a, b) => a === b,
+        tm,
+      ).value,
+    ).toEqualTypeOf<number | null>()
+    // @ts-expect-error read-only
+    status.value = 'active'
+  })
 })
 
 describe('one end-reason type for the event and the error', () => {
@@ -146,6 +160,10 @@ describe('typed claims', () => {
     expectTypeOf(useSession((s: SessionSnapshot<Claims>) => s.claims?.role)).toEqualTypeOf<'admin' | 'user' | undefined>()
     expectTypeOf(useTokenManager<Claims>()).toEqualTypeOf<TokenManager<Claims>>()
     useSessionEvent<'signedIn', Claims>('signedIn', (p) => expectTypeOf(p.claims).toEqualTypeOf<Claims | null>())
+    // An explicit manager carries its claims type into the hooks.
+    expectTypeOf(useSession(typed).claims).toEqualTypeOf<Claims | null>()
+    expectTypeOf(useSession((s) => s.claims?.role, undefined, typed)).toEqualTypeOf<'admin' | 'user' | undefined>()
+    useSessionEvent('signedIn', (p) => expectTypeOf(p.claims).toEqualTypeOf<Claims | null>(), typed)
   })
 
   it('flow into the Vue composables', () => {
@@ -156,5 +174,7 @@ describe('typed claims', () => {
     useVueSessionEvent('sessionExpired', (p) => expectTypeOf(p.reason).toEqualTypeOf<SessionEndReason>())
     provideTokenManager(typed)
     expectTypeOf(tokenKeeper(typed).install).parameter(0).toMatchTypeOf<object>()
+    expectTypeOf(useVueSession((s) => s.claims?.role, undefined, typed)).toEqualTypeOf<Readonly<ShallowRef<'admin' | 'user' | undefined>>>()
+    expectTypeOf(useVueSession((s: SessionSnapshot<Claims>) => s.claims?.sub).value).toEqualTypeOf<string | undefined>()
   })
 })

@@ -1,8 +1,10 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { computed, createApp, defineComponent, effectScope, h, isReadonly, isRef, nextTick, reactive, watch } from 'vue'
+import { computed, createApp, createSSRApp, defineComponent, effectScope, h, isReadonly, isRef, nextTick, reactive, watch } from 'vue'
+import { renderToString } from 'vue/server-renderer'
 import { TokenManager, type SessionStatus } from '../src'
-import { provideTokenManager, tokenKeeper, useSession, useSessionEvent, useTokenManager } from '../src/vue'
+import { provideTokenManager, SERVER_SNAPSHOT, tokenKeeper, useSession, useSessionEvent, useTokenManager } from '../src/vue'
+import { SERVER_SNAPSHOT as REACT_SERVER_SNAPSHOT } from '../src/react'
 import { createBrowser, ORIGIN } from './helpers/browser'
 import { makeJwt } from './helpers/jwt'
 
@@ -231,6 +233,113 @@ describe('tokenkeeper/vue', () => {
     await tm.refresh().catch(() => undefined)
     expect(reasons).toEqual(['refresh_rejected'])
     tm.destroy()
+  })
+
+  it('useSession(selector, isEqual?) is a read-only ref of the slice that changes only with the slice, as in React', async () => {
+    const { tm, live } = setup()
+    const scope = effectScope()
+    const { status, who, full } = scope.run(() => ({
+      status: useSession((s) => s.status, undefined, tm),
+      // A fresh object per call, kept while the custom equality says it is the same.
+      who: useSession(
+        (s) => ({ sub: s.claims?.sub ?? null }),
+        (a, b) => a.sub === b.sub,
+        tm,
+      ),
+      full: useSession(tm),
+    }))!
+    expect(isRef(status) && isReadonly(status)).toBe(true)
+    expect(status.value).toBe('unknown')
+    expect(live()).toBe(3)
+    const changes = { status: 0, who: 0, full: 0 }
+    scope.run(() => {
+      watch(status, () => changes.status++, { flush: 'sync' })
+      watch(who, () => changes.who++, { flush: 'sync' })
+      watch(full, () => changes.full++, { flush: 'sync' })
+    })
+    await tm.login(ALICE)
+    expect(status.value).toBe('active')
+    expect(who.value).toEqual({ sub: 'alice' })
+    const first = who.value
+    const base = { ...changes }
+    // A refresh makes new snapshots ('refreshing', then 'active' with a new expiry): the
+    // snapshot ref changes, the subject does not, the status comes back.
+    await tm.refresh()
+    expect(changes.full).toBeGreaterThan(base.full)
+    expect(changes.who).toBe(base.who)
+    expect(who.value).toBe(first)
+    expect(status.value).toBe('active')
+    scope.stop()
+    expect(live()).toBe(0)
+    tm.destroy()
+  })
+
+  it('useSession(selector) in a component re-renders it only when the slice changes', async () => {
+    const { tm } = setup()
+    let renders = 0
+    const Status = defineComponent({
+      setup() {
+        const status = useSession((s) => s.status === 'active' || s.status === 'refreshing')
+        return () => (renders++, h('output', String(status.value)))
+      },
+    })
+    const el = document.createElement('div')
+    const app = createApp(Status).use(tokenKeeper(tm))
+    app.mount(el)
+    await tm.login(ALICE)
+    await nextTick()
+    expect(el.textContent).toBe('true')
+    const afterLogin = renders
+    await tm.refresh()
+    await nextTick()
+    expect(renders).toBe(afterLogin)
+    await tm.logout()
+    await nextTick()
+    expect(el.textContent).toBe('false')
+    app.unmount()
+    tm.destroy()
+  })
+
+  it('hydrates from the server snapshot without a mismatch, then shows the client session (as React does)', async () => {
+    const { tm } = setup()
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const seen: string[] = []
+    const Status = defineComponent({
+      setup() {
+        const session = useSession(tm)
+        const status = useSession((s) => s.status, undefined, tm)
+        return () => (seen.push(session.value.status), h('output', `${session.value.status}/${status.value}`))
+      },
+    })
+    // The server has no session of this browser: unknown.
+    const html = await renderToString(createSSRApp(Status))
+    expect(html).toBe('<output>unknown/unknown</output>')
+    // The client resolved its session before hydrating.
+    await tm.login(ALICE)
+    seen.length = 0
+    const el = document.createElement('div')
+    el.innerHTML = html
+    const app = createSSRApp(Status)
+    app.mount(el)
+    expect(seen[0]).toBe('unknown')
+    await nextTick()
+    expect(el.textContent).toBe('active/active')
+    expect([...warn.mock.calls, ...error.mock.calls].filter((args) => /mismatch/i.test(String(args[0])))).toEqual([])
+    // A component mounted after hydration starts from the live snapshot at once.
+    const later = createApp(Status)
+    seen.length = 0
+    later.mount(document.createElement('div'))
+    expect(seen[0]).toBe('active')
+    later.unmount()
+    app.unmount()
+    tm.destroy()
+  })
+
+  it("SERVER_SNAPSHOT is the same frozen object as tokenkeeper/react's", () => {
+    expect(SERVER_SNAPSHOT).toBe(REACT_SERVER_SNAPSHOT)
+    expect(Object.isFrozen(SERVER_SNAPSHOT)).toBe(true)
+    expect(SERVER_SNAPSHOT.status).toBe('unknown')
   })
 
   // Apps keep the manager in reactive state (a Pinia store, `ref(tm)`): Vue then calls its
