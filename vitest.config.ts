@@ -34,10 +34,12 @@ function angularProject(major: number, fromFixture: boolean): TestProjectInlineC
 
 export default defineConfig({
   resolve: {
-    alias: {
+    alias: [
       // Test the build of broadcast-channel that ships inside dist (its browser build; see tsup.config.ts).
-      'broadcast-channel': fileURLToPath(new URL('./node_modules/broadcast-channel/dist/esbrowser/index.js', import.meta.url)),
-    },
+      { find: 'broadcast-channel', replacement: fileURLToPath(new URL('./node_modules/broadcast-channel/dist/esbrowser/index.js', import.meta.url)) },
+      // The framework entries import the core by its package name: src/ in the tests, as in tsconfig.json.
+      { find: /^tokenkeeper$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     // Shared by every project (`extends: true`); include/exclude are per project, as extending concatenates arrays.
