@@ -1,5 +1,6 @@
 import { http, HttpResponse, type HttpHandler } from 'msw'
 import type { MockBackend, RefreshFault } from './backend'
+import { FAULT_KINDS_TEXT, isRefreshFault } from '../../src/testing/faults'
 
 /**
  * The fault-control HTTP API of the demo: msw handlers under `/__mock/*` that drive the mock
@@ -9,11 +10,10 @@ import type { MockBackend, RefreshFault } from './backend'
 
 export const CONTROL_PREFIX = '/__mock'
 
-const FAULT_KINDS: readonly RefreshFault[] = [500, 503, 429, 401, 'network', 'lost', 'html', 'empty']
-
 export interface FaultsRequest {
   /** Queue `count` refresh failures of `kind` (the next refresh calls fail, in order). */
-  refreshFailures?: { count: number; kind: RefreshFault | `${500 | 503 | 429 | 401}`; retryAfter?: number }
+  /** `kind`: an HTTP status 400–599 (a number or its digits) or `network`, `lost`, `html`, `empty`. */
+  refreshFailures?: { count: number; kind: RefreshFault | `${number}`; retryAfter?: number }
   /** ms added to every auth/API reply. */
   latency?: number
   /** ms added to the server's clock (iat/exp in tokens). */
@@ -43,10 +43,8 @@ function finite(value: unknown, name: string, { min = -Infinity, max = Infinity 
 
 function parseKind(kind: unknown): RefreshFault {
   const normalized = typeof kind === 'string' && /^\d+$/.test(kind) ? Number(kind) : kind
-  if (!FAULT_KINDS.includes(normalized as RefreshFault)) {
-    throw new BadRequest(`refreshFailures.kind must be one of ${FAULT_KINDS.join(', ')}`)
-  }
-  return normalized as RefreshFault
+  if (!isRefreshFault(normalized)) throw new BadRequest(`refreshFailures.kind must be ${FAULT_KINDS_TEXT}`)
+  return normalized
 }
 
 /** Validates the whole body before applying anything: a bad request changes nothing. */

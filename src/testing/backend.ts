@@ -1,7 +1,7 @@
 import { delay, http, HttpResponse, type HttpHandler } from 'msw'
 import { randomToken } from './base64url'
 import { JwtSigner } from './jwt'
-import { type Counters, emptyCounters, type Faults, noFaults, recordConsumed, type RefreshFault } from './faults'
+import { type Counters, emptyCounters, FAULT_KINDS_TEXT, type Faults, isRefreshFault, noFaults, recordConsumed, type RefreshFault } from './faults'
 import { corsHeaders, createOriginPolicy, originRefused, preflight } from './origins'
 import { CSRF_HEADER, DEMO_USERS, type MockBackendOptions, type Session } from './model'
 import { parseUserAgent } from './user-agent'
@@ -341,7 +341,12 @@ export function createMockBackend(options: MockBackendOptions = {}) {
     setAccessTokenLifetime(seconds: number) {
       accessTokenLifetime = Math.max(1, Math.floor(seconds))
     },
+    /** The next `n` refreshes fail with `kind` (a status 400–599 or a named fault); a RangeError / TypeError for another kind. */
     failNextRefreshes(n: number, kind: RefreshFault, retryAfter?: number) {
+      if (!isRefreshFault(kind)) {
+        const message = `failNextRefreshes: kind must be ${FAULT_KINDS_TEXT} (got ${JSON.stringify(kind)})`
+        throw typeof kind === 'number' ? new RangeError(message) : new TypeError(message)
+      }
       for (let i = 0; i < n; i++) faults.refreshFailures.push({ kind, ...(retryAfter !== undefined && { retryAfter }) })
     },
     setLatency(ms: number) {

@@ -65,6 +65,24 @@ describe('fault-control API (/__mock/*)', () => {
     expect(s.faults.refreshFailures).toEqual([])
   })
 
+  it('POST /faults takes any HTTP status 400–599 (number or digits); another kind is refused naming the range', async () => {
+    const demo = createDemoBackend()
+    const device = demo.device()
+    await device.login('bob', 'builder')
+    expect((await demo.control('/faults', { refreshFailures: { count: 1, kind: 502, retryAfter: 9 } })).status).toBe(200)
+    expect((await demo.control('/faults', { refreshFailures: { count: 1, kind: '418' } })).status).toBe(200)
+    expect((await demo.control('/faults', { refreshFailures: { count: 1, kind: 400 } })).status).toBe(200)
+    const gateway = await device.refresh()
+    expect(gateway.status).toBe(502)
+    expect(gateway.headers.get('retry-after')).toBe('9')
+    expect((await device.refresh()).status).toBe(418)
+    expect((await device.refresh()).status).toBe(400)
+    expect((await device.refresh()).status).toBe(200)
+    const refused = await demo.control('/faults', { refreshFailures: { count: 1, kind: 600 } })
+    expect(refused.status).toBe(400)
+    expect(await refused.json()).toEqual({ error: 'refreshFailures.kind must be an HTTP status 400\u2013599 or one of network, lost, html, empty' })
+  })
+
   it('a 401 fault ends the session for the client (cookie cleared)', async () => {
     const demo = createDemoBackend()
     const device = demo.device()
@@ -77,7 +95,9 @@ describe('fault-control API (/__mock/*)', () => {
   it('rejects bad fault bodies with 400 and applies nothing', async () => {
     const demo = createDemoBackend()
     for (const body of [
-      { refreshFailures: { count: 1, kind: 418 } },
+      { refreshFailures: { count: 1, kind: 600 } },
+      { refreshFailures: { count: 1, kind: 399 } },
+      { refreshFailures: { count: 1, kind: 'teapot' } },
       { refreshFailures: { count: -1, kind: 503 } },
       { latency: 'slow' },
       { accessTokenLifetime: 0 },
