@@ -76,6 +76,12 @@ export function createControls({ store, options, signer, realNow, rotate, redeem
       }
       return session && !session.revoked ? { sessionId: session.id, username: session.username } : null
     },
+    /** The live session with this id (who it belongs to), or null. */
+    findSession(sessionId: string): { sessionId: string; username: string } | null {
+      const session = sessions.get(sessionId)
+      return session && !session.revoked ? { sessionId: session.id, username: session.username } : null
+    },
+    /** Ends every session (of `username`, when given) server-side: their next refresh is rejected. */
     revokeAll(username?: string) {
       for (const s of [...sessions.values()]) if (!username || s.username === username) revoke(s)
     },
