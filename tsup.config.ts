@@ -12,6 +12,9 @@ export default defineConfig({
     'testing/node': 'src/testing/node.ts',
   },
   format: ['esm', 'cjs'],
+  // An entry that needs the core at run time (tokenkeeper/angular's provideTokenKeeper(options))
+  // imports the package itself: it stays an import of dist/index.js (dist/index.cjs), never a copy.
+  external: ['tokenkeeper'],
   // tsup 8 (its engines accept Node 20.19; tsup 9 wants 22.18) passes `baseUrl` to the
   // declaration build, which TypeScript 6 reports as deprecated unless told otherwise.
   dts: { compilerOptions: { ignoreDeprecations: '6.0' } },

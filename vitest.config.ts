@@ -3,10 +3,12 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   resolve: {
-    alias: {
+    alias: [
       // Test the build of broadcast-channel that ships inside dist (its browser build; see tsup.config.ts).
-      'broadcast-channel': fileURLToPath(new URL('./node_modules/broadcast-channel/dist/esbrowser/index.js', import.meta.url)),
-    },
+      { find: 'broadcast-channel', replacement: fileURLToPath(new URL('./node_modules/broadcast-channel/dist/esbrowser/index.js', import.meta.url)) },
+      // The framework entries import the core by its package name: src/ in the tests, as in tsconfig.json.
+      { find: /^tokenkeeper$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -29,7 +29,7 @@ const OWN_EXTERNAL = ['ky', 'mitt']
 
 /** The framework entries, measured alone (goal 1 kB each, issue 16); not enforced. */
 const SUBPATHS = ['react', 'vue', 'axios', 'svelte', 'angular']
-const SUBPATH_EXTERNAL = ['react', 'react/*', 'vue', 'axios', 'svelte', 'svelte/*', '@angular/*', 'rxjs', 'rxjs/*', ...OWN_EXTERNAL]
+const SUBPATH_EXTERNAL = ['tokenkeeper', 'react', 'react/*', 'vue', 'axios', 'svelte', 'svelte/*', '@angular/*', 'rxjs', 'rxjs/*', ...OWN_EXTERNAL]
 
 const require = createRequire(import.meta.url)
 const version = (name) => {

@@ -2,7 +2,8 @@
  * Angular bindings: `import { provideTokenKeeper, tokenKeeperInterceptor, injectSession } from 'tokenkeeper/angular'`.
  *
  * Requires Angular 21 (the tested version) (`@angular/core`, `@angular/common` and `rxjs` are optional peer
- * dependencies of tokenkeeper). The bindings never start or destroy a manager.
+ * dependencies of tokenkeeper). The bindings never start or destroy a manager the app passes; one
+ * created from options by `provideTokenKeeper` is started and destroyed with its injector.
  *
  * @example
  * ```ts
@@ -14,12 +15,14 @@
  * @packageDocumentation
  * @module tokenkeeper/angular
  */
-import { DestroyRef, InjectionToken, inject, makeEnvironmentProviders, signal, type EnvironmentProviders, type Signal } from '@angular/core'
-import { HttpErrorResponse, type HttpInterceptorFn } from '@angular/common/http'
-import { Observable, catchError, from, switchMap, throwError } from 'rxjs'
-// Type-only imports: this entry must not pull the core into its bundle.
-import type { TokenManager } from './token-manager'
-import type { SessionSnapshot, TokenManagerEventName, TokenManagerEvents } from './types'
+import { DestroyRef, InjectionToken, PLATFORM_ID, inject, makeEnvironmentProviders, signal, type EnvironmentProviders, type Signal } from '@angular/core'
+// Type-only: @angular/common/http's module throws at import without @angular/compiler (Node,
+// server rendering); an HttpErrorResponse is recognised by its shape instead.
+import type { HttpEvent, HttpInterceptorFn } from '@angular/common/http'
+import { Observable, catchError, from, of, switchMap, tap, throwError } from 'rxjs'
+// The package itself (external in the build, see tsup.config.ts): this entry must not carry a
+// second copy of the core, whose error classes would not be the ones `tokenkeeper` exports.
+import { TokenManager, type SessionSnapshot, type TokenManagerEventName, type TokenManagerEvents, type TokenManagerOptions } from 'tokenkeeper'
 import { requestFlow } from './http/request-flow'
 
 /** The default claims type, as in `TokenManager`. */
@@ -30,19 +33,40 @@ export const TOKEN_MANAGER = new InjectionToken<TokenManager<object>>('tokenkeep
 
 /**
  * Provides the app's manager to the environment injector (`bootstrapApplication` providers, a
- * route's `providers`). Pass the manager, or a factory that creates it on first injection (it
- * runs once, in an injection context). Options alone are not accepted: building the manager
- * here would bundle a second copy of the core into this entry, whose error classes would not be
- * the ones `tokenkeeper` exports.
+ * route's `providers`). Pass one of:
  *
+ * - the manager: used as is; the app starts and destroys it (as with every other binding);
+ * - a factory that creates it on first injection (it runs once, in an injection context); the
+ *   app starts and destroys what it returns;
+ * - `TokenManagerOptions`: the manager is created on first injection, started then (not awaited:
+ *   a failed start leaves the status `signedOut`; `tm.start()` again retries), except where
+ *   `PLATFORM_ID` is `'server'`, and destroyed with the injector.
+ *
+ * @throws TypeError for anything else.
  * @example
  * ```ts
- * providers: [provideTokenKeeper(() => new TokenManager({ baseUrl: 'https://app.example.com' }))]
+ * providers: [provideTokenKeeper({ baseUrl: 'https://app.example.com', authorizedOrigins: ['https://api.example.com'] })]
  * ```
  */
-export function provideTokenKeeper<Claims extends object>(manager: TokenManager<Claims> | (() => TokenManager<Claims>)): EnvironmentProviders {
-  return makeEnvironmentProviders([{ provide: TOKEN_MANAGER, useFactory: typeof manager === 'function' ? manager : () => manager }])
+export function provideTokenKeeper<Claims extends object>(
+  manager: TokenManager<Claims> | (() => TokenManager<Claims>) | TokenManagerOptions,
+): EnvironmentProviders {
+  // Anything but an object or a function (null, a string...).
+  if (Object(manager) !== manager) throw new TypeError(EXPECTED)
+  const create = (): TokenManager<object> => {
+    if (typeof manager === 'function') return manager()
+    if (isManager(manager)) return manager
+    const tm = new TokenManager(manager)
+    inject(DestroyRef).onDestroy(() => tm.destroy())
+    if (inject(PLATFORM_ID, { optional: true }) !== 'server') tm.start().catch(() => undefined)
+    return tm
+  }
+  return makeEnvironmentProviders([{ provide: TOKEN_MANAGER, useFactory: create }])
 }
+
+const EXPECTED = 'tokenkeeper/angular: provideTokenKeeper takes a TokenManager, a function returning one, or TokenManagerOptions'
+// The core's own marker (src/http/request-flow.ts): true for a manager from either build (ESM, CJS).
+const isManager = (value: object): value is TokenManager<object> => Symbol.for('tokenkeeper.requestFlow') in value
 
 /** The provided manager (call in an injection context). @throws NullInjectorError when none is provided. */
 export function injectTokenManager<Claims extends object = DefaultClaims>(): TokenManager<Claims> {
@@ -52,13 +76,18 @@ export function injectTokenManager<Claims extends object = DefaultClaims>(): Tok
 /** What `fetch(relativeUrl)` resolves against in a page; nothing elsewhere (server rendering). */
 const pageBase = (): string | undefined => (globalThis as { document?: { baseURI?: string } }).document?.baseURI ?? globalThis.location?.href
 
+/** The `status` of an `HttpResponse`, `HttpHeaderResponse` or `HttpErrorResponse`, recognised by shape. */
+const statusOf = (event: unknown): unknown => (event as { status?: unknown } | null)?.status
+
 /**
  * A functional interceptor with the request flow of `tm.fetch`, for `withInterceptors([...])`:
  * the Bearer only for the manager's `authorizedOrigins` (a request with its own `Authorization`
  * header keeps it), the request waits while a refresh runs, and a 401 on a request that carried
  * the Bearer asks the manager once for a newer token (one refresh shared by every request and
- * tab) and replays once; a second 401 is the `HttpErrorResponse` as is. When the session ends
- * the request errors with `SessionExpiredError`.
+ * tab) and replays once; a second 401 is the `HttpErrorResponse` as is (and, as with `tm.fetch`,
+ * later 401s with a token whose replay got one come back without a refresh). When the session
+ * ends the request errors with `SessionExpiredError`. A token already valid in memory is sent in
+ * the same tick (`HttpTestingController.expectOne` right after `subscribe`).
  */
 export const tokenKeeperInterceptor: HttpInterceptorFn = (req, next) => {
   const flow = requestFlow(inject(TOKEN_MANAGER))
@@ -69,13 +98,26 @@ export const tokenKeeperInterceptor: HttpInterceptorFn = (req, next) => {
     return next(req)
   }
   if (!flow.isAuthorized(url) || req.headers.has('authorization')) return next(req)
-  const withToken = (token: string | null) => (token === null ? req : req.clone({ setHeaders: { authorization: `Bearer ${token}` } }))
-  return from(flow.getToken()).pipe(
+  // What each response (or HttpErrorResponse) says of the token, for the flow's doubted-token rule.
+  const send = (token: string | null, replay?: boolean) => {
+    const answered = (event: unknown) => {
+      const status = statusOf(event)
+      // 0: no answer (a network error) says nothing of the token.
+      if (typeof status === 'number' && status > 0) flow.answered(token, status, replay)
+    }
+    return next(token === null ? req : req.clone({ setHeaders: { authorization: `Bearer ${token}` } })).pipe(
+      tap<HttpEvent<unknown>>({ next: answered, error: answered }),
+    )
+  }
+  // A token already known valid goes out in the same tick (HttpTestingController's expectOne
+  // right after subscribe finds the request); otherwise the request waits for one.
+  const known = flow.peekToken()
+  return (known === undefined ? from(flow.getToken()) : of(known)).pipe(
     switchMap((token) =>
-      next(withToken(token)).pipe(
+      send(token).pipe(
         catchError((error: unknown) =>
-          error instanceof HttpErrorResponse && error.status === 401
-            ? from(flow.recover(token)).pipe(switchMap((fresh) => (fresh === null || fresh === token ? throwError(() => error) : next(withToken(fresh)))))
+          statusOf(error) === 401
+            ? from(flow.recover(token)).pipe(switchMap((fresh) => (fresh === null || fresh === token ? throwError(() => error) : send(fresh, true))))
             : throwError(() => error),
         ),
       ),
@@ -114,4 +156,19 @@ export function sessionEvents<Claims extends object, K extends TokenManagerEvent
   name: K,
 ): Observable<TokenManagerEvents<Claims>[K]> {
   return new Observable((subscriber) => tm.on(name, (payload) => subscriber.next(payload)))
+}
+
+/**
+ * {@link sessionEvents} of the provided manager (call in an injection context): each subscription
+ * adds one listener, removed on unsubscribe.
+ *
+ * @example
+ * ```ts
+ * readonly expired$ = injectSessionEvents('sessionExpired')
+ * ```
+ */
+export function injectSessionEvents<K extends TokenManagerEventName, Claims extends object = DefaultClaims>(
+  name: K,
+): Observable<TokenManagerEvents<Claims>[K]> {
+  return sessionEvents(injectTokenManager<Claims>(), name)
 }

@@ -24,6 +24,7 @@ import { getAdapter, type AxiosAdapter, type AxiosInstance, type AxiosResponse, 
 // Type-only: this entry must not pull the core into its bundle.
 import type { TokenManager } from './token-manager'
 import { requestFlow, type RequestFlow } from './http/request-flow'
+import { abortable } from './http/authorized-fetch'
 
 const attached = new WeakSet<AxiosInstance>()
 const wrappers = new WeakSet<AxiosAdapter>()
@@ -53,6 +54,10 @@ const once = (data: unknown): boolean =>
  * - A 401 for a request sent with the Bearer asks the manager once for a newer token (another
  *   caller's, or one refresh shared by every caller and tab) and replays once with it; a second
  *   401 rejects as axios does (`AxiosError`), like a 401 when there is nothing to refresh.
+ * - Once a refreshed token's replay also got a 401 (an endpoint that refuses every token), later
+ *   401s with that token are returned without another refresh, as `tm.fetch` does (one state).
+ * - A request whose `config.signal` aborts while it waits rejects at once (axios makes it a
+ *   `CanceledError`).
  * - When the session ends (the refresh is rejected), the request rejects with the core's
  *   `SessionExpiredError`; after `tm.destroy()`, with `DestroyedError`. A request whose body is
  *   a stream is not replayed.
@@ -105,32 +110,55 @@ function authorize(instance: AxiosInstance, flow: RequestFlow, setting: Internal
     const { headers } = config
     const own = headers.get('authorization')
     if (!flow.isAuthorized(url) || (own != null && own !== (config as Config)[SENT])) return send(config)
-    const token = await flow.getToken()
+    // axios turns a rejection while config.signal is aborted into its CanceledError.
+    const signal = (config.signal ?? undefined) as AbortSignal | undefined
+    const token = await abortable(flow.getToken(signal), signal)
     if (token !== null) setBearer(config, token)
     else headers.delete('authorization')
     let response: AxiosResponse
     try {
-      response = await send(config)
+      response = await sent(flow, send, config, token)
     } catch (error) {
-      const failed = (error as { response?: AxiosResponse } | null)?.response
-      if (failed?.status !== 401 || once(config.data)) throw error
-      return replay(config, token, send, flow, error)
+      if ((error as { response?: AxiosResponse } | null)?.response?.status !== 401 || once(config.data)) throw error
+      return replay(config, token, send, flow, error, signal)
     }
     // A validateStatus that accepts 401 resolves with it.
-    return response.status === 401 && !once(config.data) ? replay(config, token, send, flow, response) : response
+    return response.status === 401 && !once(config.data) ? replay(config, token, send, flow, response, signal) : response
   }
   wrappers.add(adapter)
   return adapter
 }
 
-async function replay(config: InternalAxiosRequestConfig, sent: string | null, send: AxiosAdapter, flow: RequestFlow, first: unknown): Promise<AxiosResponse> {
-  const token = await flow.recover(sent)
-  if (token === null || token === sent) {
-    if (first instanceof Error) throw first
-    return first as AxiosResponse
+/** Sends, and tells the flow what the request with `token` got (its doubted-token rule). */
+async function sent(flow: RequestFlow, send: AxiosAdapter, config: InternalAxiosRequestConfig, token: string | null, again?: boolean): Promise<AxiosResponse> {
+  let status: number | undefined
+  try {
+    const response = await send(config)
+    status = response.status
+    return response
+  } catch (error) {
+    status = (error as { response?: AxiosResponse } | null)?.response?.status
+    throw error
+  } finally {
+    if (status) flow.answered(token, status, again)
+  }
+}
+
+async function replay(
+  config: InternalAxiosRequestConfig,
+  first: string | null,
+  send: AxiosAdapter,
+  flow: RequestFlow,
+  answer: unknown,
+  signal: AbortSignal | undefined,
+): Promise<AxiosResponse> {
+  const token = await abortable(flow.recover(first, signal), signal)
+  if (token === null || token === first) {
+    if (answer instanceof Error) throw answer
+    return answer as AxiosResponse
   }
   setBearer(config, token)
-  return send(config)
+  return sent(flow, send, config, token, true)
 }
 
 function setBearer(config: Config, token: string): void {

@@ -113,8 +113,8 @@ function fail(error: typeof TypeError, name: string, message: string): never {
  * `TypeError`; a negative or non-finite number, a `timeout` of 0 or beyond 2^31−1 ms, a
  * fractional `retry` and the contradictions below are a `RangeError`. Each message names the option.
  *
- * - `idleWarningTime` ≥ `idleTimeout` (idle tracking on): rejected when both were given; the
- *   default warning (60 s) is clamped to half of a shorter `idleTimeout`.
+ * - `idleWarningTime` ≥ `idleTimeout` (idle tracking on): clamped to half of `idleTimeout`, given
+ *   or the default (a warning that came with the idle period itself could not be answered).
  * - `refreshLeadTime` ≥ `maxSessionAge` (max age on): rejected when both were given. The lead
  *   time is always clamped to half of each token's lifetime when the token arrives.
  *
@@ -137,10 +137,7 @@ export function resolveOptions(options: TokenManagerOptions = {}): ResolvedOptio
   let { idleWarningTime } = number
   if (timeout === 0 || timeout > MAX_TIMER_DELAY) fail(RangeError, 'timeout', `must be between 1 and ${MAX_TIMER_DELAY} ms, got ${timeout}`)
   if (!Number.isInteger(retry)) fail(RangeError, 'retry', `must be a whole number, got ${retry}`)
-  if (idleTimeout > 0 && idleWarningTime >= idleTimeout) {
-    if (options.idleWarningTime !== undefined) fail(RangeError, 'idleWarningTime', `must be below \`idleTimeout\` (${idleTimeout}), got ${idleWarningTime}`)
-    idleWarningTime = idleTimeout / 2
-  }
+  if (idleTimeout > 0 && idleWarningTime >= idleTimeout) idleWarningTime = idleTimeout / 2
   if (maxSessionAge > 0 && options.refreshLeadTime !== undefined && refreshLeadTime >= maxSessionAge) {
     fail(RangeError, 'refreshLeadTime', `must be below \`maxSessionAge\` (${maxSessionAge}), got ${refreshLeadTime}`)
   }

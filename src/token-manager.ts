@@ -6,7 +6,7 @@ import { SessionTimeouts } from './session/session-timeouts'
 import { createLog } from './util/logger'
 import { Cooldown } from './refresh/refresh-with-retry'
 import { HANDOFF_GRACE, RefreshCoordinator } from './refresh/coordinator'
-import { createAuthorizedFetch, type RequestFlowDeps } from './http/authorized-fetch'
+import { createAuthorizedFetch, createRequestFlow } from './http/authorized-fetch'
 import { originKey } from './http/urls'
 import { Deadline } from './util/deadline'
 import { Session } from './session/session'
@@ -171,15 +171,16 @@ export class TokenManager<Claims extends object = Record<string, unknown>> {
     this.subscribe = this.subscribe.bind(this)
     this.getSnapshot = this.getSnapshot.bind(this)
     this.getAccessToken = this.getAccessToken.bind(this)
-    const flow: RequestFlowDeps = {
+    const flow = createRequestFlow({
       isAuthorized: (url) => resolved.authorizedOrigins.has(originKey(url) ?? ''),
       getToken: () => this.getAccessToken(),
+      peekToken: () => this.tokenSource.peek(),
       recover: (sent) => this.refresher.recover(sent),
       getFetch: () => {
         this.assertAlive()
         return getFetch()
       },
-    }
+    })
     this.fetch = createAuthorizedFetch(flow)
     // @internal: the same flow for tokenkeeper/axios and tokenkeeper/angular (src/http/request-flow.ts),
     // under a registered symbol (shared by every bundle of the package), not enumerable, not public.

@@ -149,7 +149,8 @@ export interface TokenManagerOptions {
    */
   idleTimeout?: number
   /**
-   * ms before the idle deadline at which `idleWarning` fires (clamped to `idleTimeout`).
+   * ms before the idle deadline at which `idleWarning` fires; at or above `idleTimeout` it is
+   * clamped to half of it.
    * @default 60000
    */
   idleWarningTime?: number

@@ -1,18 +1,20 @@
 // Angular's packages ship partially compiled: the JIT compiler links them at run time.
 import '@angular/compiler'
 import { HttpClient, HttpErrorResponse, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http'
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing'
 import {
   computed,
   createEnvironmentInjector,
   type EnvironmentInjector,
+  PLATFORM_ID,
   runInInjectionContext,
   provideZonelessChangeDetection,
   ɵINJECTOR_SCOPE as INJECTOR_SCOPE,
 } from '@angular/core'
 import { firstValueFrom } from 'rxjs'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { isSessionExpiredError, TokenManager, type SessionEndReason } from '../src'
-import { injectSession, injectTokenManager, provideTokenKeeper, sessionEvents, tokenKeeperInterceptor } from '../src/angular'
+import { DestroyedError, isSessionExpiredError, TokenManager, type SessionEndReason } from '../src'
+import { injectSession, injectSessionEvents, injectTokenManager, provideTokenKeeper, sessionEvents, tokenKeeperInterceptor } from '../src/angular'
 import { createBrowser, ORIGIN } from './helpers/browser'
 import { trackSubscribers } from './helpers/subscribers'
 
@@ -79,6 +81,54 @@ describe('tokenkeeper/angular', () => {
     expect((error as HttpErrorResponse).status).toBe(401)
     expect(bearer('/api/always401')).toHaveLength(2)
     expect(browser.count('/auth/refresh') - before).toBe(2)
+    // The replay's token is doubted now (tm.fetch's rule, the same flow): later 401s with it come
+    // back at once, one send each, no refresh.
+    for (let i = 0; i < 4; i++)
+      expect(((await firstValueFrom(http.get(`${ORIGIN}/api/always401`)).catch((e: unknown) => e)) as HttpErrorResponse).status).toBe(401)
+    expect(bearer('/api/always401')).toHaveLength(6)
+    expect(browser.count('/auth/refresh') - before).toBe(2)
+    tm.destroy()
+  })
+
+  it('a token already valid goes out in the same tick: HttpTestingController.expectOne right after subscribe', async () => {
+    const tm = new TokenManager({ baseUrl: ORIGIN, fetch: createBrowser().fetch, crossTab: false })
+    const injector = createEnvironmentInjector(
+      [
+        ROOT,
+        provideZonelessChangeDetection(),
+        provideTokenKeeper(tm),
+        provideHttpClient(withInterceptors([tokenKeeperInterceptor])),
+        provideHttpClientTesting(),
+      ],
+      null as unknown as EnvironmentInjector,
+    )
+    const http = injector.get(HttpClient)
+    const backend = injector.get(HttpTestingController)
+    await tm.login(ALICE)
+    let body: unknown
+    http.get(`${ORIGIN}/api/me`).subscribe((reply) => (body = reply))
+    const request = backend.expectOne(`${ORIGIN}/api/me`)
+    expect(request.request.headers.get('authorization')).toMatch(/^Bearer ey/)
+    request.flush({ username: 'alice' })
+    expect(body).toEqual({ username: 'alice' })
+
+    // A token known to be expired: the request waits for the refresh, then goes out with the new token.
+    const old = request.request.headers.get('authorization')
+    vi.setSystemTime(tm.getSnapshot().expiresAt! + 1000)
+    http.get(`${ORIGIN}/api/orders`).subscribe()
+    backend.expectNone(`${ORIGIN}/api/orders`)
+    await tm.getAccessToken()
+    const waited = await vi.waitFor(() => backend.expectOne(`${ORIGIN}/api/orders`))
+    expect(waited.request.headers.get('authorization')).toMatch(/^Bearer ey/)
+    expect(waited.request.headers.get('authorization')).not.toBe(old)
+    waited.flush([])
+
+    // Signed out: at once too, without Authorization.
+    await tm.logout()
+    http.get(`${ORIGIN}/api/public`).subscribe()
+    expect(backend.expectOne(`${ORIGIN}/api/public`).request.headers.has('authorization')).toBe(false)
+    backend.verify()
+    injector.destroy()
     tm.destroy()
   })
 
@@ -121,6 +171,31 @@ describe('tokenkeeper/angular', () => {
     tm.destroy()
   })
 
+  it("injectSessionEvents(name): the provided manager's events, the listener removed on unsubscribe", async () => {
+    const { browser, tm, injector } = setup()
+    // The listeners the bindings hold on tm, through its public on().
+    let live = 0
+    const on = tm.on.bind(tm)
+    tm.on = ((type, handler) => {
+      live++
+      const off = on(type, handler)
+      return () => (live--, off())
+    }) as typeof tm.on
+    const expired$ = runInInjectionContext(injector, () => injectSessionEvents('sessionExpired'))
+    expect(live).toBe(0)
+    const reasons: SessionEndReason[] = []
+    const subscription = expired$.subscribe(({ reason }) => reasons.push(reason))
+    expect(live).toBe(1)
+    await tm.login(ALICE)
+    browser.controls.revokeAll()
+    await tm.refresh().catch(() => undefined)
+    expect(reasons).toEqual(['refresh_rejected'])
+    subscription.unsubscribe()
+    expect(live).toBe(0)
+    expect(() => injectSessionEvents('sessionExpired')).toThrow()
+    tm.destroy()
+  })
+
   it('provideTokenKeeper takes a factory, run once on first injection', () => {
     const factory = vi.fn(() => new TokenManager({ baseUrl: ORIGIN, crossTab: false }))
     const injector = createEnvironmentInjector([provideTokenKeeper(factory)], null as unknown as EnvironmentInjector)
@@ -129,5 +204,54 @@ describe('tokenkeeper/angular', () => {
     expect(runInInjectionContext(injector, () => injectTokenManager())).toBe(tm)
     expect(factory).toHaveBeenCalledTimes(1)
     tm.destroy()
+  })
+
+  it('provideTokenKeeper takes options: the manager is created on first injection, started, and destroyed with the injector', async () => {
+    const browser = createBrowser()
+    const start = vi.spyOn(TokenManager.prototype, 'start')
+    const injector = createEnvironmentInjector(
+      [provideTokenKeeper({ baseUrl: ORIGIN, fetch: browser.fetch, crossTab: false })],
+      null as unknown as EnvironmentInjector,
+    )
+    expect(start).not.toHaveBeenCalled()
+    const tm = runInInjectionContext(injector, () => injectTokenManager())
+    // The core's own class (the entry imports the package, not a copy of it).
+    expect(tm).toBeInstanceOf(TokenManager)
+    expect(runInInjectionContext(injector, () => injectTokenManager())).toBe(tm)
+    expect(start).toHaveBeenCalledTimes(1)
+    expect((await tm.start()).status).toBe('signedOut')
+    await tm.login(ALICE)
+    injector.destroy()
+    await expect(tm.getAccessToken()).rejects.toBeInstanceOf(DestroyedError)
+  })
+
+  it("a manager created from options is not started where PLATFORM_ID is 'server'", () => {
+    const start = vi.spyOn(TokenManager.prototype, 'start')
+    const injector = createEnvironmentInjector(
+      [{ provide: PLATFORM_ID, useValue: 'server' }, provideTokenKeeper({ baseUrl: ORIGIN, crossTab: false })],
+      null as unknown as EnvironmentInjector,
+    )
+    const tm = runInInjectionContext(injector, () => injectTokenManager())
+    expect(start).not.toHaveBeenCalled()
+    expect(tm.getSnapshot().status).toBe('unknown')
+    injector.destroy()
+  })
+
+  it('a manager passed in is neither started nor destroyed by the injector', async () => {
+    const tm = new TokenManager({ baseUrl: ORIGIN, fetch: createBrowser().fetch, crossTab: false })
+    const start = vi.spyOn(tm, 'start')
+    const injector = createEnvironmentInjector([provideTokenKeeper(tm)], null as unknown as EnvironmentInjector)
+    expect(runInInjectionContext(injector, () => injectTokenManager())).toBe(tm)
+    injector.destroy()
+    expect(start).not.toHaveBeenCalled()
+    await tm.login(ALICE)
+    expect(tm.getSnapshot().status).toBe('active')
+    tm.destroy()
+  })
+
+  it('provideTokenKeeper rejects anything else with a TypeError naming what to pass', () => {
+    expect(() => provideTokenKeeper(42 as never)).toThrow(/takes a TokenManager, a function returning one, or TokenManagerOptions/)
+    expect(() => provideTokenKeeper(null as never)).toThrow(TypeError)
+    expect(() => provideTokenKeeper('https://app.example.com' as never)).toThrow(TypeError)
   })
 })

@@ -85,10 +85,64 @@ describe('tokenkeeper/axios', () => {
     const [sentFirst, sentReplay] = bearer('/api/always401')
     expect(bearer('/api/always401')).toHaveLength(2)
     expect(sentReplay).not.toBe(sentFirst)
-    // With a validateStatus that accepts 401, the replayed 401 resolves.
+    // With a validateStatus that accepts 401, the 401 resolves; the token is doubted by then (its
+    // replay got a 401): sent once, no second refresh.
     const resolved = await api.get('/api/always401', { validateStatus: () => true })
     expect(resolved.status).toBe(401)
-    expect(bearer('/api/always401')).toHaveLength(4)
+    expect(bearer('/api/always401')).toHaveLength(3)
+    expect(refreshes(browser) - before).toBe(1)
+    tm.destroy()
+  })
+
+  it('an endpoint that refuses every token costs one rotation, not one per request (the rule of tm.fetch)', async () => {
+    const { browser, tm, api, bearer } = setup({ always401: true })
+    attachTokenManager(api, tm)
+    await tm.login(ALICE)
+    const before = refreshes(browser)
+    for (let i = 0; i < 5; i++) expect(((await api.get('/api/always401').catch((e: unknown) => e)) as AxiosError).response?.status).toBe(401)
+    expect(refreshes(browser) - before).toBe(1)
+    // The first request and its replay, then one send each.
+    expect(bearer('/api/always401')).toHaveLength(6)
+    // A request that works with that token clears the doubt: the next 401 refreshes again.
+    expect((await api.get('/api/me')).status).toBe(200)
+    await api.get('/api/always401').catch(() => undefined)
+    expect(refreshes(browser) - before).toBe(2)
+    tm.destroy()
+  })
+
+  it('a request whose signal aborts while it waits for a refresh rejects at once, as axios cancels (CanceledError)', async () => {
+    const browser = createBrowser()
+    let release = () => {}
+    let held = false
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const request = new Request(input, init)
+      if (new URL(request.url).pathname === '/auth/refresh') {
+        held = true
+        await gate
+      }
+      return browser.fetch(request)
+    }
+    const tm = new TokenManager({ baseUrl: ORIGIN, fetch, crossTab: false })
+    const api = axios.create({ baseURL: ORIGIN, adapter: 'fetch', env: { fetch: browser.fetch } })
+    attachTokenManager(api, tm)
+    await tm.login(ALICE)
+    vi.setSystemTime(tm.getSnapshot().expiresAt! + 1000)
+    const controller = new AbortController()
+    let outcome: unknown
+    void api.get('/api/me', { signal: controller.signal }).then(
+      () => (outcome = 'resolved'),
+      (error: unknown) => (outcome = error),
+    )
+    await vi.waitFor(() => expect(held).toBe(true))
+    controller.abort()
+    // The refresh is still held: the request did not wait for it.
+    await vi.waitFor(() => expect(outcome).toBeDefined())
+    expect(axios.isCancel(outcome)).toBe(true)
+    expect((outcome as AxiosError).code).toBe('ERR_CANCELED')
+    expect(browser.count('/api/me')).toBe(0)
+    release()
+    expect((await api.get('/api/me')).status).toBe(200)
     tm.destroy()
   })
 
@@ -161,10 +215,12 @@ describe('tokenkeeper/axios', () => {
     await tm.login(ALICE)
     const error = (await api.get('/api/always401').catch((e: unknown) => e)) as AxiosError
     const before = refreshes(browser)
-    await api.request(error.config!).catch((e: unknown) => e)
-    // One more request plus its one replay; the refresh single flight adds one refresh.
-    expect(bearer('/api/always401')).toHaveLength(4)
-    expect(refreshes(browser) - before).toBe(1)
+    const again = (await api.request(error.config!).catch((e: unknown) => e)) as AxiosError
+    // One more request, not wrapped twice (a second wrapper would send it again); its token is the
+    // doubted one (the first request's replay got a 401): the 401 comes back with no refresh.
+    expect(again.response?.status).toBe(401)
+    expect(bearer('/api/always401')).toHaveLength(3)
+    expect(refreshes(browser) - before).toBe(0)
     tm.destroy()
   })
 

@@ -1,4 +1,8 @@
-// Server-side rendering of the React and Vue bindings, in plain Node (no DOM globals).
+// Server-side rendering of the React and Vue bindings, in plain Node (no DOM globals), and every
+// framework entry importing there without throwing (from src/ and from the built dist/).
+import { execFileSync } from 'node:child_process'
+import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { trackSubscribers } from './helpers/subscribers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeJwt } from './helpers/jwt'
@@ -97,5 +101,53 @@ describe('tokenkeeper/vue on the server', () => {
       expect(subscribers()).toBe(0)
     }
     tm.destroy()
+  })
+})
+
+const ENTRIES = ['react', 'vue', 'axios', 'svelte', 'angular'] as const
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+/** The newest modification time under `dir` (ms), 0 when it does not exist. */
+function newest(dir: string): number {
+  let latest = 0
+  try {
+    for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+      if (entry.isFile()) latest = Math.max(latest, statSync(`${entry.parentPath}/${entry.name}`).mtimeMs)
+    }
+  } catch {
+    return 0
+  }
+  return latest
+}
+
+describe('every framework entry imports in Node without throwing (server rendering)', () => {
+  // No @angular/compiler here (test/angular.test.ts loads it in its own file): the Angular entry
+  // must not need it at import, as a server bundle does not have it.
+  it.each(ENTRIES)('src/%s', async (entry) => {
+    const module: Record<string, unknown> = await import(`../src/${entry}.ts`)
+    expect(Object.keys(module).length).toBeGreaterThan(0)
+  })
+
+  it('dist: `tokenkeeper/<entry>` through the package exports, as import (ESM) and require (CJS)', { timeout: 120_000 }, () => {
+    // A dist/ older than src/ (or none) is rebuilt, so the check is about this tree.
+    if (newest(`${ROOT}dist`) < newest(`${ROOT}src`))
+      execFileSync(process.execPath, [`${ROOT}node_modules/tsup/dist/cli-default.js`], { cwd: ROOT, stdio: 'pipe' })
+    const list = JSON.stringify(ENTRIES)
+    const run = (args: string[]) => execFileSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' }).trim()
+    const esm = run([
+      '--input-type=module',
+      '-e',
+      `for (const e of ${list}) { const m = await import('tokenkeeper/' + e); console.log(e, Object.keys(m).length > 0) }`,
+    ])
+    const cjs = run(['-e', `for (const e of ${list}) { const m = require('tokenkeeper/' + e); console.log(e, Object.keys(m).length > 0) }`])
+    const expected = ENTRIES.map((e) => `${e} true`).join('\n')
+    expect({ esm, cjs }).toEqual({ esm: expected, cjs: expected })
+    // tokenkeeper/angular builds managers (provideTokenKeeper(options)) with the package's own core,
+    // imported, not copied: no core code (an expiry reason, say) in its files.
+    for (const file of ['angular.js', 'angular.cjs']) {
+      const code = readFileSync(`${ROOT}dist/${file}`, 'utf8')
+      expect(code).toMatch(/from 'tokenkeeper'|require\('tokenkeeper'\)/)
+      expect(code).not.toContain('refresh_rejected')
+    }
   })
 })

@@ -16,6 +16,43 @@ export interface RequestFlowDeps {
   getFetch(): typeof fetch
 }
 
+/**
+ * The request flow every client of one manager shares (`tm.fetch`, `tm.http`, tokenkeeper/axios,
+ * tokenkeeper/angular): one set of rules, one state.
+ */
+export interface RequestFlow extends RequestFlowDeps {
+  /**
+   * The token to send without waiting, for a client that can send in the same tick: the token
+   * when it is valid and nothing under way could change it, `null` when signed out, `undefined`
+   * when the caller must await `getToken()`.
+   */
+  peekToken(): string | null | undefined
+  /**
+   * What a request sent with `token` got (`replay`: it was the replay after a 401). A replay's
+   * 401 makes the token doubted: `recover` then hands its 401s back at once.
+   */
+  answered(token: string | null, status: number, replay?: boolean): void
+}
+
+/**
+ * The flow over `deps`, with the doubted-token rule: a token that a
+ * refresh made for a 401 and whose replay got a 401 too means the endpoint refuses every token,
+ * so its next 401 is the answer, not a reason to rotate again (20 requests to such an endpoint
+ * made 20 rotations). A request with it that gets anything but a 401 clears the doubt.
+ */
+export function createRequestFlow(deps: RequestFlowDeps & Pick<RequestFlow, 'peekToken'>): RequestFlow {
+  let doubted: string | null = null
+  return {
+    ...deps,
+    recover: async (sent, signal) => (sent === doubted && sent ? null : deps.recover(sent, signal)),
+    answered(token, status, replay) {
+      if (status !== 401) {
+        if (token === doubted) doubted = null
+      } else if (replay) doubted = token
+    },
+  }
+}
+
 /** Resolves like `promise`, but rejects at once when `signal` aborts (queued requests). */
 export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise
@@ -36,16 +73,6 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefine
   })
 }
 
-/** A stream body can be sent once: such a request is not replayed after a 401. */
-function isStream(body: unknown): boolean {
-  return typeof ReadableStream !== 'undefined' && body instanceof ReadableStream
-}
-
-/** What `fetch(relativeUrl)` resolves against in a page; nothing elsewhere (Node throws, like fetch). */
-function baseUrl(): string | undefined {
-  return (globalThis as { document?: { baseURI?: string } }).document?.baseURI ?? globalThis.location?.href
-}
-
 /**
  * The shared request flow behind `tm.fetch` and `tm.http`: bearer only for authorized
  * origins, wait for refresh, never send a token known to be expired, and on 401 recover once
@@ -56,11 +83,7 @@ function baseUrl(): string | undefined {
  * sent again. A `Request` input is copied with the new header, and cloned first only when it
  * has a body to replay.
  */
-export function createAuthorizedFetch(deps: RequestFlowDeps): typeof fetch {
-  // A token that a refresh made for a 401 and whose replay got a 401 too: the endpoint refuses
-  // every token, so its next 401 is the answer, not a reason to rotate again (20 requests to such
-  // an endpoint made 20 rotations). Cleared when a request with it gets anything but a 401.
-  let doubted: string | null = null
+export function createAuthorizedFetch(deps: RequestFlow): typeof fetch {
   return async function authorizedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const send = deps.getFetch()
     // Anything but a string, a URL or a Request of this realm (an iframe's Request, an object
@@ -69,7 +92,9 @@ export function createAuthorizedFetch(deps: RequestFlowDeps): typeof fetch {
     const request = input instanceof Request ? new Request(input, init) : null
     // The URL is resolved once, checked, and exactly that string is sent: a URL object mutated
     // after this call (or while the token is awaited) cannot redirect the Bearer.
-    const url = request ? null : new URL(typeof input === 'string' ? input : (input as URL).href, baseUrl()).href
+    // A relative URL resolves against the page; outside one (Node) it throws, like fetch.
+    const base = (globalThis as { document?: { baseURI?: string } }).document?.baseURI ?? globalThis.location?.href
+    const url = request ? null : new URL(typeof input === 'string' ? input : (input as URL).href, base).href
     const headers = new Headers(request ? request.headers : init?.headers)
     // An app that sets its own Authorization header (another scheme, a service token) keeps it.
     if (!deps.isAuthorized(new URL(request ? request.url : (url as string))) || headers.has('authorization')) {
@@ -82,11 +107,9 @@ export function createAuthorizedFetch(deps: RequestFlowDeps): typeof fetch {
     const go = (target: Request | null) => (target ? send(new Request(target, { headers })) : send(url as string, { ...init, headers }))
     if (token !== null) headers.set('authorization', `Bearer ${token}`)
     const response = await go(request)
-    if (response.status !== 401) {
-      if (token === doubted) doubted = null
-      return response
-    }
-    if ((!request && isStream(init?.body)) || (token !== null && token === doubted)) return response
+    deps.answered(token, response.status)
+    // A stream body can be sent once: such a request is not replayed.
+    if (response.status !== 401 || (!request && typeof ReadableStream !== 'undefined' && init?.body instanceof ReadableStream)) return response
     // A 401 from where a redirect led (fetch drops the Bearer on a cross-origin redirect) says
     // nothing about our token.
     if (response.redirected && response.url && !deps.isAuthorized(new URL(response.url))) return response
@@ -98,7 +121,7 @@ export function createAuthorizedFetch(deps: RequestFlowDeps): typeof fetch {
     void response.body?.cancel().catch(() => undefined)
     headers.set('authorization', `Bearer ${replayToken}`)
     const replay = await go(spare)
-    doubted = replay.status === 401 ? replayToken : doubted === replayToken ? null : doubted
+    deps.answered(replayToken, replay.status, true)
     return replay
   }
 }

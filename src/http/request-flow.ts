@@ -1,12 +1,12 @@
-import type { RequestFlowDeps } from './authorized-fetch'
+import type { RequestFlow } from './authorized-fetch'
 
 /**
  * The manager's request flow as the framework entries (`tokenkeeper/axios`, `tokenkeeper/angular`)
- * use it: the very checks behind `tm.fetch` (which URLs get the Bearer, the token to send, one
- * recovery after a 401), so an integration never duplicates them.
+ * use it: the very checks and state behind `tm.fetch` (which URLs get the Bearer, the token to
+ * send, one recovery after a 401, the doubted token), so an integration never duplicates them.
  * @internal
  */
-export type RequestFlow = RequestFlowDeps
+export type { RequestFlow }
 
 /**
  * The request flow of `tm`. The key is registered (`Symbol.for`), so an entry bundled apart from

@@ -39,4 +39,16 @@ export class TokenSource {
     if (session.token) return refresh.run(session.token.value)
     return null
   }
+
+  /** `get()` without waiting: the token when nothing is under way (no refresh, start or rejoin), `null` when signed out, `undefined` when only `get()` can tell. */
+  peek(): string | null | undefined {
+    // No destroyed check: the flow that calls this is only handed out while the manager is alive,
+    // and destroy() wipes the token.
+    const { session, refresh } = this.deps
+    if (this.deps.rejoining()) return undefined
+    this.deps.checkDeadlines()
+    if (refresh.inFlight || (this.deps.starting() && session.status === 'unknown')) return undefined
+    if (session.hasValidToken()) return session.token!.value
+    return session.token ? undefined : null
+  }
 }

@@ -116,14 +116,23 @@ export function createMockBackend(options: MockBackendOptions = {}) {
     return HttpResponse.json({ error }, { status: 401, headers: clearCookie ? cookieHeaders('', 0) : {} })
   }
 
+  /** A live session's rotated-away token, outside the grace window: presenting it is reuse. */
+  function isReuse(token: string): boolean {
+    const session = byToken.get(token)
+    return !!session && !session.revoked && session.expiresAt > realNow() && token !== session.current && !withinGrace(session, token)
+  }
+
+  function withinGrace(session: Session, token: string): boolean {
+    return store.faults.reuseGrace > 0 && realNow() - (session.previous.get(token) ?? 0) <= store.faults.reuseGrace
+  }
+
   /** Rotation with reuse detection: the heart of the mock. */
   async function redeem(token: string | null): Promise<Response> {
     if (!token) return unauthorized('no_refresh_token')
     const session = byToken.get(token)
     if (!session || session.revoked || session.expiresAt <= realNow()) return unauthorized('invalid_refresh_token', true)
     if (token !== session.current) {
-      const rotatedAt = session.previous.get(token) ?? 0
-      if (store.faults.reuseGrace > 0 && realNow() - rotatedAt <= store.faults.reuseGrace) {
+      if (withinGrace(session, token)) {
         // Lenient rotation (Okta/Auth0 style): a recent predecessor gets the current token.
         session.lastActiveAt = realNow()
         return tokenReply(session, session.current)
@@ -215,7 +224,12 @@ export function createMockBackend(options: MockBackendOptions = {}) {
       guard(async ({ request }) => {
         await withLatency()
         store.counters.refreshCalls++
-        if (!csrfOk(request)) return csrfRefused()
+        if (!csrfOk(request)) {
+          // A rotated-away token is reuse whoever presents it (a thief need not send our header):
+          // the family is revoked all the same. Anything else without the header is refused.
+          const token = await presentedRefreshToken(request)
+          return token !== null && isReuse(token) ? count(await redeem(token)) : csrfRefused()
+        }
         const fault = store.faults.refreshFailures.shift()
         if (fault) {
           const taker = byToken.get((await presentedRefreshToken(request)) ?? '')

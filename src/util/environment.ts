@@ -63,10 +63,9 @@ export const browserEnvironment: BrowserEnvironment = {
     }
     const onFocus = () => listener('focus')
     const onOnline = () => listener('online')
-    // The first `pageshow` of a load is no wake-up; a restore from the back/forward cache is.
-    const onPageShow = (event: Event) => {
-      if ((event as PageTransitionEvent).persisted) listener('pageshow')
-    }
+    // A restore from the back/forward cache re-syncs with the tabs (`pageshow`); any other
+    // `pageshow` is a page being shown again, which re-checks the deadlines like `visible`.
+    const onPageShow = (event: Event) => listener((event as PageTransitionEvent).persisted ? 'pageshow' : 'visible')
     const onResume = () => listener('resume')
     // Capturing listeners run before the app's own at the target: a request its `pageshow` handler
     // makes already waits for the re-sync, whichever listener was added first.

@@ -1,5 +1,8 @@
 import { describe, expect, it, vi } from 'vitest'
-import { abortable, createAuthorizedFetch, type RequestFlowDeps } from '../../src/http/authorized-fetch'
+import { TokenManager } from '../../src'
+import { abortable, createAuthorizedFetch, createRequestFlow, type RequestFlowDeps } from '../../src/http/authorized-fetch'
+import { requestFlow } from '../../src/http/request-flow'
+import { createBrowser, ORIGIN } from '../helpers/browser'
 
 function flow(overrides: Partial<RequestFlowDeps> = {}, reply: (r: Request) => Response = (r) => new Response(r.headers.get('authorization') ?? 'none')) {
   const sent: Request[] = []
@@ -14,7 +17,7 @@ function flow(overrides: Partial<RequestFlowDeps> = {}, reply: (r: Request) => R
     },
     ...overrides,
   }
-  return { fetch: createAuthorizedFetch(deps), sent, deps }
+  return { fetch: createAuthorizedFetch(createRequestFlow({ ...deps, peekToken: () => undefined })), sent, deps }
 }
 
 describe('createAuthorizedFetch', () => {
@@ -238,5 +241,54 @@ describe('createAuthorizedFetch: which 401s refresh (issue 15)', () => {
     })
     expect((await fetch('http://api.test/x')).status).toBe(401)
     expect(deps.recover).not.toHaveBeenCalled()
+  })
+})
+
+describe("a manager's request flow: peekToken (the same-tick path of tokenkeeper/angular)", () => {
+  it('the token when valid and nothing runs, undefined while a refresh runs or the token is known expired, null when signed out', async () => {
+    vi.useFakeTimers()
+    try {
+      const tm = new TokenManager({ baseUrl: ORIGIN, fetch: createBrowser().fetch, crossTab: false })
+      const flow = requestFlow(tm)
+      expect(flow.peekToken()).toBeNull()
+      // While start() looks for a session: wait; once it is known (none here): signed out, at once.
+      const started = tm.start()
+      expect(flow.peekToken()).toBeUndefined()
+      await started
+      expect(flow.peekToken()).toBeNull()
+      await tm.login({ username: 'alice', password: 'wonderland' })
+      const token = flow.peekToken()
+      expect(token).toBe(await tm.getAccessToken())
+      const refresh = tm.refresh()
+      expect(flow.peekToken()).toBeUndefined()
+      await refresh
+      expect(flow.peekToken()).toBe(await tm.getAccessToken())
+      vi.setSystemTime(tm.getSnapshot().expiresAt! + 1000)
+      expect(flow.peekToken()).toBeUndefined()
+      await tm.logout()
+      expect(flow.peekToken()).toBeNull()
+      tm.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+})
+
+describe('createRequestFlow: one doubted-token state for every client of the flow', () => {
+  it('a token doubted through tm.fetch is doubted for the others (axios, Angular), and the other way round', async () => {
+    const { deps } = flow()
+    const shared = createRequestFlow({ ...deps, peekToken: () => undefined })
+    shared.answered('T1', 401) // a first 401: not a reason to doubt
+    expect(await shared.recover('T1')).toBe('T2')
+    shared.answered('T2', 401, true) // another client's replay with T2 got a 401
+    expect(await shared.recover('T2')).toBeNull()
+    expect(deps.recover).toHaveBeenCalledTimes(1)
+    shared.answered('T2', 200)
+    expect(await shared.recover('T2')).toBe('T2')
+    expect(deps.recover).toHaveBeenCalledTimes(2)
+    // tm.fetch's replay makes the doubt the others see.
+    const always401 = createRequestFlow({ ...deps, peekToken: () => undefined, getFetch: () => async () => new Response('', { status: 401 }) })
+    expect((await createAuthorizedFetch(always401)('http://api.test/x')).status).toBe(401)
+    expect(await always401.recover('T2')).toBeNull()
   })
 })

@@ -171,6 +171,22 @@ describe('CSRF: the mock backend side', () => {
     }
   })
 
+  it('a rotated-away refresh token presented without the header is still reuse: 401 and the family revoked', async () => {
+    const browser = createBrowser()
+    const client = rawClient(browser)
+    await client.call('/auth/login', { headers: GOOD, body: ALICE })
+    const stolen = client.cookie
+    expect((await client.call('/auth/refresh', { headers: GOOD })).status).toBe(200) // rotated
+    const rotated = client.cookie
+    // A thief replays the old token with no CSRF header (it is not a browser of ours).
+    const replay = (await getResponse(browser.backend.handlers, new Request(`${ORIGIN}/auth/refresh`, { method: 'POST', headers: { cookie: stolen } })))!
+    expect(replay.status).toBe(401)
+    expect(((await replay.json()) as { error: string }).error).toBe('refresh_token_reused')
+    expect(browser.controls.counters.reuseDetections).toBe(1)
+    expect(rotated).not.toBe(stolen)
+    expect((await client.call('/auth/refresh', { headers: GOOD })).status).toBe(401) // the family is gone
+  })
+
   it.each(VARIANTS)('logout with %s → %i; a refused logout revokes nothing', async (_name, status, headers) => {
     const browser = createBrowser()
     const client = rawClient(browser)

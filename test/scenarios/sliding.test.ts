@@ -230,6 +230,19 @@ describe('sliding sessions', () => {
     tm.destroy()
   })
 
+  it.each([
+    ['focus', () => window.dispatchEvent(new Event('focus'))],
+    ['online', () => window.dispatchEvent(new Event('online'))],
+    ['pageshow (a page shown again, not from the back/forward cache)', () => window.dispatchEvent(new Event('pageshow'))],
+  ])('sleep past the idle deadline expires at once on %s', async (_name, wake) => {
+    const { tm, ofType } = setup()
+    await tm.login(ALICE)
+    vi.setSystemTime(Date.now() + 60 * MIN)
+    wake()
+    expect(ofType('sessionExpired')).toEqual([expect.objectContaining({ payload: { reason: 'idle' } })])
+    tm.destroy()
+  })
+
   it('a request after sleep past the idle deadline does not resume the session', async () => {
     const { tm, browser } = setup()
     await tm.login(ALICE)

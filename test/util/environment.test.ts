@@ -35,12 +35,12 @@ describe('browserEnvironment', () => {
     document.removeEventListener('resume', app)
   })
 
-  it('ignores the pageshow of a page load (not persisted)', () => {
+  it('a pageshow not from the back/forward cache is a plain wake-up (deadlines re-checked, no re-sync)', () => {
     const seen: string[] = []
     const off = browserEnvironment.onWake((reason) => seen.push(reason))
     window.dispatchEvent(pageshow(false))
     window.dispatchEvent(new Event('pageshow'))
-    expect(seen).toEqual([])
+    expect(seen).toEqual(['visible', 'visible'])
     off()
   })
 
