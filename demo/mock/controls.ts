@@ -1,5 +1,6 @@
 import { http, HttpResponse, type HttpHandler } from 'msw'
 import type { MockBackend, RefreshFault } from './backend'
+import { FAULT_KINDS_TEXT, isRefreshFault } from '../../src/testing/faults'
 
 /**
  * The fault-control HTTP API of the demo: msw handlers under `/__mock/*` that drive the mock
@@ -9,11 +10,10 @@ import type { MockBackend, RefreshFault } from './backend'
 
 export const CONTROL_PREFIX = '/__mock'
 
-const FAULT_KINDS: readonly RefreshFault[] = [500, 503, 429, 401, 'network', 'lost', 'html', 'empty']
-
 export interface FaultsRequest {
   /** Queue `count` refresh failures of `kind` (the next refresh calls fail, in order). */
-  refreshFailures?: { count: number; kind: RefreshFault | `${500 | 503 | 429 | 401}`; retryAfter?: number }
+  /** `kind`: an HTTP status 400–599 (a number or its digits) or `network`, `lost`, `html`, `empty`. */
+  refreshFailures?: { count: number; kind: RefreshFault | `${number}`; retryAfter?: number }
   /** ms added to every auth/API reply. */
   latency?: number
   /** ms added to the server's clock (iat/exp in tokens). */
@@ -43,10 +43,8 @@ function finite(value: unknown, name: string, { min = -Infinity, max = Infinity 
 
 function parseKind(kind: unknown): RefreshFault {
   const normalized = typeof kind === 'string' && /^\d+$/.test(kind) ? Number(kind) : kind
-  if (!FAULT_KINDS.includes(normalized as RefreshFault)) {
-    throw new BadRequest(`refreshFailures.kind must be one of ${FAULT_KINDS.join(', ')}`)
-  }
-  return normalized as RefreshFault
+  if (!isRefreshFault(normalized)) throw new BadRequest(`refreshFailures.kind must be ${FAULT_KINDS_TEXT}`)
+  return normalized
 }
 
 /** Validates the whole body before applying anything: a bad request changes nothing. */
@@ -102,6 +100,41 @@ export function createControlHandlers(backend: MockBackend): HttpHandler[] {
     note: 'Mock backend state (users\u2019 sessions, counters, faults) lives in memory and resets when the demo server restarts.',
   })
   const ok = (extra: Record<string, unknown> = {}) => HttpResponse.json({ ok: true, ...extra, state: state() }, { headers: noStore })
+  const refuse = (error: string, status = 400) => ({ refused: HttpResponse.json({ ok: false, error, state: state() }, { status, headers: noStore }) })
+
+  /**
+   * Whom a control acts on: `sessionId` or `username` in the JSON body, else the session of the
+   * request's refresh cookie, else of its Bearer token. A refusal (400) when none names anyone.
+   */
+  async function identify(request: Request): Promise<{ sessionId: string } | { username: string } | { refused: Response }> {
+    let body: unknown
+    try {
+      const text = await request.clone().text()
+      body = text ? JSON.parse(text) : undefined
+    } catch {
+      return refuse('body must be JSON')
+    }
+    if (body !== undefined && (typeof body !== 'object' || Array.isArray(body))) return refuse('body must be a JSON object')
+    const { sessionId, username } = (body ?? {}) as { sessionId?: unknown; username?: unknown }
+    if (sessionId !== undefined && typeof sessionId !== 'string') return refuse('sessionId must be a string')
+    if (username !== undefined && typeof username !== 'string') return refuse('username must be a string')
+    if (sessionId !== undefined) return { sessionId }
+    if (username !== undefined) return { username }
+    const own = await controls.sessionOf(request)
+    if (own) return { sessionId: own.sessionId }
+    return refuse(
+      'Name whose session: send {"sessionId": "…"} (the access token\u2019s sid claim) or {"username": "…"}, its refresh cookie or its Bearer token.',
+    )
+  }
+
+  /** `identify`, down to the user; a session id that is no live session is a 409. */
+  async function identifyUser(request: Request): Promise<{ username: string } | { refused: Response }> {
+    const caller = await identify(request)
+    if ('refused' in caller) return caller
+    if ('username' in caller) return caller
+    const found = controls.findSession(caller.sessionId)
+    return found ? { username: found.username } : refuse(`no live session ${caller.sessionId}`, 409)
+  }
 
   return [
     http.get(url('/state'), () => HttpResponse.json(state(), { headers: noStore })),
@@ -122,46 +155,44 @@ export function createControlHandlers(backend: MockBackend): HttpHandler[] {
       return ok()
     }),
 
-    http.post(url('/expire-access'), () => {
-      controls.expireAccessTokens()
-      return ok()
+    // Both act on the caller's user only, identified as /steal identifies (the page sends its
+    // `sid`). Without one: 400, as /steal; `POST /reset` is the "everyone" button.
+    http.post(url('/expire-access'), async ({ request }) => {
+      const user = await identifyUser(request)
+      if ('refused' in user) return user.refused
+      const expired = controls.sessions(user.username).length
+      controls.expireAccessTokens(user.username)
+      return ok({ username: user.username, expired })
     }),
 
-    http.post(url('/revoke-all'), () => {
-      const revoked = controls.sessions().length
-      controls.revokeAll()
-      return ok({ revoked })
+    http.post(url('/revoke-all'), async ({ request }) => {
+      const user = await identifyUser(request)
+      if ('refused' in user) return user.refused
+      const revoked = controls.sessions(user.username).length
+      controls.revokeAll(user.username)
+      return ok({ username: user.username, revoked })
     }),
 
     http.post(url('/clear-faults'), () => ok({ cleared: controls.clearRefreshFailures() })),
 
-    // Whose session: `{ "sessionId": "…" }` (the demo page sends its access token's `sid`),
-    // else the caller's refresh cookie or Bearer token (curl -b / -H). Never "any session".
+    // Whose session: `{ "sessionId": "…" }` (the demo page sends its access token's `sid`) or
+    // `{ "username": "…" }` (their first live session), else the caller's refresh cookie or
+    // Bearer token (curl -b / -H). Never "any session".
     http.post(url('/steal'), async ({ request }) => {
-      let sessionId: unknown
-      try {
-        const text = await request.clone().text()
-        sessionId = text ? (JSON.parse(text) as { sessionId?: unknown } | null)?.sessionId : undefined
-      } catch {
-        return HttpResponse.json({ ok: false, error: 'body must be JSON' }, { status: 400, headers: noStore })
-      }
-      if (sessionId !== undefined && typeof sessionId !== 'string') {
-        return HttpResponse.json({ ok: false, error: 'sessionId must be a string' }, { status: 400, headers: noStore })
-      }
-      const id = sessionId ?? (await controls.sessionOf(request))?.sessionId
-      if (id === undefined) {
-        return HttpResponse.json(
-          {
-            ok: false,
-            error: 'Name the session to attack: send {"sessionId": "…"} (the access token\u2019s sid claim), its refresh cookie or its Bearer token.',
-          },
-          { status: 400, headers: noStore },
-        )
-      }
-      const target = await controls.simulateStolenRefreshToken({ sessionId: id })
+      const caller = await identify(request)
+      if ('refused' in caller) return caller.refused
+      const target = await controls.simulateStolenRefreshToken(caller)
       return target
         ? ok({ stolen: true, target })
-        : HttpResponse.json({ ok: false, stolen: false, error: `no live session ${id} to steal from`, state: state() }, { status: 409, headers: noStore })
+        : HttpResponse.json(
+            {
+              ok: false,
+              stolen: false,
+              error: `no live session ${'sessionId' in caller ? caller.sessionId : `of ${caller.username}`} to steal from`,
+              state: state(),
+            },
+            { status: 409, headers: noStore },
+          )
     }),
 
     http.post(url('/reset'), () => {

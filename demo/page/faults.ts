@@ -112,6 +112,10 @@ function describeDone(path: string, body: Record<string, unknown>): string {
     const target = body.target as { sessionId: string; username: string }
     return `replayed the previous refresh token of ${target.username}'s session ${target.sessionId} (this tab's); the server revoked it. This tab learns it at its next refresh.`
   }
+  if (path === 'expire-access')
+    return `done. ${String(body.username)}'s access tokens (${String(body.expired)} session${body.expired === 1 ? '' : 's'}) expired; other users' are kept.`
+  if (path === 'revoke-all')
+    return `done. ${String(body.revoked)} session${body.revoked === 1 ? '' : 's'} of ${String(body.username)} revoked; other users' are kept.`
   if (path === 'clear-faults') return `${String(body.cleared)} queued fault${body.cleared === 1 ? '' : 's'} dropped.`
   return 'done.'
 }
@@ -177,17 +181,22 @@ export function initFaultPanel(sessionId: () => string | null, onMessage: (text:
     'expire-access': 'Expire access tokens',
     'clear-faults': 'Clear queued faults',
     steal: 'Replay stolen refresh token',
-    'revoke-all': 'Revoke all sessions',
+    'revoke-all': 'Revoke all my sessions',
     'reset-counters': 'Reset counters',
     reset: 'Reset backend',
   }
   for (const button of document.querySelectorAll<HTMLButtonElement>('[data-mock]')) {
     const path = button.dataset.mock!
     button.addEventListener('click', () => {
-      if (path !== 'steal') return void apply(labels[path] ?? path, path)
+      // These act on this tab's session (steal) or its user (expire, revoke all): the page names
+      // it by its `sid`, since the refresh cookie (Path=/auth) never reaches /__mock.
+      const own = { steal: "it attacks this tab's own session", 'expire-access': "it acts on this tab's user", 'revoke-all': "it acts on this tab's user" }[
+        path
+      ]
+      if (own === undefined) return void apply(labels[path] ?? path, path)
       const sid = ownSession()
-      if (!sid) return report(`${labels.steal}: sign in first (it attacks this tab's own session).`, 'error')
-      void apply(labels.steal!, path, { sessionId: sid })
+      if (!sid) return report(`${labels[path]}: sign in first (${own}).`, 'error')
+      void apply(labels[path]!, path, { sessionId: sid })
     })
   }
 

@@ -1,17 +1,18 @@
 import { delay, http, HttpResponse, type HttpHandler } from 'msw'
 import { randomToken } from './base64url'
 import { JwtSigner } from './jwt'
-import { type Counters, emptyCounters, type Faults, noFaults, recordConsumed, type RefreshFault } from './faults'
+import { createControls } from './controls'
+import { emptyCounters, noFaults, recordConsumed } from './faults'
 import { corsHeaders, createOriginPolicy, originRefused, preflight } from './origins'
-import { CSRF_HEADER, DEMO_USERS, type MockBackendOptions, type Session } from './model'
+import { CSRF_HEADER, DEMO_USERS, type MockBackendOptions, type MockStore, type Session } from './model'
 import { parseUserAgent } from './user-agent'
-import { presentedRefreshToken, readRefreshCookie, refreshCookieHeaders, sessionView } from './wire'
+import { presentedRefreshToken, refreshCookieHeaders, sessionView } from './wire'
 
 /**
  * The mock auth backend (`tokenkeeper/testing`): msw handlers over an in-memory store, used by
  * apps' tests, this project's unit tests (through `getResponse`), msw in the browser and the
  * Node demo server. Refresh tokens rotate on every use; presenting a rotated one is reuse and
- * revokes the whole family (RFC 9700 §4.14).
+ * revokes the whole family (RFC 9700 §4.14). Its fault controls and counters are in ./controls.
  */
 
 export type { ConsumedFault, Counters, Faults, QueuedFault, RefreshFault } from './faults'
@@ -23,23 +24,26 @@ export function createMockBackend(options: MockBackendOptions = {}) {
   const realNow = options.now ?? (() => Date.now())
   const users = options.users ?? DEMO_USERS
   const signer = new JwtSigner(randomToken())
-  const sessions = new Map<string, Session>()
-  const byToken = new Map<string, Session>()
-  const failedLogins = new Map<string, { count: number; until: number }>()
-  let accessTokenLifetime = options.accessTokenLifetime ?? 30
+  const store: MockStore = {
+    sessions: new Map(),
+    byToken: new Map(),
+    failedLogins: new Map(),
+    counters: emptyCounters(),
+    faults: noFaults(),
+    accessTokenLifetime: options.accessTokenLifetime ?? 30,
+  }
+  const { sessions, byToken, failedLogins } = store
   const refreshTokenLifetime = options.refreshTokenLifetime ?? 7 * 24 * 3600
   const maxSessions = options.maxSessionsPerUser ?? 10
-  let counters = emptyCounters()
-  let faults = noFaults()
   const originPolicy = createOriginPolicy(origin, options.allowedOrigins)
   // The server's clock may be skewed on purpose to show that the SDK does not care.
-  const serverNow = () => realNow() + faults.clockOffset
+  const serverNow = () => realNow() + store.faults.clockOffset
 
   const url = (path: string) => new URL(path, origin).href
   const cookieHeaders = (value: string, maxAge: number) => refreshCookieHeaders(value, maxAge, options)
 
   function count(response: Response): Response {
-    counters.statuses[response.status] = (counters.statuses[response.status] ?? 0) + 1
+    store.counters.statuses[response.status] = (store.counters.statuses[response.status] ?? 0) + 1
     return response
   }
 
@@ -77,13 +81,13 @@ export function createMockBackend(options: MockBackendOptions = {}) {
       name: user.name,
       roles: user.roles,
       iat,
-      exp: iat + accessTokenLifetime,
-      auth_time: Math.floor((session.createdAt + faults.clockOffset) / 1000),
+      exp: iat + store.accessTokenLifetime,
+      auth_time: Math.floor((session.createdAt + store.faults.clockOffset) / 1000),
       gen: session.generation,
       // Unique per issue: two refreshes within one second must not mint the same token.
       jti: randomToken(9),
     })
-    return { accessToken, expiresIn: accessTokenLifetime }
+    return { accessToken, expiresIn: store.accessTokenLifetime }
   }
 
   function rotate(session: Session): string {
@@ -119,7 +123,7 @@ export function createMockBackend(options: MockBackendOptions = {}) {
   }
 
   function withinGrace(session: Session, token: string): boolean {
-    return faults.reuseGrace > 0 && realNow() - (session.previous.get(token) ?? 0) <= faults.reuseGrace
+    return store.faults.reuseGrace > 0 && realNow() - (session.previous.get(token) ?? 0) <= store.faults.reuseGrace
   }
 
   /** Rotation with reuse detection: the heart of the mock. */
@@ -133,12 +137,12 @@ export function createMockBackend(options: MockBackendOptions = {}) {
         session.lastActiveAt = realNow()
         return tokenReply(session, session.current)
       }
-      counters.reuseDetections++
+      store.counters.reuseDetections++
       revoke(session)
       return unauthorized('refresh_token_reused', true)
     }
     session.lastActiveAt = realNow()
-    counters.refreshSuccesses++
+    store.counters.refreshSuccesses++
     return tokenReply(session, rotate(session))
   }
 
@@ -156,7 +160,7 @@ export function createMockBackend(options: MockBackendOptions = {}) {
   }
 
   const withLatency = async () => {
-    if (faults.latency > 0) await delay(faults.latency)
+    if (store.faults.latency > 0) await delay(store.faults.latency)
   }
 
   const preflightFor = ({ request }: { request: Request }) => {
@@ -172,7 +176,7 @@ export function createMockBackend(options: MockBackendOptions = {}) {
       url('/auth/login'),
       guard(async ({ request }) => {
         await withLatency()
-        counters.loginCalls++
+        store.counters.loginCalls++
         let body: { username?: unknown; password?: unknown }
         try {
           body = (await request.json()) as typeof body
@@ -219,17 +223,17 @@ export function createMockBackend(options: MockBackendOptions = {}) {
       url('/auth/refresh'),
       guard(async ({ request }) => {
         await withLatency()
-        counters.refreshCalls++
+        store.counters.refreshCalls++
         if (!csrfOk(request)) {
           // A rotated-away token is reuse whoever presents it (a thief need not send our header):
           // the family is revoked all the same. Anything else without the header is refused.
           const token = await presentedRefreshToken(request)
           return token !== null && isReuse(token) ? count(await redeem(token)) : csrfRefused()
         }
-        const fault = faults.refreshFailures.shift()
+        const fault = store.faults.refreshFailures.shift()
         if (fault) {
           const taker = byToken.get((await presentedRefreshToken(request)) ?? '')
-          recordConsumed(faults, fault, request, taker ? { sessionId: taker.id, username: taker.username } : null, realNow())
+          recordConsumed(store.faults, fault, request, taker ? { sessionId: taker.id, username: taker.username } : null, realNow())
           switch (fault.kind) {
             case 'network':
               return HttpResponse.error()
@@ -259,7 +263,7 @@ export function createMockBackend(options: MockBackendOptions = {}) {
       url('/auth/logout'),
       guard(async ({ request }) => {
         await withLatency()
-        counters.logoutCalls++
+        store.counters.logoutCalls++
         if (!csrfOk(request)) return csrfRefused()
         const token = await presentedRefreshToken(request)
         const session = token ? byToken.get(token) : undefined
@@ -282,7 +286,7 @@ export function createMockBackend(options: MockBackendOptions = {}) {
       url('/api/me'),
       guard(async ({ request }) => {
         await withLatency()
-        counters.apiCalls++
+        store.counters.apiCalls++
         const session = await authenticate(request)
         if (!session) return count(unauthorized('invalid_token'))
         const user = users.find((u) => u.username === session.username)!
@@ -293,7 +297,7 @@ export function createMockBackend(options: MockBackendOptions = {}) {
     http.get(
       url('/api/admin'),
       guard(async ({ request }) => {
-        counters.apiCalls++
+        store.counters.apiCalls++
         const session = await authenticate(request)
         if (!session) return count(unauthorized('invalid_token'))
         const user = users.find((u) => u.username === session.username)!
@@ -342,105 +346,7 @@ export function createMockBackend(options: MockBackendOptions = {}) {
     ),
   ]
 
-  const controls = {
-    get counters(): Counters {
-      return counters
-    },
-    get faults(): Faults {
-      return faults
-    },
-    get accessTokenLifetime() {
-      return accessTokenLifetime
-    },
-    setAccessTokenLifetime(seconds: number) {
-      accessTokenLifetime = Math.max(1, Math.floor(seconds))
-    },
-    failNextRefreshes(n: number, kind: RefreshFault, retryAfter?: number) {
-      for (let i = 0; i < n; i++) faults.refreshFailures.push({ kind, ...(retryAfter !== undefined && { retryAfter }) })
-    },
-    setLatency(ms: number) {
-      faults.latency = Math.max(0, ms)
-    },
-    setClockOffset(ms: number) {
-      faults.clockOffset = ms
-    },
-    setReuseGrace(ms: number) {
-      faults.reuseGrace = Math.max(0, ms)
-    },
-    /** Access tokens issued so far stop working; the next request gets 401 and refreshes, and the refreshed token works at once. */
-    expireAccessTokens(username?: string) {
-      for (const s of sessions.values()) if (!username || s.username === username) s.generation++
-    },
-    /** Drops the queued refresh failures and the record of consumed ones; returns how many were queued. */
-    clearRefreshFailures(): number {
-      const cleared = faults.refreshFailures.length
-      faults.refreshFailures = []
-      faults.consumedFailures = []
-      return cleared
-    },
-    /**
-     * The live session a request belongs to, by its refresh cookie (or body token) or its
-     * Bearer token (signature checked, expiry and generation not: this only names the session).
-     */
-    async sessionOf(request: Request): Promise<{ sessionId: string; username: string } | null> {
-      const token = readRefreshCookie(request)
-      let session = token ? byToken.get(token) : undefined
-      const header = request.headers.get('authorization') ?? ''
-      if (!session && header.startsWith('Bearer ')) {
-        const sid = signer.verify(header.slice(7))?.sid
-        session = typeof sid === 'string' ? sessions.get(sid) : undefined
-      }
-      return session && !session.revoked ? { sessionId: session.id, username: session.username } : null
-    },
-    revokeAll(username?: string) {
-      for (const s of [...sessions.values()]) if (!username || s.username === username) revoke(s)
-    },
-    /** Ends one session server-side (its next refresh is rejected); false if no such live session. */
-    revokeSession(sessionId: string): boolean {
-      const session = sessions.get(sessionId)
-      if (!session || session.revoked) return false
-      revoke(session)
-      return true
-    },
-    /**
-     * An attacker replays the session's previous refresh token (stolen before the last
-     * rotation): reuse detection revokes the family. `target.sessionId` names the session
-     * (the demo page sends its own); without a target, the first live one (of `username`).
-     * Returns whose session it was, or null if there is no such live session.
-     */
-    async simulateStolenRefreshToken(target: { sessionId?: string; username?: string } = {}): Promise<{ sessionId: string; username: string } | null> {
-      const session =
-        target.sessionId !== undefined
-          ? sessions.get(target.sessionId)
-          : [...sessions.values()].find((s) => target.username === undefined || s.username === target.username)
-      if (!session || session.revoked || session.expiresAt <= realNow()) return null
-      let stolen = [...session.previous.keys()].pop()
-      if (!stolen) {
-        // Never rotated yet: the thief took the current one, the victim rotates first.
-        stolen = session.current
-        rotate(session)
-      }
-      const saved = faults.reuseGrace
-      faults.reuseGrace = 0
-      await redeem(stolen)
-      faults.reuseGrace = saved
-      return { sessionId: session.id, username: session.username }
-    },
-    sessions(username?: string) {
-      return [...sessions.values()].filter((s) => !username || s.username === username).map((s) => sessionView(s, ''))
-    },
-    resetCounters() {
-      counters = emptyCounters()
-    },
-    reset() {
-      sessions.clear()
-      byToken.clear()
-      failedLogins.clear()
-      counters = emptyCounters()
-      faults = noFaults()
-      accessTokenLifetime = options.accessTokenLifetime ?? 30
-    },
-  }
+  const controls = createControls({ store, options, signer, realNow, rotate, redeem, revoke })
 
   return { handlers, controls, origin }
 }

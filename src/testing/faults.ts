@@ -1,7 +1,28 @@
 /** The mock backend's counters and fault state: what the "Break the server" panel shows. */
 
-/** `lost`: the server rotates, then the connection drops: the reply (its token or cookie) never arrives. */
-export type RefreshFault = 500 | 503 | 429 | 401 | 'network' | 'lost' | 'html' | 'empty'
+/**
+ * How a refresh fails: any HTTP status 400–599 (401 ends the session and clears the cookie; the
+ * others answer `{ error: 'fault' }`, with `Retry-After` when given), or `network` (the connection
+ * drops), `lost` (the server rotates, then the connection drops: the reply, its token or cookie,
+ * never arrives), `html` (a 200 login page), `empty` (an empty 200). The common statuses are named
+ * for autocompletion; `number & {}` keeps them from collapsing into `number`.
+ */
+export type RefreshFault = 500 | 503 | 429 | 401 | 'network' | 'lost' | 'html' | 'empty' | (number & {})
+
+/** The faults that are not a status. */
+export const FAULT_NAMES = ['network', 'lost', 'html', 'empty'] as const
+
+/** The statuses a refresh fault may answer with. */
+export const FAULT_STATUSES = { min: 400, max: 599 } as const
+
+/** What a valid fault kind is, for error messages. */
+export const FAULT_KINDS_TEXT = `an HTTP status ${FAULT_STATUSES.min}\u2013${FAULT_STATUSES.max} or one of ${FAULT_NAMES.join(', ')}`
+
+/** True for a status 400–599 (an integer) or one of `FAULT_NAMES`. */
+export function isRefreshFault(kind: unknown): kind is RefreshFault {
+  if (typeof kind === 'number') return Number.isInteger(kind) && kind >= FAULT_STATUSES.min && kind <= FAULT_STATUSES.max
+  return (FAULT_NAMES as readonly unknown[]).includes(kind)
+}
 
 export interface Counters {
   refreshCalls: number

@@ -1,5 +1,6 @@
 /** The mock backend's users, options and sessions. */
 
+import type { Counters, Faults } from './faults'
 import type { Device } from './user-agent'
 
 export const REFRESH_COOKIE = 'tk_refresh'
@@ -78,4 +79,14 @@ export interface Session {
    * generation is refused. A counter, not a time: `iat` has whole-second resolution.
    */
   generation: number
+}
+
+/** The backend's in-memory state, shared by its routes and its controls. `reset()` replaces the counters and faults. */
+export interface MockStore {
+  sessions: Map<string, Session>
+  byToken: Map<string, Session>
+  failedLogins: Map<string, { count: number; until: number }>
+  counters: Counters
+  faults: Faults
+  accessTokenLifetime: number
 }

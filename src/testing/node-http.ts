@@ -1,15 +1,54 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
-
 /**
  * Node `http` ⇄ Fetch for answering from msw handlers in a plain Node server (through msw's
  * `getResponse`, no interception): used by `listen()` and the demo server.
+ *
+ * `tokenkeeper/testing` holds this module and must type-check and bundle for the browser, so it
+ * names no Node global (Uint8Array, not Buffer) and imports no Node types: the few members it
+ * uses are declared here, and `node:http`'s own classes fit them.
  */
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+export interface IncomingMessage {
+  headers: Record<string, string | string[] | undefined>
+  method?: string | undefined
+  url?: string | undefined
+  socket: { remoteAddress?: string | undefined; destroy(): void }
+  on(event: 'data', listener: (chunk: Uint8Array) => void): unknown
+  on(event: 'end', listener: () => void): unknown
+  on(event: 'error', listener: (error: Error) => void): unknown
+}
+
+export interface ServerResponse {
+  readonly headersSent: boolean
+  writeHead(status: number, headers?: Record<string, string | string[]>): unknown
+  writeHead(status: number, statusText: string | undefined, headers?: Record<string, string | string[]>): unknown
+  end(body?: Uint8Array | string): unknown
+}
+
+export interface Server {
+  listen(port: number, host: string, callback: () => void): unknown
+  once(event: 'error', listener: (error: Error) => void): unknown
+  off(event: 'error', listener: (error: Error) => void): unknown
+  address(): { port: number } | string | null
+  close(callback: () => void): unknown
+  closeAllConnections(): void
+}
+
+/** `http.createServer` as `listen()` calls it. */
+export type CreateServer = (handler: (req: IncomingMessage, res: ServerResponse) => void) => Server
+
+function readBody(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer>> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => resolve(Buffer.concat(chunks)))
+    const chunks: Uint8Array[] = []
+    req.on('data', (chunk: Uint8Array) => chunks.push(chunk))
+    req.on('end', () => {
+      const body = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0))
+      let at = 0
+      for (const chunk of chunks) {
+        body.set(chunk, at)
+        at += chunk.byteLength
+      }
+      resolve(body)
+    })
     req.on('error', reject)
   })
 }
@@ -31,7 +70,7 @@ export async function toFetchRequest(req: IncomingMessage, origin: string, alias
   if (!headers.has('x-forwarded-for')) headers.set('x-forwarded-for', (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''))
   const method = req.method ?? 'GET'
   const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req)
-  return new Request(new URL(req.url ?? '/', origin), { method, headers, ...(body && body.length > 0 && { body: new Uint8Array(body) }) })
+  return new Request(new URL(req.url ?? '/', origin), { method, headers, ...(body && body.byteLength > 0 && { body }) })
 }
 
 /** Writes a Fetch `Response` to the Node response: one `Set-Cookie` header per cookie. */
@@ -43,8 +82,8 @@ export async function writeResponse(res: ServerResponse, response: Response, hea
   // Headers#forEach joins Set-Cookie into one line; browsers need one header per cookie.
   const cookies = response.headers.getSetCookie()
   if (cookies.length > 0) headers['set-cookie'] = cookies
-  const body = head || response.body === null ? null : Buffer.from(await response.arrayBuffer())
-  if (body) headers['content-length'] = String(body.length)
+  const body = head || response.body === null ? null : new Uint8Array(await response.arrayBuffer())
+  if (body) headers['content-length'] = String(body.byteLength)
   res.writeHead(response.status, response.statusText || undefined, headers)
   res.end(body ?? undefined)
 }

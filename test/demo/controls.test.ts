@@ -65,6 +65,24 @@ describe('fault-control API (/__mock/*)', () => {
     expect(s.faults.refreshFailures).toEqual([])
   })
 
+  it('POST /faults takes any HTTP status 400–599 (number or digits); another kind is refused naming the range', async () => {
+    const demo = createDemoBackend()
+    const device = demo.device()
+    await device.login('bob', 'builder')
+    expect((await demo.control('/faults', { refreshFailures: { count: 1, kind: 502, retryAfter: 9 } })).status).toBe(200)
+    expect((await demo.control('/faults', { refreshFailures: { count: 1, kind: '418' } })).status).toBe(200)
+    expect((await demo.control('/faults', { refreshFailures: { count: 1, kind: 400 } })).status).toBe(200)
+    const gateway = await device.refresh()
+    expect(gateway.status).toBe(502)
+    expect(gateway.headers.get('retry-after')).toBe('9')
+    expect((await device.refresh()).status).toBe(418)
+    expect((await device.refresh()).status).toBe(400)
+    expect((await device.refresh()).status).toBe(200)
+    const refused = await demo.control('/faults', { refreshFailures: { count: 1, kind: 600 } })
+    expect(refused.status).toBe(400)
+    expect(await refused.json()).toEqual({ error: 'refreshFailures.kind must be an HTTP status 400\u2013599 or one of network, lost, html, empty' })
+  })
+
   it('a 401 fault ends the session for the client (cookie cleared)', async () => {
     const demo = createDemoBackend()
     const device = demo.device()
@@ -77,7 +95,9 @@ describe('fault-control API (/__mock/*)', () => {
   it('rejects bad fault bodies with 400 and applies nothing', async () => {
     const demo = createDemoBackend()
     for (const body of [
-      { refreshFailures: { count: 1, kind: 418 } },
+      { refreshFailures: { count: 1, kind: 600 } },
+      { refreshFailures: { count: 1, kind: 399 } },
+      { refreshFailures: { count: 1, kind: 'teapot' } },
       { refreshFailures: { count: -1, kind: 503 } },
       { latency: 'slow' },
       { accessTokenLifetime: 0 },
@@ -94,27 +114,80 @@ describe('fault-control API (/__mock/*)', () => {
     expect((await state(demo)).faults).toEqual({ refreshFailures: [], consumedFailures: [], latency: 0, clockOffset: 0, reuseGrace: 0 })
   })
 
-  it('POST /expire-access: issued access tokens get 401, a refresh gets a working one', async () => {
+  it('POST /expire-access: the caller\u2019s access tokens get 401, a refresh gets a working one; other users\u2019 keep working', async () => {
     const demo = createDemoBackend()
     const device = demo.device()
+    const bob = demo.device()
     await device.login('alice', 'wonderland')
+    await bob.login('bob', 'builder')
     expect((await device.send('GET', '/api/me')).status).toBe(200)
-    expect((await demo.control('/expire-access')).status).toBe(200)
+    const response = await device.send('POST', '/__mock/expire-access', { auth: false })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toMatchObject({ ok: true, username: 'alice', expired: 1 })
     expect((await device.send('GET', '/api/me')).status).toBe(401)
+    expect((await bob.send('GET', '/api/me')).status).toBe(200)
     expect((await device.refresh()).status).toBe(200)
     expect((await device.send('GET', '/api/me')).status).toBe(200)
   })
 
-  it('POST /revoke-all ends every session', async () => {
+  // Issue 5: "revoke every session of the user".
+  async function threeDevices() {
     const demo = createDemoBackend()
-    const a = demo.device()
-    const b = demo.device()
-    await a.login('alice', 'wonderland')
-    await b.login('bob', 'builder')
-    const response = await demo.control('/revoke-all')
-    expect(await response.json()).toMatchObject({ ok: true, revoked: 2, state: { sessions: 0 } })
-    expect((await a.refresh()).status).toBe(401)
-    expect((await b.send('GET', '/api/me')).status).toBe(401)
+    const phone = demo.device()
+    const laptop = demo.device()
+    const bob = demo.device()
+    await phone.login('alice', 'wonderland')
+    await laptop.login('alice', 'wonderland')
+    await bob.login('bob', 'builder')
+    const sid = (device: { accessToken: string | null }) =>
+      (JSON.parse(atob(device.accessToken!.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sid: string }).sid
+    return { demo, phone, laptop, bob, sid }
+  }
+
+  for (const [how, call] of [
+    ['the refresh cookie', (d: Awaited<ReturnType<typeof threeDevices>>) => d.phone.send('POST', '/__mock/revoke-all', { auth: false })],
+    [
+      'the Bearer token',
+      (d: Awaited<ReturnType<typeof threeDevices>>) => {
+        const bearerOnly = d.demo.device() // no cookie jar: only the phone's access token
+        bearerOnly.accessToken = d.phone.accessToken
+        return bearerOnly.send('POST', '/__mock/revoke-all')
+      },
+    ],
+    ['{ sessionId }', (d: Awaited<ReturnType<typeof threeDevices>>) => d.demo.control('/revoke-all', { sessionId: d.sid(d.phone) })],
+    ['{ username }', (d: Awaited<ReturnType<typeof threeDevices>>) => d.demo.control('/revoke-all', { username: 'alice' })],
+  ] as const) {
+    it(`POST /revoke-all by ${how} ends every session of that user, and only theirs`, async () => {
+      const d = await threeDevices()
+      const response = await call(d)
+      expect(await response.json()).toMatchObject({ ok: true, username: 'alice', revoked: 2, state: { sessions: 1 } })
+      expect((await d.phone.refresh()).status).toBe(401)
+      expect((await d.laptop.refresh()).status).toBe(401)
+      expect((await d.bob.refresh()).status).toBe(200)
+    })
+  }
+
+  it('POST /expire-access by { username } or { sessionId } expires that user\u2019s tokens only', async () => {
+    const d = await threeDevices()
+    await d.demo.control('/expire-access', { username: 'bob' })
+    expect((await d.bob.send('GET', '/api/me')).status).toBe(401)
+    expect((await d.phone.send('GET', '/api/me')).status).toBe(200)
+    await d.demo.control('/expire-access', { sessionId: d.sid(d.laptop) })
+    expect((await d.phone.send('GET', '/api/me')).status).toBe(401)
+    expect((await d.laptop.send('GET', '/api/me')).status).toBe(401)
+  })
+
+  it('POST /revoke-all and /expire-access naming nobody: 400 and nothing changes; an unknown session: 409', async () => {
+    const d = await threeDevices()
+    for (const path of ['/revoke-all', '/expire-access']) {
+      const nobody = await d.demo.control(path)
+      expect(nobody.status).toBe(400)
+      expect(((await nobody.json()) as { error: string }).error).toMatch(/sessionId.*username/)
+      expect((await d.demo.control(path, { sessionId: 'gone' })).status).toBe(409)
+      expect((await d.demo.control(path, { username: 7 })).status).toBe(400)
+    }
+    expect((await d.demo.state()).sessions).toBe(3)
+    for (const device of [d.phone, d.laptop, d.bob]) expect((await device.send('GET', '/api/me')).status).toBe(200)
   })
 
   it('POST /steal replays a stolen refresh token: reuse detection revokes the victim', async () => {

@@ -46,7 +46,7 @@ test('the expired modal of another tab closes as soon as any tab signs in', asyn
   await login(first)
   const second = await openDashboard(context, demo.url)
   await second.waitForFunction(() => window.tm.getSnapshot().status === 'active')
-  await mock(demo.url, 'revoke-all')
+  await mock(demo.url, 'revoke-all', { username: 'alice' })
   await first.click('[data-action=refresh]')
   for (const page of [first, second]) await page.waitForSelector('#expired-modal[open]')
   await first.click('#expired-login')
