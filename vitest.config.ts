@@ -1,5 +1,36 @@
 import { fileURLToPath } from 'node:url'
-import { defineConfig } from 'vitest/config'
+import { defineConfig, type Plugin, type TestProjectInlineConfiguration } from 'vitest/config'
+
+const ANGULAR_TEST = 'test/angular.test.ts'
+
+/**
+ * The Angular binding's tests under one supported Angular major. 21 is the main install (devDependencies); the
+ * others live in test/fixtures/angular-<major>, private packages with their own node_modules: as npm aliases at the
+ * root, their exact peers on @angular/core would clash with the main install (ERESOLVE).
+ */
+function angularProject(major: number, fromFixture: boolean): TestProjectInlineConfiguration {
+  const fixture = fileURLToPath(new URL(`./test/fixtures/angular-${major}/package.json`, import.meta.url))
+  const resolveFromFixture: Plugin = {
+    name: `angular-${major}`,
+    enforce: 'pre',
+    // The test's and src/angular.ts's Angular imports resolve from the fixture; Angular's own imports (run by Node,
+    // not transformed) then stay inside it, while rxjs and tslib come from the root: one rxjs, as in an app.
+    resolveId(source, _importer, options) {
+      if (!source.startsWith('@angular/')) return null
+      return this.resolve(source, fixture, { ...options, skipSelf: true })
+    },
+  }
+  return {
+    extends: true,
+    plugins: fromFixture ? [resolveFromFixture] : [],
+    test: {
+      name: `angular-${major}`,
+      include: [ANGULAR_TEST],
+      env: { EXPECTED_ANGULAR_MAJOR: String(major) },
+      setupFiles: ['test/helpers/angular-version.setup.ts'],
+    },
+  }
+}
 
 export default defineConfig({
   resolve: {
@@ -11,11 +42,19 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/e2e/**', 'node_modules/**'],
+    // Shared by every project (`extends: true`); include/exclude are per project, as extending concatenates arrays.
     setupFiles: ['test/setup.ts'],
     environment: 'node',
     restoreMocks: true,
     testTimeout: 10_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'default', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', '**/node_modules/**', ANGULAR_TEST] },
+      },
+      angularProject(20, true),
+      angularProject(21, false),
+      angularProject(22, true),
+    ],
   },
 })
