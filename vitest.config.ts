@@ -10,14 +10,20 @@ const ANGULAR_TEST = 'test/angular.test.ts'
  */
 function angularProject(major: number, fromFixture: boolean): TestProjectInlineConfiguration {
   const fixture = fileURLToPath(new URL(`./test/fixtures/angular-${major}/package.json`, import.meta.url))
+  const installed = fileURLToPath(new URL(`./test/fixtures/angular-${major}/node_modules/`, import.meta.url))
   const resolveFromFixture: Plugin = {
     name: `angular-${major}`,
     enforce: 'pre',
     // The test's and src/angular.ts's Angular imports resolve from the fixture; Angular's own imports (run by Node,
     // not transformed) then stay inside it, while rxjs and tslib come from the root: one rxjs, as in an app.
-    resolveId(source, _importer, options) {
+    async resolveId(source, _importer, options) {
       if (!source.startsWith('@angular/')) return null
-      return this.resolve(source, fixture, { ...options, skipSelf: true })
+      const resolved = await this.resolve(source, fixture, { ...options, skipSelf: true })
+      // Not installed there (say, node_modules linked from another checkout): it would fall back to the root's Angular 21.
+      if (resolved && !resolved.id.startsWith(installed)) {
+        throw new Error(`${source} is not installed in test/fixtures/angular-${major} (npm ci at the root of this checkout installs it)`)
+      }
+      return resolved
     },
   }
   return {

@@ -104,9 +104,9 @@ export function createControlHandlers(backend: MockBackend): HttpHandler[] {
 
   /**
    * Whom a control acts on: `sessionId` or `username` in the JSON body, else the session of the
-   * request's refresh cookie, else of its Bearer token. A refusal (400) when none names anyone.
+   * request's refresh cookie, else of its Bearer token; `nobody` when none names anyone.
    */
-  async function identify(request: Request): Promise<{ sessionId: string } | { username: string } | { refused: Response }> {
+  async function identify(request: Request): Promise<{ sessionId: string } | { username: string } | { nobody: true } | { refused: Response }> {
     let body: unknown
     try {
       const text = await request.clone().text()
@@ -122,16 +122,17 @@ export function createControlHandlers(backend: MockBackend): HttpHandler[] {
     if (username !== undefined) return { username }
     const own = await controls.sessionOf(request)
     if (own) return { sessionId: own.sessionId }
-    return refuse(
-      'Name whose session: send {"sessionId": "…"} (the access token\u2019s sid claim) or {"username": "…"}, its refresh cookie or its Bearer token.',
-    )
+    return { nobody: true }
   }
 
-  /** `identify`, down to the user; a session id that is no live session is a 409. */
-  async function identifyUser(request: Request): Promise<{ username: string } | { refused: Response }> {
+  const unnamed = () =>
+    refuse('Name whose session: send {"sessionId": "…"} (the access token\u2019s sid claim) or {"username": "…"}, its refresh cookie or its Bearer token.')
+
+  /** `identify`, down to the user (`undefined`: nobody named, so every user); a session id that is no live session is a 409. */
+  async function identifyUser(request: Request): Promise<{ username: string | undefined } | { refused: Response }> {
     const caller = await identify(request)
-    if ('refused' in caller) return caller
-    if ('username' in caller) return caller
+    if ('refused' in caller || 'username' in caller) return caller
+    if ('nobody' in caller) return { username: undefined }
     const found = controls.findSession(caller.sessionId)
     return found ? { username: found.username } : refuse(`no live session ${caller.sessionId}`, 409)
   }
@@ -155,14 +156,14 @@ export function createControlHandlers(backend: MockBackend): HttpHandler[] {
       return ok()
     }),
 
-    // Both act on the caller's user only, identified as /steal identifies (the page sends its
-    // `sid`). Without one: 400, as /steal; `POST /reset` is the "everyone" button.
+    // Both act on the caller's user, identified as /steal identifies (the page sends its `sid`);
+    // a call that names nobody (a script, curl without a cookie) acts on every user, as before.
     http.post(url('/expire-access'), async ({ request }) => {
       const user = await identifyUser(request)
       if ('refused' in user) return user.refused
       const expired = controls.sessions(user.username).length
       controls.expireAccessTokens(user.username)
-      return ok({ username: user.username, expired })
+      return ok({ username: user.username ?? null, expired })
     }),
 
     http.post(url('/revoke-all'), async ({ request }) => {
@@ -170,7 +171,7 @@ export function createControlHandlers(backend: MockBackend): HttpHandler[] {
       if ('refused' in user) return user.refused
       const revoked = controls.sessions(user.username).length
       controls.revokeAll(user.username)
-      return ok({ username: user.username, revoked })
+      return ok({ username: user.username ?? null, revoked })
     }),
 
     http.post(url('/clear-faults'), () => ok({ cleared: controls.clearRefreshFailures() })),
@@ -181,6 +182,7 @@ export function createControlHandlers(backend: MockBackend): HttpHandler[] {
     http.post(url('/steal'), async ({ request }) => {
       const caller = await identify(request)
       if ('refused' in caller) return caller.refused
+      if ('nobody' in caller) return unnamed().refused
       const target = await controls.simulateStolenRefreshToken(caller)
       return target
         ? ok({ stolen: true, target })

@@ -177,17 +177,29 @@ describe('fault-control API (/__mock/*)', () => {
     expect((await d.laptop.send('GET', '/api/me')).status).toBe(401)
   })
 
-  it('POST /revoke-all and /expire-access naming nobody: 400 and nothing changes; an unknown session: 409', async () => {
+  it('POST /revoke-all and /expire-access: an unknown session is a 409, a bad body a 400, and nothing changes', async () => {
     const d = await threeDevices()
     for (const path of ['/revoke-all', '/expire-access']) {
-      const nobody = await d.demo.control(path)
-      expect(nobody.status).toBe(400)
-      expect(((await nobody.json()) as { error: string }).error).toMatch(/sessionId.*username/)
       expect((await d.demo.control(path, { sessionId: 'gone' })).status).toBe(409)
       expect((await d.demo.control(path, { username: 7 })).status).toBe(400)
     }
     expect((await d.demo.state()).sessions).toBe(3)
     for (const device of [d.phone, d.laptop, d.bob]) expect((await device.send('GET', '/api/me')).status).toBe(200)
+  })
+
+  it('POST /expire-access and /revoke-all naming nobody (a script, curl without a cookie) act on every user, as they always did', async () => {
+    const d = await threeDevices()
+    expect(await (await d.demo.control('/expire-access')).json()).toMatchObject({ ok: true, username: null, expired: 3 })
+    for (const device of [d.phone, d.laptop, d.bob]) expect((await device.send('GET', '/api/me')).status).toBe(401)
+    expect(await (await d.demo.control('/revoke-all')).json()).toMatchObject({ ok: true, username: null, revoked: 3 })
+    for (const device of [d.phone, d.laptop, d.bob]) expect((await device.refresh()).status).toBe(401)
+  })
+
+  it('POST /steal naming nobody is a 400 (never "any session")', async () => {
+    const d = await threeDevices()
+    const nobody = await d.demo.control('/steal')
+    expect(nobody.status).toBe(400)
+    expect(((await nobody.json()) as { error: string }).error).toMatch(/sessionId.*username/)
   })
 
   it('POST /steal replays a stolen refresh token: reuse detection revokes the victim', async () => {
