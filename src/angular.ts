@@ -1,7 +1,7 @@
 /**
  * Angular bindings: `import { provideTokenKeeper, tokenKeeperInterceptor, injectSession } from 'tokenkeeper/angular'`.
  *
- * Requires Angular 21 (the tested version) (`@angular/core`, `@angular/common` and `rxjs` are optional peer
+ * Requires Angular 20, 21 or 22 (each tested) (`@angular/core`, `@angular/common` and `rxjs` are optional peer
  * dependencies of tokenkeeper). The bindings never start or destroy a manager the app passes; one
  * created from options by `provideTokenKeeper` is started and destroyed with its injector.
  *

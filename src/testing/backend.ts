@@ -18,7 +18,13 @@ import { presentedRefreshToken, refreshCookieHeaders, sessionView } from './wire
 export type { ConsumedFault, Counters, Faults, QueuedFault, RefreshFault } from './faults'
 export { CSRF_HEADER, DEMO_USERS, REFRESH_COOKIE } from './model'
 export type { MockBackendOptions, MockUser } from './model'
+export type { Device } from './user-agent'
 
+/**
+ * A fresh mock auth backend with its own in-memory sessions: msw handlers for `/auth/*` and
+ * `/api/*` under `origin` (for `setupServer`, `setupWorker`, `createMockFetch` or `listen()`),
+ * and the fault controls and counters a test drives it with.
+ */
 export function createMockBackend(options: MockBackendOptions = {}) {
   const origin = options.origin ?? 'http://localhost'
   const realNow = options.now ?? (() => Date.now())
@@ -348,7 +354,19 @@ export function createMockBackend(options: MockBackendOptions = {}) {
 
   const controls = createControls({ store, options, signer, realNow, rotate, redeem, revoke })
 
-  return { handlers, controls, origin }
+  return {
+    /**
+     * The msw handlers: `POST /auth/login`, `/auth/refresh`, `/auth/logout`,
+     * `/auth/sessions/revoke-others`, `GET /auth/sessions`, `DELETE /auth/sessions/:id`,
+     * `GET /api/me`, `/api/admin`, and CORS preflights, all under `origin`.
+     */
+    handlers,
+    /** What a test does to the server behind the SDK's back: faults, latency, clock skew, revocations; and the counters. */
+    controls,
+    /** The origin the handlers answer on (the `origin` option, `http://localhost` by default). */
+    origin,
+  }
 }
 
+/** What {@link createMockBackend} returns: its handlers, controls and origin. */
 export type MockBackend = ReturnType<typeof createMockBackend>

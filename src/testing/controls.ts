@@ -22,15 +22,19 @@ export interface ControlDeps {
 export function createControls({ store, options, signer, realNow, rotate, redeem, revoke }: ControlDeps) {
   const { sessions, byToken, failedLogins } = store
   return {
+    /** The counters since creation or the last `resetCounters()` / `reset()` (live: read it again after a reset). */
     get counters(): Counters {
       return store.counters
     },
+    /** The fault state: queued and consumed refresh failures, latency, clock offset, reuse grace (live: read it again after a reset). */
     get faults(): Faults {
       return store.faults
     },
+    /** Lifetime in seconds of the access tokens issued from now on (the `accessTokenLifetime` option until set). */
     get accessTokenLifetime() {
       return store.accessTokenLifetime
     },
+    /** Access tokens issued from now on live `seconds` (floored, at least 1); those already issued keep theirs. */
     setAccessTokenLifetime(seconds: number) {
       store.accessTokenLifetime = Math.max(1, Math.floor(seconds))
     },
@@ -42,12 +46,21 @@ export function createControls({ store, options, signer, realNow, rotate, redeem
       }
       for (let i = 0; i < n; i++) store.faults.refreshFailures.push({ kind, ...(retryAfter !== undefined && { retryAfter }) })
     },
+    /** The `/auth/*` routes and `GET /api/me` wait `ms` milliseconds before answering (negative: 0). */
     setLatency(ms: number) {
       store.faults.latency = Math.max(0, ms)
     },
+    /**
+     * Sets the server's clock `ms` milliseconds ahead (negative: behind) for the access tokens it
+     * issues (`iat`, `exp`, `auth_time`) and the expiry it checks; session lifetimes keep the real clock.
+     */
     setClockOffset(ms: number) {
       store.faults.clockOffset = ms
     },
+    /**
+     * The reuse grace window, in milliseconds (negative: 0, strict rotation): a rotated-away refresh
+     * token presented within `ms` of its rotation gets the session's current token instead of being reuse.
+     */
     setReuseGrace(ms: number) {
       store.faults.reuseGrace = Math.max(0, ms)
     },
@@ -66,7 +79,12 @@ export function createControls({ store, options, signer, realNow, rotate, redeem
      * The live session a request belongs to, by its refresh cookie (or body token) or its
      * Bearer token (signature checked, expiry and generation not: this only names the session).
      */
-    async sessionOf(request: Request): Promise<{ sessionId: string; username: string } | null> {
+    async sessionOf(request: Request): Promise<{
+      /** The session's id (the access token's `sid`). */
+      sessionId: string
+      /** Whose session it is. */
+      username: string
+    } | null> {
       const token = readRefreshCookie(request)
       let session = token ? byToken.get(token) : undefined
       const header = request.headers.get('authorization') ?? ''
@@ -77,7 +95,12 @@ export function createControls({ store, options, signer, realNow, rotate, redeem
       return session && !session.revoked ? { sessionId: session.id, username: session.username } : null
     },
     /** The live session with this id (who it belongs to), or null. */
-    findSession(sessionId: string): { sessionId: string; username: string } | null {
+    findSession(sessionId: string): {
+      /** The session's id (the access token's `sid`). */
+      sessionId: string
+      /** Whose session it is. */
+      username: string
+    } | null {
       const session = sessions.get(sessionId)
       return session && !session.revoked ? { sessionId: session.id, username: session.username } : null
     },
@@ -98,7 +121,12 @@ export function createControls({ store, options, signer, realNow, rotate, redeem
      * (the demo page sends its own); without a target, the first live one (of `username`).
      * Returns whose session it was, or null if there is no such live session.
      */
-    async simulateStolenRefreshToken(target: { sessionId?: string; username?: string } = {}): Promise<{ sessionId: string; username: string } | null> {
+    async simulateStolenRefreshToken(target: { sessionId?: string; username?: string } = {}): Promise<{
+      /** The session's id (the access token's `sid`). */
+      sessionId: string
+      /** Whose session it is. */
+      username: string
+    } | null> {
       const session =
         target.sessionId !== undefined
           ? sessions.get(target.sessionId)
@@ -116,12 +144,15 @@ export function createControls({ store, options, signer, realNow, rotate, redeem
       store.faults.reuseGrace = saved
       return { sessionId: session.id, username: session.username }
     },
+    /** The sessions the backend holds (of `username`, when given), as `GET /auth/sessions` lists them (`current` false: no caller); revoked ones are gone. */
     sessions(username?: string) {
       return [...sessions.values()].filter((s) => !username || s.username === username).map((s) => sessionView(s, ''))
     },
+    /** Zeroes the counters (a new `counters` object); sessions and faults stay. */
     resetCounters() {
       store.counters = emptyCounters()
     },
+    /** A fresh start: drops every session and login lockout, zeroes the counters, clears the faults and restores the `accessTokenLifetime` option. */
     reset() {
       sessions.clear()
       byToken.clear()

@@ -24,34 +24,63 @@ export function isRefreshFault(kind: unknown): kind is RefreshFault {
   return (FAULT_NAMES as readonly unknown[]).includes(kind)
 }
 
+/** What the backend has seen since it was created or its counters were reset (`controls.counters`). */
 export interface Counters {
+  /** `POST /auth/refresh` requests, whatever their answer (faults and refused ones too). */
   refreshCalls: number
+  /** Refreshes that rotated the refresh token (not faults, not grace-window replays). */
   refreshSuccesses: number
+  /** Rotated-away refresh tokens presented outside the grace window: each revoked its session. */
   reuseDetections: number
+  /** `POST /auth/login` requests, whatever their answer. */
   loginCalls: number
+  /** `POST /auth/logout` requests, whatever their answer. */
   logoutCalls: number
+  /** `GET /api/me` and `GET /api/admin` requests, whatever their answer. */
   apiCalls: number
+  /** Replies by HTTP status (`'200'` → count); dropped connections (`network`, `lost`) are not replies. */
   statuses: Record<string, number>
 }
 
+/** A refresh failure waiting for the next `POST /auth/refresh` (`controls.failNextRefreshes`). */
 export interface QueuedFault {
+  /** How that refresh fails. */
   kind: RefreshFault
+  /** Seconds for the `Retry-After` header of a status fault (not 401); none when absent. */
   retryAfter?: number
 }
 
 /** A queued fault after a request took it: which one, so the panel can say. */
 export interface ConsumedFault extends QueuedFault {
-  consumedBy: { method: string; path: string; at: string; sessionId: string | null; username: string | null }
+  /** The refresh request that took it. */
+  consumedBy: {
+    /** Its HTTP method. */
+    method: string
+    /** Its URL's path. */
+    path: string
+    /** When it arrived (ISO 8601, the backend's clock without `clockOffset`). */
+    at: string
+    /** The session whose refresh token it presented, or null (none, or not a known one). */
+    sessionId: string | null
+    /** Whose session that is, or null. */
+    username: string | null
+  }
 }
 
 /** How many consumed faults `faults.consumedFailures` keeps (newest last). */
 export const CONSUMED_FAULTS_KEPT = 20
 
+/** The backend's fault state (`controls.faults`), set through the controls. */
 export interface Faults {
+  /** Refresh failures still queued, taken one per `POST /auth/refresh` in order. */
   refreshFailures: QueuedFault[]
+  /** The last 20 faults a refresh took, newest last. */
   consumedFailures: ConsumedFault[]
+  /** Milliseconds the `/auth/*` routes and `GET /api/me` wait before answering (`setLatency`). @default 0 */
   latency: number
+  /** Milliseconds the server's clock is ahead (negative: behind) when it issues and checks access tokens (`setClockOffset`). @default 0 */
   clockOffset: number
+  /** Milliseconds after its rotation that a rotated-away refresh token still gets the current one instead of counting as reuse (`setReuseGrace`; 0: strict rotation). @default 0 */
   reuseGrace: number
 }
 

@@ -13,6 +13,7 @@ export interface MockFetch {
   readonly cookies: ReadonlyMap<string, string>
 }
 
+/** Options of {@link createMockFetch}. */
 export interface MockFetchOptions {
   /** The answer to a request no handler matches (another origin, an app route). @default a 404 */
   onUnhandled?: (request: Request) => Response | Promise<Response>
@@ -23,6 +24,11 @@ interface StoredCookie {
   path: string
 }
 
+/**
+ * A {@link MockFetch} over `backend`'s handlers with a fresh cookie jar (one browser): cookies go
+ * only to `backend.origin`, by path, unless `credentials: 'omit'`. A dropped connection rejects
+ * with `TypeError('Failed to fetch')`; an abort rejects with the signal's reason.
+ */
 export function createMockFetch(backend: Pick<MockBackend, 'handlers' | 'origin'>, options: MockFetchOptions = {}): MockFetch {
   const jar = new Map<string, StoredCookie>()
   const origin = new URL(backend.origin).origin

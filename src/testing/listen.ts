@@ -8,8 +8,9 @@ import { type CreateServer, loopbackAliases, toFetchRequest, writeResponse } fro
  * browser, so it finds `http` at call time) and by `tokenkeeper/testing/node` (which imports it).
  */
 
+/** Options of `listen()`: the backend's options (its `origin` is the listening URL), the host and extra handlers. */
 export interface ListenOptions extends Omit<MockBackendOptions, 'origin'> {
-  /** @default '127.0.0.1' */
+  /** The interface to listen on. @default '127.0.0.1' */
   host?: string
   /** More handlers answered after the backend's (an app's own API mocks). @default none */
   handlers?: (backend: MockBackend) => readonly HttpHandler[]

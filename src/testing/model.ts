@@ -3,14 +3,20 @@
 import type { Counters, Faults } from './faults'
 import type { Device } from './user-agent'
 
+/** Name of the refresh-token cookie (`HttpOnly`, `SameSite=Strict`, `Path=/auth`). */
 export const REFRESH_COOKIE = 'tk_refresh'
+/** The CSRF header (value `1`) that refresh, logout and the session-revoking routes require, unless `requireCsrfHeader: false`. */
 export const CSRF_HEADER = 'x-tokenkeeper'
 
 /** A user the mock backend knows. */
 export interface MockUser {
+  /** Sign-in name (the access token's `sub`). */
   username: string
+  /** Password, compared as given (plain text: a test backend). */
   password: string
+  /** Display name (the `name` claim, and `GET /api/me`). */
   name: string
+  /** The `roles` claim; `admin` may read `GET /api/admin`. */
   roles: readonly string[]
 }
 
@@ -21,6 +27,7 @@ export const DEMO_USERS: readonly MockUser[] = [
   { username: 'carol', password: 'singer', name: 'Carol Danvers', roles: ['user'] },
 ]
 
+/** Options of {@link createMockBackend} (and of `listen()`, which sets `origin` itself). */
 export interface MockBackendOptions {
   /**
    * Origin the backend answers on: the handlers match `<origin>/auth/*` and `<origin>/api/*`.

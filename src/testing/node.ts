@@ -1,10 +1,12 @@
-import { createServer } from 'node:http'
-import { type ListenOptions, listenWith, type MockServer } from './listen'
-
 /**
  * `tokenkeeper/testing/node`: `listen()` with a static import of `node:http` (for runtimes
  * without `process.getBuiltinModule`). `tokenkeeper/testing` exports the same `listen()`.
+ *
+ * @packageDocumentation
+ * @module tokenkeeper/testing/node
  */
+import { createServer } from 'node:http'
+import { type ListenOptions, listenWith, type MockServer } from './listen'
 
 export type { ListenOptions, MockServer } from './listen'
 

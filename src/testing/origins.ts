@@ -9,6 +9,7 @@ import { HttpResponse } from 'msw'
  * server) replaces that default.
  */
 
+/** The environment variable the demo server reads `allowedOrigins` from (comma-separated; see {@link parseAllowedOrigins}). */
 export const ALLOWED_ORIGINS_ENV = 'TOKENKEEPER_ALLOWED_ORIGINS'
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])

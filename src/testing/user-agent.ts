@@ -1,3 +1,4 @@
+/** The kind of device a session's User-Agent suggests (`unknown` when it names no known browser or OS). */
 export type Device = 'desktop' | 'mobile' | 'tablet' | 'unknown'
 
 /** Just enough User-Agent parsing for a sessions screen; not a general parser. */

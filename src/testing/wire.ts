@@ -36,14 +36,23 @@ export async function presentedRefreshToken(request: Request): Promise<string | 
 /** A session as `GET /auth/sessions` lists it (`SessionInfo` of the backend contract). */
 export function sessionView(session: Session, currentId: string) {
   return {
+    /** The session's id (the access token's `sid`). */
     id: session.id,
+    /** Whether it is the session of the request asking. */
     current: session.id === currentId,
+    /** The kind of device, from the User-Agent at sign-in. */
     device: session.device,
+    /** The browser, from the User-Agent at sign-in (`Chrome`, `Firefox`, `Safari`, `Edge`, `Opera`, `Node.js` or `Unknown`). */
     browser: session.browser,
+    /** The operating system, from the User-Agent at sign-in (`Windows`, `macOS`, `Linux`, `iOS`, `Android`, `ChromeOS` or `Unknown`). */
     os: session.os,
+    /** The client's address at sign-in: `X-Forwarded-For`, else `127.0.0.1`. */
     ip: session.ip,
+    /** When it signed in (ISO 8601). */
     createdAt: new Date(session.createdAt).toISOString(),
+    /** Its last refresh or authenticated request (ISO 8601). */
     lastActiveAt: new Date(session.lastActiveAt).toISOString(),
+    /** When its refresh token expires (ISO 8601): sign-in plus `refreshTokenLifetime`, not slid. */
     expiresAt: new Date(session.expiresAt).toISOString(),
   }
 }
