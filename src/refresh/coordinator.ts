@@ -38,6 +38,8 @@ export class RefreshCoordinator {
   private readonly flight = new SingleFlight<string>()
   /** The access token current when a refresh reply may have been lost (its refresh token may be spent). */
   private lostAt: string | null = null
+  /** While this tab's refresh requests are under way: settles once an attempt failed and a retry waits. */
+  backingOff: Promise<void> | null = null
 
   constructor(private readonly deps: RefreshCoordinatorDeps) {}
 
@@ -207,14 +209,18 @@ export class RefreshCoordinator {
     const refreshToken = session.refreshToken
     const sessions = session.sessionsBegun
     let attempts = 0
+    let backingOff!: () => void
+    this.backingOff = new Promise((resolve) => (backingOff = resolve))
     const outcome = await refreshWithRetry((signal) => (attempts++, this.deps.transport.refresh(refreshToken, signal)), {
       clock,
       policy: this.deps.retryPolicy,
       signal: session.refreshAbort.signal,
       reuseGrace: this.deps.reuseGrace,
-      onRetry: (attempt, delay, failed) =>
-        log('refresh.retrying', { attempt, delay: Math.round(delay), status: 'status' in failed ? (failed.status ?? null) : null }),
-    })
+      onRetry: (attempt, delay, failed) => {
+        backingOff()
+        log('refresh.retrying', { attempt, delay: Math.round(delay), status: 'status' in failed ? (failed.status ?? null) : null })
+      },
+    }).finally(() => (this.backingOff = null))
     const { kind } = outcome
     const ended = kind === 'ok' ? 'succeeded' : kind === 'rejected' ? kind : 'failed'
     log(`refresh.${ended}`, {

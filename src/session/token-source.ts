@@ -4,7 +4,12 @@ import type { Session } from './session'
 export interface TokenSourceDeps {
   session: Session
   /** The refresh coordinator, as far as a token user needs it. */
-  refresh: { run(stale: string): Promise<string>; readonly inFlight: Promise<string> | null }
+  refresh: {
+    run(stale: string): Promise<string>
+    readonly inFlight: Promise<string> | null
+    /** Settles once the refresh in flight failed an attempt and waits to retry (`null`: none in flight). */
+    readonly backingOff: Promise<void> | null
+  }
   /** Checks the idle and max-age deadlines (one may have passed while the tab slept). */
   checkDeadlines(): void
   /** The re-sync with the other tabs after a freeze or the back/forward cache, if one is under way. */
@@ -30,8 +35,10 @@ export class TokenSource {
     const inFlight = refresh.inFlight
     const starting = this.deps.starting()
     if (inFlight) {
-      // A failed refresh while the token is still valid changes nothing for the caller.
-      await inFlight.catch((error: unknown) => {
+      // A failed refresh while the token is still valid changes nothing for the caller, nor does its
+      // backoff: such a request goes out rather than wait out the retries (a 429 with Retry-After held
+      // requests for a minute, then failed them). Without a valid token, run() below joins the refresh.
+      await Promise.race([inFlight, refresh.backingOff ?? inFlight]).catch((error: unknown) => {
         if (!session.hasValidToken()) throw error
       })
     } else if (starting && session.status === 'unknown') await starting

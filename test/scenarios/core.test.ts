@@ -177,6 +177,26 @@ describe('core scenarios', () => {
     tm.destroy()
   })
 
+  it('a request while a refresh waits out a 429 goes out at once with the still-valid token (not after the retries)', async () => {
+    const { tm, browser } = setup()
+    await tm.login(ALICE)
+    const before = await tm.getAccessToken()
+    browser.controls.failNextRefreshes(1, 429, 10)
+    await vi.advanceTimersByTimeAsync(15_500) // the proactive refresh at 15 s got a 429: its retry waits 10 s
+    expect(browser.count('/auth/refresh')).toBe(1)
+    let status: number | undefined
+    void tm.fetch(`${ORIGIN}/api/me`).then((response) => (status = response.status))
+    await vi.advanceTimersByTimeAsync(50)
+    expect(status).toBe(200)
+    const sent = browser.requests.filter((r) => r.url.endsWith('/api/me')).at(-1)!
+    expect(sent.headers.get('authorization')).toBe(`Bearer ${before}`)
+    // The retry still happens on its schedule and rotates as usual.
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(browser.count('/auth/refresh')).toBe(2)
+    expect(await tm.getAccessToken()).not.toBe(before)
+    tm.destroy()
+  })
+
   it('network failure while the token is valid: no logout, an error event, requests still work', async () => {
     const { tm, browser, ofType } = setup({ retry: 1 })
     await tm.login(ALICE)

@@ -5,7 +5,7 @@ import { createSession, tokenFor } from '../helpers/session'
 
 function setup() {
   const world = createSession()
-  const refresh = { run: vi.fn(async () => 'fresh'), inFlight: null as Promise<string> | null }
+  const refresh = { run: vi.fn(async () => 'fresh'), inFlight: null as Promise<string> | null, backingOff: null as Promise<void> | null }
   let rejoin: Promise<void> | null = null
   let start: Promise<unknown> | null = null
   const checkDeadlines = vi.fn()
@@ -58,6 +58,25 @@ describe('TokenSource', () => {
     session.end('signedOut')
     refresh.inFlight = Promise.reject(new RefreshError('offline', { transient: true }))
     await expect(source.get()).rejects.toBeInstanceOf(RefreshError)
+  })
+
+  it('does not wait out a refresh in backoff while the token is still valid; an expired one waits for the outcome', async () => {
+    const { session, source, refresh } = setup()
+    const { token } = tokenFor('alice', 60)
+    session.install(token, null, 'local', { newSession: true })
+    let settle!: (value: string) => void
+    refresh.inFlight = new Promise<string>((resolve) => (settle = resolve))
+    refresh.backingOff = Promise.resolve() // its first attempt failed: a retry is scheduled
+    refresh.run.mockImplementation(() => refresh.inFlight!) // single flight: run() joins it
+    await expect(source.get()).resolves.toBe(token.value)
+    vi.setSystemTime(Date.now() + 61_000) // now the token has expired: only the refresh can help
+    let got: string | null | undefined
+    void source.get().then((value) => (got = value))
+    await vi.advanceTimersByTimeAsync(10)
+    expect(got).toBeUndefined()
+    settle('fresh')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(got).toBe('fresh')
   })
 
   it('waits for start() while the status is unknown, and for a rejoin; destroyed meanwhile: DestroyedError', async () => {
