@@ -4,7 +4,7 @@ import { JwtSigner } from './jwt'
 import { createControls } from './controls'
 import { emptyCounters, noFaults, recordConsumed } from './faults'
 import { corsHeaders, createOriginPolicy, originRefused, preflight } from './origins'
-import { CSRF_HEADER, DEMO_USERS, type MockBackendOptions, type MockStore, type Session } from './model'
+import { DEMO_USERS, type MockBackendOptions, type MockStore, type Session } from './model'
 import { parseUserAgent } from './user-agent'
 import { presentedRefreshToken, refreshCookieHeaders, sessionView } from './wire'
 
@@ -53,12 +53,17 @@ export function createMockBackend(options: MockBackendOptions = {}) {
     return response
   }
 
+  const csrf = options.requireCsrfHeader === false ? false : (options.csrfHeader ?? { name: 'X-TokenKeeper', value: '1' })
+  if (csrf !== false && (typeof csrf.name !== 'string' || csrf.name === '' || typeof csrf.value !== 'string'))
+    throw new TypeError('csrfHeader: expected false or { name, value } strings')
+
   /** The Origin check is in `guard`; this is the header half of the CSRF defence. */
   function csrfOk(request: Request): boolean {
-    return options.requireCsrfHeader === false || request.headers.get(CSRF_HEADER) === '1'
+    return csrf === false || request.headers.get(csrf.name) === csrf.value
   }
 
-  const csrfRefused = () => count(HttpResponse.json({ error: 'csrf', message: 'Missing the X-TokenKeeper: 1 header (CSRF defence)' }, { status: 403 }))
+  const csrfMessage = csrf && `Missing the ${csrf.name}: ${csrf.value} header (CSRF defence)`
+  const csrfRefused = () => count(HttpResponse.json({ error: 'csrf', message: csrfMessage }, { status: 403 }))
 
   type Resolver = (info: { request: Request; params: Record<string, string | readonly string[] | undefined> }) => Promise<Response>
 
@@ -172,7 +177,7 @@ export function createMockBackend(options: MockBackendOptions = {}) {
   const preflightFor = ({ request }: { request: Request }) => {
     const from = request.headers.get('origin')
     // A refused origin passes the preflight too, so its request reaches the 403 that says why.
-    return preflight(from)
+    return preflight(from, csrf === false ? undefined : csrf.name)
   }
 
   const handlers: HttpHandler[] = [

@@ -5,7 +5,7 @@ import type { Device } from './user-agent'
 
 /** Name of the refresh-token cookie (`HttpOnly`, `SameSite=Strict`, `Path=/auth`). */
 export const REFRESH_COOKIE = 'tk_refresh'
-/** The CSRF header (value `1`) that refresh, logout and the session-revoking routes require, unless `requireCsrfHeader: false`. */
+/** The default CSRF header (value `1`) that refresh, logout and the session-revoking routes require; see the `csrfHeader` option. */
 export const CSRF_HEADER = 'x-tokenkeeper'
 
 /** A user the mock backend knows. */
@@ -43,8 +43,26 @@ export interface MockBackendOptions {
   refreshTokenLifetime?: number
   /** Also return the refresh token in the JSON body (for `refreshTokenTransport: 'body'`). @default false */
   bodyTransport?: boolean
-  /** Refuse refresh/logout/sessions without the `X-TokenKeeper: 1` header (403 `csrf`). @default true */
+  /**
+   * Refuse refresh/logout/sessions without the CSRF header (403 `csrf`). `false` turns the
+   * header check off, as `csrfHeader: false` does.
+   * @default true
+   */
   requireCsrfHeader?: boolean
+  /**
+   * The CSRF header refresh, logout and the session routes require: match the app's
+   * `TokenManager` `csrfHeader` option. The name is case-insensitive, the value compared exactly;
+   * the CORS preflight allows the name. `false` requires none (the Origin check still applies).
+   * @default { name: 'X-TokenKeeper', value: '1' }
+   */
+  csrfHeader?:
+    | {
+        /** The header's name (case-insensitive), e.g. `X-Requested-With`. */
+        name: string
+        /** The value it must carry, compared exactly. */
+        value: string
+      }
+    | false
   /**
    * Browser origins allowed to call `/auth/*` and `/api/*` (with CORS and credentials when
    * cross-origin); a request with another `Origin` gets 403 `origin_not_allowed`. The backend's

@@ -84,14 +84,15 @@ export function corsHeaders(origin: string): Record<string, string> {
   }
 }
 
-export function preflight(origin: string | null): Response {
+/** A preflight reply; `csrfHeaderName` (the configured CSRF header) joins the allowed headers. */
+export function preflight(origin: string | null, csrfHeaderName = 'x-tokenkeeper'): Response {
   if (origin === null) return new HttpResponse(null, { status: 204 })
   return new HttpResponse(null, {
     status: 204,
     headers: {
       ...corsHeaders(origin),
       'access-control-allow-methods': 'GET, POST, DELETE',
-      'access-control-allow-headers': 'authorization, content-type, x-tokenkeeper',
+      'access-control-allow-headers': `authorization, content-type, ${csrfHeaderName.toLowerCase()}`,
       'access-control-max-age': '600',
     },
   })

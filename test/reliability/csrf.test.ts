@@ -112,6 +112,71 @@ describe('CSRF: the SDK side', () => {
   })
 })
 
+describe('CSRF: the mock backend with a custom csrfHeader', () => {
+  const CUSTOM = { name: 'X-Requested-With', value: 'tokenkeeper-app' }
+
+  it('createMockBackend({ csrfHeader }) accepts an app whose TokenManager sends the same csrfHeader on every auth call', async () => {
+    const browser = createBrowser({ csrfHeader: CUSTOM })
+    await everyAuthCall(browser, { csrfHeader: CUSTOM })
+    expect(authCalls(browser).filter((r) => new URL(r.url).pathname === '/auth/refresh').length).toBeGreaterThanOrEqual(4)
+    for (const call of authCalls(browser)) expect(call.headers.get('x-requested-with')).toBe('tokenkeeper-app')
+    expect(browser.controls.counters.statuses['403'] ?? 0).toBe(0)
+    expect(browser.controls.sessions('alice')).toHaveLength(0) // the idle logout reached the server
+  })
+
+  it('with a custom csrfHeader the default X-TokenKeeper: 1, a wrong value or no header is refused (403 csrf naming the header)', async () => {
+    for (const [csrfHeader, status] of [
+      [{ name: 'X-TokenKeeper', value: '1' }, 403],
+      [{ ...CUSTOM, value: 'other' }, 403],
+      [false, 403],
+      [CUSTOM, 200],
+    ] as const) {
+      const browser = createBrowser({ csrfHeader: CUSTOM })
+      const tm = new TokenManager({ baseUrl: ORIGIN, fetch: browser.fetch, crossTab: false, csrfHeader })
+      await tm.login(ALICE) // login is not CSRF-checked by the mock
+      const refresh = await browser.fetch(`${ORIGIN}/auth/refresh`, {
+        credentials: 'include',
+        method: 'POST',
+        headers: csrfHeader ? { [csrfHeader.name]: csrfHeader.value } : {},
+      })
+      expect(refresh.status).toBe(status)
+      if (status === 403)
+        expect(await refresh.json()).toEqual({ error: 'csrf', message: 'Missing the X-Requested-With: tokenkeeper-app header (CSRF defence)' })
+      // The SDK's own refresh agrees: a mismatch is the misconfiguration error, the session kept.
+      if (status === 403) await expect(tm.refresh()).rejects.toMatchObject({ code: 'REFRESH_FAILED', status: 403, error: 'csrf', transient: false })
+      else await tm.refresh()
+      expect(tm.getSnapshot().status).toBe('active')
+      tm.destroy()
+    }
+  })
+
+  it('the CORS preflight allows the configured header name', async () => {
+    const browser = createBrowser({ csrfHeader: CUSTOM })
+    const request = new Request(`${ORIGIN}/auth/refresh`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-requested-with' },
+    })
+    const reply = (await getResponse(browser.backend.handlers, request))!
+    expect(reply.headers.get('access-control-allow-headers')).toBe('authorization, content-type, x-requested-with')
+  })
+
+  it('csrfHeader: false requires no header (as requireCsrfHeader: false does); the Origin check still applies', async () => {
+    for (const options of [{ csrfHeader: false as const }, { requireCsrfHeader: false }]) {
+      const browser = createBrowser(options)
+      await everyAuthCall(browser, { csrfHeader: false })
+      expect(browser.controls.counters.statuses['403'] ?? 0).toBe(0)
+      const foreign = new Request(`${ORIGIN}/auth/refresh`, { method: 'POST', headers: { origin: 'https://evil.example' } })
+      expect((await getResponse(browser.backend.handlers, foreign))!.status).toBe(403)
+    }
+  })
+
+  it('a malformed csrfHeader is a TypeError at creation', () => {
+    for (const csrfHeader of [{ name: '', value: '1' }, { name: 'X-A' }, 'X-A: 1', true]) {
+      expect(() => createBrowser({ csrfHeader: csrfHeader as never })).toThrow(TypeError)
+    }
+  })
+})
+
 describe('CSRF: the mock backend side', () => {
   /** A raw client of the backend (no SDK): sends exactly the headers given. */
   function rawClient(browser: TestBrowser) {
