@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import { readdirSync, readFileSync } from 'node:fs'
+import { sep } from 'node:path'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -70,6 +71,44 @@ function observe(browser: TestBrowser) {
   }
   return { secrets, plain, observed, watch, caught, leaks }
 }
+
+/** Every name of a storage API in a source file, and the `storage()` indirection that hands one out. */
+const STORAGE_API = /localStorage|sessionStorage|indexedDB|document\.cookie|\.storage\(\)/g
+
+/** `file: api` for every match in every .ts file under `dir`, in path order (one entry per occurrence). */
+function storageUses(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => `${dir}/${file.split(sep).join('/')}`)
+    .sort()
+    .flatMap((path) => [...readFileSync(path, 'utf8').matchAll(STORAGE_API)].map(([api]) => `${path}: ${api}`))
+}
+
+/**
+ * The storage uses that are by design; a new one anywhere in src/ (or another in these files)
+ * fails the scan, and has to be argued for here. None of them holds a token.
+ */
+const STORAGE_ALLOW_LIST = [
+  // The CLI's cookie check reports that a token cookie is script-readable: text in a report, not
+  // an access (the CLI runs in Node, where there is no document).
+  'src/cli/checks/token-exposure.ts: document.cookie',
+  // The oauth2 preset's redirect sign-in keeps the `state` and PKCE verifier (secrets of the
+  // round trip, not tokens) in the tab's sessionStorage, because the page is left and reloaded
+  // between login() and the callback; the callback removes them before anything else. Two reads
+  // through Navigation.storage() (login writes, the callback reads and removes), and the name in
+  // the error thrown when storage is unavailable.
+  'src/http/oauth2.ts: .storage()',
+  'src/http/oauth2.ts: sessionStorage',
+  'src/http/oauth2.ts: .storage()',
+  // Navigation's storage() is the one place that touches sessionStorage: it hands the tab's
+  // sessionStorage to oauth2 (above) and nothing else, null when the browser disables storage
+  // (reading it then throws): two mentions in that code, three in comments.
+  'src/util/environment.ts: sessionStorage',
+  'src/util/environment.ts: sessionStorage',
+  'src/util/environment.ts: sessionStorage',
+  'src/util/environment.ts: sessionStorage',
+  'src/util/environment.ts: sessionStorage',
+]
 
 describe('security', () => {
   let setItem: ReturnType<typeof vi.spyOn>
@@ -148,12 +187,15 @@ describe('security', () => {
     expect(seen.secrets.find(storage)).toBeNull()
     // Stronger: the SDK never wrote web storage at all.
     expect(setItem).not.toHaveBeenCalled()
-    // happy-dom has no IndexedDB; the source never touches it (nor web storage or document.cookie).
+    // happy-dom has no IndexedDB; the source never touches it (see the scan below).
     expect(typeof (globalThis as { indexedDB?: unknown }).indexedDB).toBe('undefined')
-    const sources = readdirSync('src')
-      .filter((f) => f.endsWith('.ts'))
-      .map((f) => readFileSync(`src/${f}`, 'utf8'))
-    for (const source of sources) expect(source).not.toMatch(/localStorage|sessionStorage|indexedDB|document\.cookie/)
+  })
+
+  it('src/** names a storage API (or reaches one through Navigation.storage()) only where the allow-list says', () => {
+    const found = storageUses('src')
+    // Positive control: the scan does see the by-design uses, in subfolders too.
+    expect(found).toContain('src/util/environment.ts: sessionStorage')
+    expect(found).toEqual(STORAGE_ALLOW_LIST)
   })
 
   it('errors, events and debug logs never contain token text, not even a 12-character slice', async () => {
