@@ -107,7 +107,8 @@ export interface TokenManagerOptions {
   reuseGrace?: number
   /**
    * ms during which, after a failed refresh, callers fail fast instead of calling the
-   * endpoint again (a longer `Retry-After` extends it; going `online` ends it).
+   * endpoint again; each further failure in a row doubles it, up to a minute (a longer
+   * `Retry-After` extends it; a success or going `online` starts over).
    * @default 5000
    */
   refreshCooldown?: number

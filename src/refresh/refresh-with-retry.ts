@@ -150,6 +150,8 @@ export class Cooldown {
   /** Epoch ms. */
   private untilWall = Number.NEGATIVE_INFINITY
   private lastError: RefreshError | InvalidTokenError | null = null
+  /** Failed refreshes since the last success (or sign-out, or coming back online). */
+  private failures = 0
 
   constructor(
     private readonly clock: Clock,
@@ -160,7 +162,9 @@ export class Cooldown {
     const retryAt = error instanceof RefreshError ? error.retryAt : undefined
     // `retryAt` is a wall-clock time (it is public): only its distance from now counts here.
     const now = this.clock.now()
-    const length = Math.max(this.duration, retryAt !== undefined ? retryAt - now : 0)
+    // Each failure in a row doubles it, up to a minute: a server that keeps answering HTML got a
+    // call every 5 s for the whole token lifetime.
+    const length = Math.max(Math.min(this.duration * 2 ** this.failures++, Math.max(this.duration, 60_000)), retryAt !== undefined ? retryAt - now : 0)
     this.untilMono = monotonicNow(this.clock) + length
     this.untilWall = now + length
     this.lastError = error
@@ -178,6 +182,7 @@ export class Cooldown {
   }
 
   reset(): void {
+    this.failures = 0
     this.untilMono = Number.NEGATIVE_INFINITY
     this.untilWall = Number.NEGATIVE_INFINITY
     this.lastError = null

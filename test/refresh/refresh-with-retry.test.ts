@@ -243,9 +243,25 @@ describe('Cooldown on a clock whose wall time jumps', () => {
     time.advance(5000)
     expect(cooldown.active()).toBeNull()
     // A sleep that stopped the monotonic clock: the wall clock ends it.
+    cooldown.reset()
     cooldown.start(error)
     time.setWall(time.clock.now() + 5000)
     expect(cooldown.active()).toBeNull()
+  })
+
+  it('doubles with each failure in a row, up to a minute, and starts over after a reset (a success)', () => {
+    const time = createJumpingClock()
+    const cooldown = new Cooldown(time.clock, 5000)
+    const lengths: number[] = []
+    for (let i = 0; i < 6; i++) {
+      cooldown.start(new RefreshError('html'))
+      lengths.push(cooldown.endsAt - time.clock.now())
+      time.advance(lengths.at(-1)!)
+    }
+    expect(lengths).toEqual([5000, 10_000, 20_000, 40_000, 60_000, 60_000])
+    cooldown.reset()
+    cooldown.start(new RefreshError('html'))
+    expect(cooldown.endsAt - time.clock.now()).toBe(5000)
   })
 
   it('a Retry-After (retryAt, wall-clock) lengthens it by its distance from now', () => {

@@ -197,6 +197,20 @@ describe('core scenarios', () => {
     tm.destroy()
   })
 
+  it('a refresh endpoint that keeps answering HTML is tried with a cooldown that doubles, not every 5 s for the token lifetime', async () => {
+    const { tm, browser, ofType } = setup()
+    browser.controls.setAccessTokenLifetime(300)
+    await tm.login(ALICE)
+    browser.controls.failNextRefreshes(100, 'html')
+    await vi.advanceTimersByTimeAsync(299_000) // the proactive refresh from 240 s on, until just before expiry
+    // 240 s, then after 5, 10 and 20 s of cooldown (a fixed 5 s made 12 calls here).
+    expect(browser.count('/auth/refresh')).toBe(4)
+    expect(ofType('error')).toHaveLength(4)
+    expect(ofType('sessionExpired')).toHaveLength(0)
+    expect(tm.getSnapshot().status).toBe('active')
+    tm.destroy()
+  })
+
   it('network failure while the token is valid: no logout, an error event, requests still work', async () => {
     const { tm, browser, ofType } = setup({ retry: 1 })
     await tm.login(ALICE)
