@@ -89,6 +89,8 @@ for (const mode of LOCK_MODES) {
       const startedAt = Date.now()
       const localBefore = (await Promise.all(pages.map(localRefreshes))).flat().length
       // Activity in one tab is shared; each token's lifetime is 4 s, refreshed 2 s before expiry.
+      // A user's pace in real time: the tokens expire on the demo server's clock, which no fake
+      // timer in the page reaches, so the 10 s are real and the moves are spaced as a hand would.
       while (Date.now() - startedAt < 10_000) {
         await pages[((Date.now() / 1000) % 3) | 0].mouse.move(100 + Math.random() * 400, 100 + Math.random() * 300)
         await new Promise((r) => setTimeout(r, 400))
@@ -113,6 +115,8 @@ for (const mode of LOCK_MODES) {
         assert.deepEqual(signedOut, ['remote'])
       }
       await eventually(async () => (await state(demo.url)).counters.logoutCalls === 1, { message: 'the server logout' })
+      // A check that nothing more happens needs a window: a second tab's call would follow its
+      // signedOut within milliseconds; 300 ms of the real server's time is ample.
       await new Promise((r) => setTimeout(r, 300))
       assert.equal((await state(demo.url)).counters.logoutCalls, 1, 'one server logout for every tab')
       assert.equal((await state(demo.url)).sessions, 0)
@@ -149,7 +153,8 @@ for (const mode of LOCK_MODES) {
         )
       })
     }
-    await new Promise((r) => setTimeout(r, 300))
+    // Queued: a refresh begun (status `refreshing`) waits on the lock the holder has.
+    for (const page of [second, third]) await page.waitForFunction(() => window.tm.getSnapshot().status === 'refreshing', null, { timeout: 3000 })
     const started = Date.now()
     await holder.close()
 
