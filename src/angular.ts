@@ -23,6 +23,7 @@ import { Observable, catchError, from, of, switchMap, tap, throwError } from 'rx
 // The package itself (external in the build, see tsup.config.ts): this entry must not carry a
 // second copy of the core, whose error classes would not be the ones `tokenkeeper` exports.
 import { TokenManager, type SessionSnapshot, type TokenManagerEventName, type TokenManagerEvents, type TokenManagerOptions } from 'tokenkeeper'
+import { pageBase } from './http/authorized-fetch'
 import { requestFlow } from './http/request-flow'
 
 /** The default claims type, as in `TokenManager`. */
@@ -72,9 +73,6 @@ const isManager = (value: object): value is TokenManager<object> => Symbol.for('
 export function injectTokenManager<Claims extends object = DefaultClaims>(): TokenManager<Claims> {
   return inject(TOKEN_MANAGER) as TokenManager<Claims>
 }
-
-/** What `fetch(relativeUrl)` resolves against in a page; nothing elsewhere (server rendering). */
-const pageBase = (): string | undefined => (globalThis as { document?: { baseURI?: string } }).document?.baseURI ?? globalThis.location?.href
 
 /** The `status` of an `HttpResponse`, `HttpHeaderResponse` or `HttpErrorResponse`, recognised by shape. */
 const statusOf = (event: unknown): unknown => (event as { status?: unknown } | null)?.status

@@ -24,16 +24,13 @@ import { getAdapter, type AxiosAdapter, type AxiosInstance, type AxiosResponse, 
 // Type-only: this entry must not pull the core into its bundle.
 import type { TokenManager } from './token-manager'
 import { requestFlow, type RequestFlow } from './http/request-flow'
-import { abortable } from './http/authorized-fetch'
+import { abortable, pageBase } from './http/authorized-fetch'
 
 const attached = new WeakSet<AxiosInstance>()
 const wrappers = new WeakSet<AxiosAdapter>()
 /** The Authorization value this module set on a config: a config the app sends again (`axios(error.config)`) is still ours. */
 const SENT = Symbol('tokenkeeper.sent')
 type Config = InternalAxiosRequestConfig & { [SENT]?: string }
-
-/** What `fetch(relativeUrl)` resolves against in a page; nothing elsewhere. */
-const pageBase = (): string | undefined => (globalThis as { document?: { baseURI?: string } }).document?.baseURI ?? globalThis.location?.href
 
 /** A body that can be read once (a stream): such a request is not replayed. */
 const once = (data: unknown): boolean =>

@@ -53,6 +53,13 @@ export function createRequestFlow(deps: RequestFlowDeps & Pick<RequestFlow, 'pee
   }
 }
 
+/**
+ * What a relative request URL resolves against, as `fetch` resolves it: the page's base URL;
+ * nothing outside a page (Node, server rendering), where a relative URL throws. Shared by every
+ * client of the flow (`tm.fetch`, tokenkeeper/axios, tokenkeeper/angular).
+ */
+export const pageBase = (): string | undefined => (globalThis as { document?: { baseURI?: string } }).document?.baseURI ?? globalThis.location?.href
+
 /** Resolves like `promise`, but rejects at once when `signal` aborts (queued requests). */
 export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise
@@ -92,9 +99,7 @@ export function createAuthorizedFetch(deps: RequestFlow): typeof fetch {
     const request = input instanceof Request ? new Request(input, init) : null
     // The URL is resolved once, checked, and exactly that string is sent: a URL object mutated
     // after this call (or while the token is awaited) cannot redirect the Bearer.
-    // A relative URL resolves against the page; outside one (Node) it throws, like fetch.
-    const base = (globalThis as { document?: { baseURI?: string } }).document?.baseURI ?? globalThis.location?.href
-    const url = request ? null : new URL(typeof input === 'string' ? input : (input as URL).href, base).href
+    const url = request ? null : new URL(typeof input === 'string' ? input : (input as URL).href, pageBase()).href
     const headers = new Headers(request ? request.headers : init?.headers)
     // An app that sets its own Authorization header (another scheme, a service token) keeps it.
     if (!deps.isAuthorized(new URL(request ? request.url : (url as string))) || headers.has('authorization')) {
