@@ -23,7 +23,7 @@ export const BUDGET = { own: 5000, whole: 16000 }
  * it): ratchets about 0.1 kB above the current figures, against unnoticed growth. Lower them as
  * the code shrinks; raise them only for a change worth its bytes, and say so in BENCHMARKS.md.
  */
-export const CEILING = { own: 19321, whole: 23828 }
+export const CEILING = { own: 18681, whole: 23225 }
 
 const OWN_EXTERNAL = ['ky', 'mitt']
 

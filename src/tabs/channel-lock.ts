@@ -1,6 +1,5 @@
 import type { Clock } from '../util/clock'
 import type { LingeringLock } from './lock'
-import { randomId } from './protocol'
 
 /** What one tab says about the channel mutex. */
 export interface LockSignal {
@@ -26,6 +25,11 @@ export interface ChannelLockOptions {
   acquireTimeout: number
   /** How long a hold lingers after a task that asks for it. */
   linger: number
+  /**
+   * A fresh random id per acquisition. Injected (the tab channel's `randomId`) so that this
+   * module imports nothing at run time: it is a chunk of its own (`deferred-channel-lock.ts`).
+   */
+  newId(): string
 }
 
 /** A channel mutex that is told what the other tabs say, and closed with its tab. */
@@ -65,7 +69,7 @@ const HOLDER_SILENCE = 5 * ANSWER_TIMEOUT
  * Web Lock holder.
  */
 export function createChannelLock(options: ChannelLockOptions): ChannelLock {
-  const { clock, post, acquireTimeout, linger, tabId } = options
+  const { clock, post, acquireTimeout, linger, tabId, newId } = options
   const known = new Set<string>()
   const peers = new Map<string, Peer>()
   const listeners = new Set<() => void>()
@@ -114,7 +118,7 @@ export function createChannelLock(options: ChannelLockOptions): ChannelLock {
   }
   const say = (op: LockSignal['op'], id: string, rank = 0) => post({ type: 'lock', op, id, rank })
   const hold = (announce: boolean) => {
-    mine = { id: randomId(), rank: 0, holding: true, waitingFor: new Set() }
+    mine = { id: newId(), rank: 0, holding: true, waitingFor: new Set() }
     if (announce) say('held', mine.id)
   }
   const release = () => {
@@ -156,7 +160,7 @@ export function createChannelLock(options: ChannelLockOptions): ChannelLock {
         clock.clearTimeout(probe)
         continue
       }
-      const claim: Mine = { id: randomId(), rank: Math.random(), holding: false, waitingFor: new Set(known) }
+      const claim: Mine = { id: newId(), rank: Math.random(), holding: false, waitingFor: new Set(known) }
       mine = claim
       say('claim', claim.id, claim.rank)
       let unanswered = false

@@ -1,9 +1,10 @@
 import { elapsedSince, momentNow, NEVER, type Clock, type Moment } from '../util/clock'
-import { createChannelLock, type ChannelLock } from './channel-lock'
+import type { ChannelLock } from './channel-lock'
+import { deferChannelLock, type ChannelLockLoader } from './deferred-channel-lock'
 import { createWebLock, type LingeringLock, type LockManagerLike } from './lock'
 import { localLock, type RefreshLock } from '../refresh/refresh-lock'
 import type { TabLink } from '../session/tab-link'
-import { defaultChannelFactory, TabChannel, type ChannelFactory, type ChannelLike, type TabMessage, type TabMessageBody } from './protocol'
+import { defaultChannelFactory, randomId, TabChannel, type ChannelFactory, type ChannelLike, type TabMessage, type TabMessageBody } from './protocol'
 
 export interface TabSyncOptions {
   channel: ChannelLike
@@ -24,6 +25,8 @@ export interface TabSyncOptions {
    * returns the unsubscribe. @default the window's, where there is one
    */
   onUnload?: (listener: () => void) => () => void
+  /** Loads the channel mutex where Web Locks are missing. @default a dynamic `import()` of `channel-lock.ts` */
+  loadChannelLock?: ChannelLockLoader
   /** Debug log: message types only. */
   log?: (event: 'tab.sent' | 'tab.received' | 'tab.ignored', detail?: Record<string, string>) => void
 }
@@ -99,8 +102,9 @@ export class TabSync implements Tabs {
       this.heldLock = createWebLock(options.locks, `${options.lockName}:refresh`, options.lockTimeout, options.clock, options.lockLinger ?? 0)
       this.holdPresence(options.locks)
     } else {
-      this.channelLock = createChannelLock({
+      this.channelLock = deferChannelLock(options.loadChannelLock ?? (() => import('./channel-lock')), {
         clock: options.clock,
+        newId: randomId,
         post: (signal) => void this.tab.post(signal),
         acquireTimeout: options.lockTimeout,
         linger: options.lockLinger ?? 0,

@@ -5,11 +5,12 @@
 //   (b) cross-origin baseUrl: the app calls the mock directly (CORS with credentials).
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { createServer } from 'vite'
-import { launchBrowser, mock, newDevice, root, startDemo, state } from './harness.mjs'
+import { build, createServer, preview } from 'vite'
+import { eventually, INSECURE_HOST, launchBrowser, mock, newDevice, root, startDemo, state } from './harness.mjs'
 
 let demo
 let browser
@@ -153,5 +154,70 @@ test('(c) an origin outside the allow-list: login fails at once, saying which or
     await context.close()
     await server.close()
     await strict.close()
+  }
+})
+
+test('(d) a production build of the built package on an insecure origin: the channel mutex chunk loads on demand, three tabs make one refresh between them', async () => {
+  // What an app ships: `vite build` of the app against dist/ (the package as published), served by
+  // `vite preview` on a plain-http name that is not localhost, so Chromium gives it no Web Locks.
+  const outDir = mkdtempSync(join(tmpdir(), 'tokenkeeper-vite-build-'))
+  const app = join(root, 'test/fixtures/vite-app')
+  const config = { configFile: false, root: app, cacheDir, logLevel: 'error', resolve: { alias: { tokenkeeper: join(root, 'dist/index.js') } } }
+  await build({ ...config, build: { outDir, emptyOutDir: true } })
+  // The app's origin must be on the backend's allow-list, so its port is chosen first.
+  const port = await new Promise((resolve) => {
+    const probe = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address()
+      probe.close(() => resolve(port))
+    })
+  })
+  const appUrl = `http://${INSECURE_HOST}:${port}`
+  const { startDemoServer } = await import(new URL('../../demo/.build/server.mjs', import.meta.url).href)
+  const backend = await startDemoServer({ port: 0, backend: { allowedOrigins: [appUrl] } })
+  const server = await preview({
+    ...config,
+    build: { outDir },
+    preview: { host: '127.0.0.1', port, strictPort: true, allowedHosts: [INSECURE_HOST], proxy: { '/auth': backend.url, '/api': backend.url } },
+  })
+  const { context, problems } = await newDevice(browser)
+  const chunks = []
+  context.on('request', (request) => {
+    if (/channel-lock[^/]*\.js$/.test(new URL(request.url()).pathname)) chunks.push(request.url())
+  })
+  try {
+    await mock(backend.url, 'reset')
+    const open = async () => {
+      const page = await context.newPage()
+      await page.goto(`${appUrl}/`)
+      await page.waitForFunction(() => window.tm)
+      await page.evaluate(() => window.ready)
+      return page
+    }
+    const first = await open()
+    assert.deepEqual(await first.evaluate(() => ({ secure: window.isSecureContext, locks: typeof navigator.locks })), { secure: false, locks: 'undefined' })
+    await first.evaluate(() => window.tm.login({ username: 'bob', password: 'builder' }))
+    const pages = [first, await open(), await open()]
+    assert.equal(chunks.length, 3, `one chunk load per tab: ${chunks.join(', ')}`)
+    const expiresAt = () => Promise.all(pages.map((p) => p.evaluate(() => window.tm.getSnapshot().expiresAt)))
+    for (let rotation = 1; rotation <= 3; rotation++) {
+      const before = (await state(backend.url)).counters
+      // Every tab asks for a new token at once: the mutex lets one refresh, the others adopt its token.
+      await Promise.all(pages.map((p) => p.evaluate(() => window.tm.refresh())))
+      const after = (await state(backend.url)).counters
+      assert.equal(after.refreshCalls - before.refreshCalls, 1, `rotation ${rotation}: refresh requests`)
+      assert.equal(after.reuseDetections, 0)
+      await eventually(async () => new Set(await expiresAt()).size === 1, { message: 'every tab to hold the new token' })
+      const statuses = await Promise.all(pages.map((p) => p.evaluate(async () => (await window.tm.fetch('/api/me')).status)))
+      assert.deepEqual(statuses, [200, 200, 200])
+    }
+    assert.deepEqual(
+      problems.filter((p) => p.startsWith('pageerror')),
+      [],
+    )
+  } finally {
+    await context.close()
+    await new Promise((resolve) => server.httpServer.close(resolve))
+    await backend.close()
+    rmSync(outDir, { recursive: true, force: true })
   }
 })

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createChannelLock, type ChannelLock, type LockSignal } from '../../src/tabs/channel-lock'
+import { randomId } from '../../src/tabs/protocol'
 import { systemClock } from '../../src/util/clock'
 
 /** Tabs on one channel: every signal reaches the others after `delay` ms (a fake timer). */
@@ -12,6 +13,7 @@ function network(delay = 5) {
       open: true,
       lock: createChannelLock({
         clock: systemClock,
+        newId: randomId,
         tabId: id,
         acquireTimeout: options.acquireTimeout ?? 10_000,
         linger: options.linger ?? 0,

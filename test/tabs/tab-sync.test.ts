@@ -185,4 +185,30 @@ describe('TabSync', () => {
     b.sync.close()
     expect([a.unload.listeners.size, b.unload.listeners.size], 'close() unsubscribes').toEqual([0, 0])
   })
+  it('loads the channel mutex only where Web Locks are missing, once', async () => {
+    const make = (locks: boolean) => {
+      const load = vi.fn(() => import('../../src/tabs/channel-lock'))
+      const sync = new TabSync({
+        channel: new BroadcastChannel(`sync-test-${++seq}`, { type: 'simulate' }) as unknown as ChannelLike,
+        clock: systemClock,
+        locks: locks ? createLockManager().managerFor() : null,
+        lockName: 'load-test',
+        lockTimeout: 10_000,
+        activityThrottle: 2000,
+        onMessage: () => undefined,
+        onUnload: () => () => undefined,
+        loadChannelLock: load,
+      })
+      return { sync, load }
+    }
+    const withLocks = make(true)
+    await expect(withLocks.sync.lock.run(async () => 'web lock')).resolves.toBe('web lock')
+    expect(withLocks.load).not.toHaveBeenCalled()
+    const without = make(false)
+    await expect(without.sync.lock.run(async () => 'mutex')).resolves.toBe('mutex')
+    await expect(without.sync.lock.run(async () => 'mutex again')).resolves.toBe('mutex again')
+    expect(without.load).toHaveBeenCalledTimes(1)
+    withLocks.sync.close()
+    without.sync.close()
+  })
 })
