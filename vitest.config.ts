@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig, type Plugin, type TestProjectInlineConfiguration } from 'vitest/config'
 
-const ANGULAR_TEST = 'test/angular.test.ts'
+// The files that load Angular: each runs once per supported major (the angular-<major> projects), never in `default`.
+const ANGULAR_TESTS = ['test/angular.test.ts', 'test/scenarios/contract-angular.test.ts']
 
 /**
  * The Angular binding's tests under one supported Angular major. 21 is the main install (devDependencies); the
@@ -31,7 +32,7 @@ function angularProject(major: number, fromFixture: boolean): TestProjectInlineC
     plugins: fromFixture ? [resolveFromFixture] : [],
     test: {
       name: `angular-${major}`,
-      include: [ANGULAR_TEST],
+      include: ANGULAR_TESTS,
       env: { EXPECTED_ANGULAR_MAJOR: String(major) },
       setupFiles: ['test/helpers/angular-version.setup.ts'],
     },
@@ -56,7 +57,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'default', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', '**/node_modules/**', ANGULAR_TEST] },
+        test: { name: 'default', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', '**/node_modules/**', ...ANGULAR_TESTS] },
       },
       angularProject(20, true),
       angularProject(21, false),
