@@ -113,13 +113,23 @@ export function readServerError(body: unknown): ServerError {
   const pick = (...keys: string[]) => {
     for (const key of keys) {
       const value = record[key]
-      if (typeof value === 'string' && value !== '') return value.slice(0, 200)
+      if (typeof value === 'string' && value !== '') return redactTokens(value.slice(0, 200))
     }
     return undefined
   }
   const error = pick('error', 'code')
   const errorDescription = pick('error_description', 'message', 'detail')
   return { ...(error !== undefined && { error }), ...(errorDescription !== undefined && { errorDescription }) }
+}
+
+/**
+ * The server's text with anything that looks like a token replaced: some servers quote the token
+ * they refused (`Token 'eyJ…' is blacklisted`), and the SDK's errors carry no token text. A token
+ * is a run of 24 or more base64url / JWT characters with a digit in it; words and error codes
+ * (`refresh_token_reuse_detected`) have none.
+ */
+export function redactTokens(text: string): string {
+  return text.replace(/[\w.~+/-]{24,}=*/g, (run) => (/\d/.test(run) ? '[redacted]' : run))
 }
 
 /** Error codes that mean "this refresh token is dead" on a 400 (RFC 6749 §5.2 and common backends). */

@@ -1,7 +1,7 @@
 import { InvalidTokenError, LoginError } from '../errors'
 import { defaultParseTokenResponse } from '../token/token-response'
 import { browserNavigation } from '../util/environment'
-import { isTransientStatus, readServerError, type Backend, type BackendContext, type BackendRequest } from './backend'
+import { isTransientStatus, readServerError, redactTokens, type Backend, type BackendContext, type BackendRequest } from './backend'
 import { codeChallenge, randomToken } from './pkce'
 
 /** Options of {@link oauth2}: a public client (no secret: a browser cannot keep one). */
@@ -193,7 +193,7 @@ function createOAuth2Backend(options: OAuth2Options, clientId: string, issuer: s
       if (error !== null) {
         throw new LoginError(`Sign-in refused (${error.slice(0, 60)})`, {
           error: error.slice(0, 200),
-          ...(description && { errorDescription: description.slice(0, 200) }),
+          ...(description && { errorDescription: redactTokens(description.slice(0, 200)) }),
         })
       }
       // RFC 9207: a callback from another issuer (mix-up attack) must not be exchanged.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { classifyRefreshFailure, readServerError, type BackendReply } from '../../src/http/backend'
+import { classifyRefreshFailure, readServerError, redactTokens, type BackendReply } from '../../src/http/backend'
 
 const reply = (status: number, body?: unknown): BackendReply => ({ status, headers: new Headers(), body, receivedAt: 0 })
 
@@ -47,5 +47,33 @@ describe('readServerError', () => {
     expect(readServerError(undefined)).toEqual({})
     expect(readServerError({ error: 42, message: { nested: true } })).toEqual({})
     expect(readServerError({ error: 'x'.repeat(5000) }).error).toHaveLength(200)
+  })
+
+  it('redacts token text a server quotes: the SDK errors carry none', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NSIsImV4cCI6MTc2NDg2NDAwMH0.c2lnbmF0dXJlLWJ5dGVzLTEyMw'
+    const opaque = 'Qm9keS1tb2RlLXJlZnJlc2gtdG9rZW4tNDI4ODE2MTAw'
+    expect(readServerError({ error: 'invalid_grant', error_description: `Token ${jwt} is blacklisted` })).toEqual({
+      error: 'invalid_grant',
+      errorDescription: 'Token [redacted] is blacklisted',
+    })
+    expect(readServerError({ detail: `refresh token '${opaque}' was already used` }).errorDescription).toBe("refresh token '[redacted]' was already used")
+  })
+})
+
+describe('redactTokens', () => {
+  it('keeps words, error codes and short identifiers', () => {
+    for (const text of [
+      'refresh_token_reuse_detected',
+      'Token is invalid or expired',
+      'client abc123 is not allowed',
+      'Origin http://localhost:5173 is not allowed',
+    ]) {
+      expect(redactTokens(text)).toBe(text)
+    }
+  })
+
+  it('replaces long runs of token characters that contain a digit, JWTs and padded base64 included', () => {
+    expect(redactTokens('a.b.c eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.sig tail')).toBe('a.b.c [redacted] tail')
+    expect(redactTokens('x YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY3ODk= y')).toBe('x [redacted] y')
   })
 })
