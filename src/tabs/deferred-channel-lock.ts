@@ -6,6 +6,8 @@ export type ChannelLockLoader = () => Promise<Pick<typeof import('./channel-lock
 /** Signals heard before the module is here, replayed in order; beyond this many, the oldest go. */
 const MAX_HEARD = 256
 
+const closedError = () => new DOMException('The tab channel is closed', 'AbortError')
+
 /**
  * The channel mutex, fetched when a tab needs it. Secure contexts (nearly every site) have Web
  * Locks and never run it, so it is a chunk of its own, not part of every app's first load.
@@ -27,11 +29,11 @@ export function deferChannelLock(load: ChannelLockLoader, options: ChannelLockOp
     if (heard.length > MAX_HEARD) heard.shift()
   }
   const ready = (): Promise<ChannelLock> => {
-    if (closed) return Promise.reject(new DOMException('The tab channel is closed', 'AbortError'))
+    if (closed) return Promise.reject(closedError())
     if (lock) return Promise.resolve(lock)
     loading ??= load().then(
       ({ createChannelLock }) => {
-        if (closed) throw new DOMException('The tab channel is closed', 'AbortError')
+        if (closed) throw closedError()
         const created = createChannelLock(options)
         for (const replay of heard.splice(0)) replay(created)
         noticedMeanwhile.clear()

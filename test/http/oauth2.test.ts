@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { isLoginError, isRefreshError, isSessionExpiredError, oauth2, TokenManager, type Navigation, type OAuth2Options } from '../../src'
+import { isLoginError, isRefreshError, isSessionExpiredError, oauth2, TokenManager, type OAuth2Options } from '../../src'
+import { createNavigation } from '../helpers/navigation'
 
 const ISSUER = 'https://login.example.com'
 const APP = 'https://app.example.com/callback'
@@ -65,31 +66,6 @@ function createServer() {
     return `${url.searchParams.get('redirect_uri')}?code=${code}&state=${url.searchParams.get('state')}&iss=${encodeURIComponent(ISSUER)}`
   }
   return { fetch, requests, revoked, faults, live, approve }
-}
-
-/** The address bar and sessionStorage of one tab. */
-function createNavigation(start = 'https://app.example.com/') {
-  const store = new Map<string, string>()
-  const nav: { url: string; assigned: string[]; replaced: string[]; storage: Map<string, string>; navigation: Navigation } = {
-    url: start,
-    assigned: [] as string[],
-    replaced: [] as string[],
-    storage: store,
-    navigation: {
-      currentUrl: () => nav.url,
-      assign: (url: string) => nav.assigned.push(url),
-      replace: (url: string) => {
-        nav.replaced.push(url)
-        nav.url = url
-      },
-      storage: () => ({
-        getItem: (key: string) => store.get(key) ?? null,
-        setItem: (key: string, value: string) => void store.set(key, value),
-        removeItem: (key: string) => void store.delete(key),
-      }),
-    } satisfies Navigation,
-  }
-  return nav
 }
 
 const managers: TokenManager[] = []

@@ -5,16 +5,8 @@ import { createHash } from 'node:crypto'
 import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import {
-  isLoginError,
-  isRefreshError,
-  isSessionExpiredError,
-  type Navigation,
-  oauth2,
-  type OAuth2Options,
-  TokenManager,
-  type TokenManagerOptions,
-} from '../../src/index'
+import { isLoginError, isRefreshError, isSessionExpiredError, oauth2, type OAuth2Options, TokenManager, type TokenManagerOptions } from '../../src/index'
+import { createNavigation } from '../helpers/navigation'
 
 const ISSUER = 'https://login.example.com'
 const APP = 'https://app.example.com'
@@ -54,30 +46,6 @@ const settle = <T>(promise: Promise<T>) =>
     (error: unknown) => ({ error }) as { value?: undefined; error: unknown },
   )
 
-/** The address bar and sessionStorage of one tab. */
-function createNavigation(start = `${APP}/`) {
-  const storage = new Map<string, string>()
-  const nav: { url: string; assigned: string[]; replaced: string[]; storage: Map<string, string>; navigation: Navigation } = {
-    url: start,
-    assigned: [] as string[],
-    replaced: [] as string[],
-    storage,
-    navigation: {
-      currentUrl: () => nav.url,
-      assign: (url: string) => void nav.assigned.push(url),
-      replace: (url: string) => {
-        nav.replaced.push(url)
-        nav.url = url
-      },
-      storage: () => ({
-        getItem: (key: string) => storage.get(key) ?? null,
-        setItem: (key: string, value: string) => void storage.set(key, value),
-        removeItem: (key: string) => void storage.delete(key),
-      }),
-    } satisfies Navigation,
-  }
-  return nav
-}
 type Nav = ReturnType<typeof createNavigation>
 /** Preset options to merge over the defaults; `undefined` removes a default. */
 type Overrides = { [K in keyof OAuth2Options]?: OAuth2Options[K] | undefined }
